@@ -1,0 +1,280 @@
+//! The baseline store: one pretty-printed JSON snapshot per name in `baselines/`, written atomically.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, ParseError, Result};
+use crate::model::Run;
+
+/// Schema id of a snapshot file.
+pub const SNAPSHOT_SCHEMA: &str = "perfgate/snapshot/v1";
+/// The newest snapshot layout this perfgate writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Longest accepted baseline name.
+const MAX_NAME: usize = 100;
+
+/// Where the measured code came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GitInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+}
+
+/// A stored baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema: String,
+    pub schema_version: u32,
+    pub name: String,
+    pub created_at: String,
+    #[serde(default)]
+    pub git: GitInfo,
+    #[serde(default)]
+    pub perfgate_version: String,
+    #[serde(flatten)]
+    pub run: Run,
+}
+
+impl Snapshot {
+    /// A new snapshot of `run`, stamped with the time and git state.
+    pub fn new(name: &str, run: Run) -> Snapshot {
+        Snapshot {
+            schema: SNAPSHOT_SCHEMA.to_string(),
+            schema_version: SCHEMA_VERSION,
+            name: name.to_string(),
+            created_at: now_rfc3339(),
+            git: git_info(),
+            perfgate_version: env!("CARGO_PKG_VERSION").to_string(),
+            run,
+        }
+    }
+
+    /// Reads a snapshot document, refusing newer layouts.
+    pub fn from_value(v: &Value) -> Result<Snapshot, ParseError> {
+        let version = v.get("schema_version").and_then(Value::as_u64).unwrap_or(0);
+        if version > u64::from(SCHEMA_VERSION) {
+            return Err(ParseError::new(format!(
+                "written by perfgate snapshot schema {version}, this perfgate reads up to {SCHEMA_VERSION}; upgrade perfgate"
+            )));
+        }
+        Snapshot::deserialize(v)
+            .map_err(|e| ParseError::new(format!("not a valid perfgate snapshot: {e}")))
+    }
+
+    /// Short commit id, if known.
+    pub fn short_commit(&self) -> Option<&str> {
+        self.git.commit.as_deref().map(|c| &c[..c.len().min(7)])
+    }
+}
+
+/// Checks that a baseline name is a safe file name.
+pub fn validate_name(name: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::Usage(format!(
+            "invalid baseline name {name:?}: {why}; use letters, digits, '.', '-', '_' (e.g. main, release-1.2)"
+        )))
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > MAX_NAME {
+        return bad("it is longer than 100 characters");
+    }
+    if name.starts_with('.') {
+        return bad("it starts with '.'");
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return bad(&format!("it contains {c:?}"));
+    }
+    Ok(())
+}
+
+/// A directory of snapshots.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The store in `dir` (need not exist yet).
+    pub fn new(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Path of the snapshot called `name`.
+    pub fn path_for(&self, name: &str) -> Result<PathBuf> {
+        validate_name(name)?;
+        Ok(self.dir.join(format!("{name}.json")))
+    }
+
+    /// Writes a snapshot atomically (temp file, fsync, rename). Without `force`, an existing snapshot
+    /// of the same name is left untouched and an error returned.
+    pub fn save(&self, snapshot: &Snapshot, force: bool) -> Result<PathBuf> {
+        let path = self.path_for(&snapshot.name)?;
+        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");
+        body.push(b'\n');
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".perfgate-")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io(&self.dir, e))?;
+        tmp.write_all(&body)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        let persisted = if force {
+            tmp.persist(&path).map(drop)
+        } else {
+            tmp.persist_noclobber(&path).map(drop)
+        };
+        if let Err(e) = persisted {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                return Err(Error::baseline(
+                    &path,
+                    format!(
+                        "baseline `{}` already exists; use --force to replace it",
+                        snapshot.name
+                    ),
+                ));
+            }
+            return Err(Error::io(&path, e.error));
+        }
+        // Make the rename itself durable.
+        if let Ok(d) = fs::File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(path)
+    }
+
+    /// Loads the snapshot called `name`, or `None` when there is none.
+    pub fn load(&self, name: &str) -> Result<Option<Snapshot>> {
+        let path = self.path_for(name)?;
+        if !path.exists() {
+            return Ok(None);
+        }
+        read_snapshot(&path).map(Some)
+    }
+
+    /// Every snapshot, oldest first. Unreadable files are returned as errors beside the good ones.
+    pub fn list(&self) -> Result<(Vec<Snapshot>, Vec<Error>)> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Vec::new(), Vec::new()))
+            }
+            Err(e) => return Err(Error::io(&self.dir, e)),
+        };
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || path.extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            match read_snapshot(&path) {
+                Ok(s) => good.push(s),
+                Err(e) => bad.push(e),
+            }
+        }
+        good.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Ok((good, bad))
+    }
+
+    /// The most recently created snapshot.
+    pub fn latest(&self) -> Result<Option<Snapshot>> {
+        Ok(self.list()?.0.pop())
+    }
+
+    /// Deletes a snapshot; `false` when it did not exist.
+    pub fn delete(&self, name: &str) -> Result<bool> {
+        let path = self.path_for(name)?;
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+}
+
+/// Reads and validates one snapshot file.
+pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::baseline(path, format!("invalid JSON: {e}")))?;
+    Snapshot::from_value(&value).map_err(|e| Error::baseline(path, e.0))
+}
+
+/// Current time as RFC 3339 UTC; `SOURCE_DATE_EPOCH` makes it reproducible.
+fn now_rfc3339() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .unwrap_or_else(std::time::SystemTime::now);
+    humantime::format_rfc3339_seconds(now).to_string()
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !s.is_empty()).then_some(s)
+}
+
+/// Commit and branch of the working directory, falling back to GitHub Actions' variables.
+fn git_info() -> GitInfo {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let commit = git(&["rev-parse", "HEAD"]).or_else(|| env("GITHUB_SHA"));
+    let branch = git(&["rev-parse", "--abbrev-ref", "HEAD"])
+        .filter(|b| b != "HEAD")
+        .or_else(|| env("GITHUB_HEAD_REF"))
+        .or_else(|| env("GITHUB_REF_NAME"));
+    GitInfo { commit, branch }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_safe_file_names() {
+        for ok in ["main", "release-1.2", "pr_12", "v1.0.0"] {
+            assert!(validate_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "..", "../x", "a/b", "/abs", ".hidden", "a\nb", "a\u{1b}b", "a b", "a\\b",
+        ] {
+            assert!(validate_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_name(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let v = serde_json::json!({"schema": SNAPSHOT_SCHEMA, "schema_version": 99, "name": "x",
+            "created_at": "2026-01-01T00:00:00Z", "benchmarks": {}});
+        let e = Snapshot::from_value(&v).unwrap_err();
+        assert!(e.0.contains("schema 99"), "{e}");
+    }
+}

@@ -1,0 +1,155 @@
+//! Command-line interface definition (clap derive). Parsing only; [`crate::app`] runs the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::OutputFormat;
+use crate::severity::FailOn;
+
+const EXAMPLES: &str = "\
+Examples:
+  # Record a baseline on the main branch (writes baselines/main.json)
+  perfgate baseline create main k6-summary.json
+
+  # Gate a pull request against it: exit 1 when a metric got >15 % worse
+  perfgate analyze --baseline main k6-summary.json
+
+  # Compare two raw result files directly
+  perfgate analyze --baseline before.json after.json
+
+  # Machine-readable verdict
+  perfgate analyze --output json results.json > verdict.json
+
+Exit codes: 0 gate passed (warnings allowed), 1 gate failed, 2 usage or input error.";
+
+/// A performance regression gate for CI: compares benchmark and load-test results with a committed baseline.
+#[derive(Debug, Parser)]
+#[command(name = "perfgate", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Directory holding baseline snapshots.
+    #[arg(
+        long,
+        global = true,
+        env = "PERFGATE_BASELINES_DIR",
+        default_value = "baselines",
+        value_name = "DIR"
+    )]
+    pub baselines_dir: PathBuf,
+
+    /// When to use colours (`auto`: only on a terminal and without NO_COLOR).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare result files with a baseline and grade every change.
+    #[command(after_help = EXAMPLES)]
+    Analyze(AnalyzeArgs),
+    /// Create, list, show and delete baseline snapshots.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// List the result formats perfgate reads, with the command that produces each.
+    Formats,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  perfgate completions bash > /etc/bash_completion.d/perfgate"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Options shared by commands that read result files.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input format, instead of detecting it from the content (see `perfgate formats`).
+    #[arg(long, value_name = "ID")]
+    pub format: Option<String>,
+}
+
+/// `perfgate analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Result files (or directories, for formats that are directories) of the current run.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Baseline: a stored snapshot name, or a path to a snapshot or to any result file. Default: the latest snapshot.
+    #[arg(long, short, value_name = "NAME|PATH")]
+    pub baseline: Option<String>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// Lowest severity that fails the gate.
+    #[arg(long, value_enum, default_value_t = FailOn::High, env = "PERFGATE_FAIL_ON")]
+    pub fail_on: FailOn,
+
+    /// List unchanged metrics too.
+    #[arg(long)]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output format of the baseline commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+/// `perfgate baseline …`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Record result files as a named baseline (baselines/NAME.json).
+    #[command(after_help = "Example:\n  perfgate baseline create main k6-summary.json bench.json")]
+    Create {
+        /// Baseline name: letters, digits, '.', '-', '_'.
+        name: String,
+        /// Result files to record.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Replace an existing baseline of the same name.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// List stored baselines.
+    List {
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Show one baseline's metrics.
+    Show {
+        name: String,
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Print the name of the most recent baseline.
+    Latest {
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Delete a baseline.
+    Delete { name: String },
+}

@@ -1,0 +1,302 @@
+//! Pairs every metric of the current run with its baseline and grades the change.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{Direction, Metric, Run, Unit};
+use crate::severity::{Bands, Severity};
+
+/// Below this magnitude a baseline counts as zero: a relative change would be meaningless.
+const ZERO: f64 = 1e-12;
+
+/// One metric compared against its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub benchmark: String,
+    pub metric: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub baseline: Option<f64>,
+    pub current: Option<f64>,
+    /// Relative change in percent of the baseline; `None` when the baseline is zero or a side is absent.
+    pub change_pct: Option<f64>,
+    /// Absolute change in `unit`.
+    pub change_abs: Option<f64>,
+    pub severity: Severity,
+    /// Whether this row can fail the gate.
+    pub gated: bool,
+    /// Why the row was graded as it was, when that is not obvious from the numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Compares two runs metric by metric.
+///
+/// Returns an error when a metric's unit kinds differ between the sides (e.g. bytes vs milliseconds),
+/// since no honest comparison exists.
+pub fn compare(baseline: &Run, current: &Run, bands: &Bands) -> Result<Vec<Comparison>> {
+    let mut out = Vec::new();
+    for (bench_name, bench) in &current.benchmarks {
+        for (metric_name, cur) in &bench.metrics {
+            let row = match baseline.metric(bench_name, metric_name) {
+                Some(base) => {
+                    let base = base.converted_to(&cur.unit).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "{bench_name} {metric_name}: the baseline is in {} but the current run is in {}; they cannot be compared",
+                            base.unit, cur.unit
+                        ))
+                    })?;
+                    grade_pair(bench_name, metric_name, &base, cur, bands)
+                }
+                None => one_sided(bench_name, metric_name, cur, None, Severity::New),
+            };
+            out.push(row);
+        }
+    }
+    for (bench_name, bench) in &baseline.benchmarks {
+        for (metric_name, base) in &bench.metrics {
+            if current.metric(bench_name, metric_name).is_none() {
+                out.push(one_sided(
+                    bench_name,
+                    metric_name,
+                    base,
+                    Some(base.value),
+                    Severity::Missing,
+                ));
+            }
+        }
+    }
+    sort_worst_first(&mut out);
+    Ok(out)
+}
+
+fn one_sided(
+    bench: &str,
+    metric: &str,
+    m: &Metric,
+    baseline: Option<f64>,
+    severity: Severity,
+) -> Comparison {
+    Comparison {
+        benchmark: bench.to_string(),
+        metric: metric.to_string(),
+        unit: m.unit.clone(),
+        direction: m.direction,
+        baseline,
+        current: if baseline.is_some() {
+            None
+        } else {
+            Some(m.value)
+        },
+        change_pct: None,
+        change_abs: None,
+        severity,
+        gated: m.gated,
+        note: None,
+    }
+}
+
+/// Rounds away floating-point dust so that e.g. exactly 25 % lands on the band edge.
+fn tidy(pct: f64) -> f64 {
+    (pct * 1e9).round() / 1e9
+}
+
+/// Grades one metric present on both sides (baseline already in the current unit).
+pub fn grade_pair(
+    bench: &str,
+    metric: &str,
+    base: &Metric,
+    cur: &Metric,
+    bands: &Bands,
+) -> Comparison {
+    let (b, c) = (base.value, cur.value);
+    let sign = match cur.direction {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    };
+    let change_abs = c - b;
+    let (change_pct, severity, note) = if b.abs() > ZERO {
+        let pct = tidy(change_abs / b.abs() * 100.0);
+        (Some(pct), bands.grade(sign * pct), None)
+    } else if c.abs() <= ZERO {
+        (Some(0.0), Severity::Unchanged, None)
+    } else if cur.unit == Unit::Ratio {
+        // A rate that was zero (no errors): grade the rise in percentage points.
+        let points = tidy(change_abs * 100.0);
+        (
+            None,
+            bands.grade(sign * points),
+            Some(format!(
+                "baseline is 0; graded by the change of {points:+} percentage points"
+            )),
+        )
+    } else {
+        let worse = sign * change_abs > 0.0;
+        let severity = if worse {
+            Severity::Low
+        } else {
+            Severity::Improvement
+        };
+        (
+            None,
+            severity,
+            Some("baseline is 0, so there is no relative change; graded by direction only".into()),
+        )
+    };
+    Comparison {
+        benchmark: bench.to_string(),
+        metric: metric.to_string(),
+        unit: cur.unit.clone(),
+        direction: cur.direction,
+        baseline: Some(b),
+        current: Some(c),
+        change_pct,
+        change_abs: Some(change_abs),
+        severity,
+        gated: cur.gated,
+        note,
+    }
+}
+
+/// Rank of a metric name for display: means and percentiles before extremes and the rest.
+fn metric_rank(name: &str) -> (u8, f64, String) {
+    match name {
+        "mean" => (0, 0.0, String::new()),
+        "median" => (1, 50.0, String::new()),
+        "min" => (3, 0.0, String::new()),
+        "max" => (4, 0.0, String::new()),
+        _ => match name.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
+            Some(p) => (1, p, String::new()),
+            None => (2, 0.0, name.to_string()),
+        },
+    }
+}
+
+/// Orders rows by benchmark (worst benchmark first), then by severity and metric.
+pub fn sort_worst_first(rows: &mut [Comparison]) {
+    use std::collections::HashMap;
+    // A benchmark's rank: its worst severity, then how many rows share it.
+    let mut worst: HashMap<String, (Severity, usize)> = HashMap::new();
+    for r in rows.iter() {
+        let e = worst.entry(r.benchmark.clone()).or_insert((r.severity, 0));
+        if r.severity > e.0 {
+            *e = (r.severity, 1);
+        } else if r.severity == e.0 {
+            e.1 += 1;
+        }
+    }
+    rows.sort_by(|a, b| {
+        let wa = worst[&a.benchmark];
+        let wb = worst[&b.benchmark];
+        wb.cmp(&wa)
+            .then_with(|| a.benchmark.cmp(&b.benchmark))
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| {
+                let (ra, rb) = (metric_rank(&a.metric), metric_rank(&b.metric));
+                ra.0.cmp(&rb.0)
+                    .then(ra.1.total_cmp(&rb.1))
+                    .then_with(|| ra.2.cmp(&rb.2))
+            })
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(v: f64) -> Metric {
+        Metric::new(v, Unit::Milliseconds, Direction::LowerIsBetter)
+    }
+
+    fn rps(v: f64) -> Metric {
+        Metric::new(v, Unit::PerSecond, Direction::HigherIsBetter)
+    }
+
+    fn sev(base: Metric, cur: Metric) -> Severity {
+        grade_pair("b", "m", &base, &cur, &Bands::default()).severity
+    }
+
+    #[test]
+    fn every_band_edge_lower_is_better() {
+        assert_eq!(sev(ms(100.0), ms(105.0)), Severity::Unchanged);
+        assert_eq!(sev(ms(100.0), ms(105.01)), Severity::Low);
+        assert_eq!(sev(ms(100.0), ms(110.0)), Severity::Low);
+        assert_eq!(sev(ms(100.0), ms(110.01)), Severity::Medium);
+        assert_eq!(sev(ms(100.0), ms(115.0)), Severity::Medium);
+        assert_eq!(sev(ms(100.0), ms(115.01)), Severity::High);
+        assert_eq!(sev(ms(100.0), ms(125.0)), Severity::High);
+        assert_eq!(sev(ms(100.0), ms(125.01)), Severity::Critical);
+        assert_eq!(sev(ms(100.0), ms(95.0)), Severity::Unchanged);
+        assert_eq!(sev(ms(100.0), ms(94.99)), Severity::Improvement);
+    }
+
+    #[test]
+    fn every_band_edge_higher_is_better() {
+        assert_eq!(sev(rps(100.0), rps(95.0)), Severity::Unchanged);
+        assert_eq!(sev(rps(100.0), rps(94.99)), Severity::Low);
+        assert_eq!(sev(rps(100.0), rps(90.0)), Severity::Low);
+        assert_eq!(sev(rps(100.0), rps(89.99)), Severity::Medium);
+        assert_eq!(sev(rps(100.0), rps(85.0)), Severity::Medium);
+        assert_eq!(sev(rps(100.0), rps(84.99)), Severity::High);
+        assert_eq!(sev(rps(100.0), rps(75.0)), Severity::High);
+        assert_eq!(sev(rps(100.0), rps(74.99)), Severity::Critical);
+        assert_eq!(sev(rps(100.0), rps(105.0)), Severity::Unchanged);
+        assert_eq!(sev(rps(100.0), rps(105.01)), Severity::Improvement);
+    }
+
+    #[test]
+    fn band_edges_survive_floating_point_dust() {
+        // 0.1 → 0.125 is exactly +25 % but not in binary floating point.
+        assert_eq!(sev(ms(0.1), ms(0.125)), Severity::High);
+        assert_eq!(sev(ms(0.3), ms(0.315)), Severity::Unchanged);
+    }
+
+    #[test]
+    fn zero_baseline_gives_no_infinite_percentage() {
+        let c = grade_pair("b", "m", &ms(0.0), &ms(3.0), &Bands::default());
+        assert_eq!(c.change_pct, None);
+        assert_eq!(c.change_abs, Some(3.0));
+        assert_eq!(c.severity, Severity::Low);
+        assert!(c.note.is_some());
+        assert_eq!(sev(ms(0.0), ms(0.0)), Severity::Unchanged);
+        let err = |v| Metric::new(v, Unit::Ratio, Direction::LowerIsBetter);
+        assert_eq!(sev(err(0.0), err(0.30)), Severity::Critical);
+        assert_eq!(sev(err(0.0), err(0.0001)), Severity::Unchanged);
+    }
+
+    #[test]
+    fn new_and_missing_metrics() {
+        let mut base = Run::default();
+        base.insert("a", "p95", ms(10.0));
+        base.insert("gone", "p95", ms(10.0));
+        let mut cur = Run::default();
+        cur.insert("a", "p95", ms(10.0));
+        cur.insert("fresh", "p95", ms(10.0));
+        let rows = compare(&base, &cur, &Bands::default()).unwrap();
+        let find = |b: &str| rows.iter().find(|r| r.benchmark == b).unwrap().severity;
+        assert_eq!(find("gone"), Severity::Missing);
+        assert_eq!(find("fresh"), Severity::New);
+        assert_eq!(find("a"), Severity::Unchanged);
+    }
+
+    #[test]
+    fn units_are_converted_or_refused() {
+        let mut base = Run::default();
+        base.insert(
+            "a",
+            "mean",
+            Metric::new(1.0, Unit::Seconds, Direction::LowerIsBetter),
+        );
+        let mut cur = Run::default();
+        cur.insert("a", "mean", ms(1300.0));
+        let rows = compare(&base, &cur, &Bands::default()).unwrap();
+        assert_eq!(rows[0].baseline, Some(1000.0));
+        assert_eq!(rows[0].severity, Severity::Critical);
+        cur.insert(
+            "a",
+            "mean",
+            Metric::new(1.0, Unit::Bytes, Direction::LowerIsBetter),
+        );
+        assert!(compare(&base, &cur, &Bands::default()).is_err());
+    }
+}

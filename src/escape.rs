@@ -1,0 +1,88 @@
+//! Escaping of untrusted strings (benchmark names, tags, file names) for each place they are shown.
+
+/// For the terminal: control characters (including ESC, which starts ANSI sequences) become `\u{..}`.
+pub fn terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// For a GitHub-flavoured markdown table cell, as an inline code span: no mentions, no HTML, no links,
+/// no breaking the table and no closing an HTML comment, whatever the name holds.
+pub fn markdown_code(s: &str) -> String {
+    let cleaned: String = terminal(s)
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    // A pipe ends the table cell even inside a code span; GitHub honours `\|` there.
+    let cleaned = cleaned.replace('|', "\\|");
+    // `-->` would close perfgate's hidden marker comment if the body were ever placed in one.
+    let cleaned = cleaned.replace("-->", "--\u{200B}>");
+    // The fence must be longer than any run of backticks inside the name.
+    let longest = cleaned.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if cleaned.starts_with('`') || cleaned.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    if cleaned.is_empty() {
+        return "` `".to_string();
+    }
+    format!("{fence}{pad}{cleaned}{pad}{fence}")
+}
+
+/// For markdown prose outside code spans: neutralises markup characters, mentions and HTML.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in terminal(s).chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            // A zero-width joiner after '@' stops GitHub from notifying a user or team.
+            '@' => out.push_str("@\u{200D}"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_strips_escape_sequences() {
+        assert_eq!(terminal("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(terminal("plain µs"), "plain µs");
+    }
+
+    #[test]
+    fn markdown_code_survives_hostile_names() {
+        let s = markdown_code("@org/team <img src=x> | `x` -->");
+        assert!(s.starts_with("``") && s.ends_with("``"), "{s}");
+        assert!(!s.contains(" | "), "pipe escaped: {s}");
+        assert!(!s.contains("-->"), "{s}");
+        assert_eq!(markdown_code("plain"), "`plain`");
+        assert_eq!(markdown_code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn markdown_text_neutralises_mentions_and_html() {
+        let s = markdown_text("@org <b>x</b>");
+        assert!(!s.contains("@o"));
+        assert!(!s.contains('<'));
+    }
+}

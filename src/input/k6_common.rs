@@ -1,0 +1,198 @@
+//! What k6's summary metrics mean, shared by the handleSummary and legacy summary-export readers.
+//!
+//! k6 writes every time value in milliseconds, whatever `--summary-time-unit` says; data metrics are bytes.
+//! Trend stats are named as in k6's `summaryTrendStats` (`avg`, `med`, `p(95)`, …) and renamed to perfgate's
+//! names (`mean`, `p50`, `p95`, …). Gauges (`vus`, `vus_max`, custom gauges) describe the test set-up, not
+//! the system under test, and are not read.
+
+use serde_json::{Map, Value};
+
+use crate::input::json;
+use crate::model::{Direction, Metric, Run, ToolCheck, Unit};
+
+/// The kind of a k6 metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum K6Type {
+    Trend,
+    Counter,
+    Rate,
+    Gauge,
+}
+
+impl K6Type {
+    pub(crate) fn parse(s: &str) -> Option<K6Type> {
+        match s {
+            "trend" => Some(K6Type::Trend),
+            "counter" => Some(K6Type::Counter),
+            "rate" => Some(K6Type::Rate),
+            "gauge" => Some(K6Type::Gauge),
+            _ => None,
+        }
+    }
+}
+
+/// The metric name without its tag set: `http_req_duration{name:login}` → `http_req_duration`.
+pub(crate) fn base_name(key: &str) -> &str {
+    key.split_once('{').map_or(key, |(base, _)| base)
+}
+
+/// perfgate's name for a k6 trend stat: `avg` → `mean`, `med` → `p50`, `p(95)` → `p95`, `p(99.9)` → `p99.9`.
+pub(crate) fn trend_stat_name(k6: &str) -> Option<String> {
+    match k6 {
+        "avg" => Some("mean".into()),
+        "med" => Some("p50".into()),
+        "min" | "max" | "count" => Some(k6.into()),
+        _ => {
+            let inner = k6.strip_prefix("p(")?.strip_suffix(')')?;
+            let pct: f64 = inner.trim().parse().ok()?;
+            if !(0.0..=100.0).contains(&pct) {
+                return None;
+            }
+            Some(format!("p{}", inner.trim()))
+        }
+    }
+}
+
+/// Built-in k6 trends that hold durations, for the legacy export which does not say.
+fn is_builtin_time_trend(base: &str) -> bool {
+    base.starts_with("http_req_")
+        || matches!(
+            base,
+            "iteration_duration" | "group_duration" | "grpc_req_duration"
+        )
+        || base.starts_with("ws_")
+        || (base.starts_with("browser_") && !base.ends_with("_cls"))
+}
+
+/// Counters and rates whose growth is bad: dropped iterations, failures, errors.
+fn counts_bad_things(base: &str) -> bool {
+    let b = base.to_ascii_lowercase();
+    ["fail", "error", "dropped", "timeout", "reject"]
+        .iter()
+        .any(|w| b.contains(w))
+}
+
+/// The unit of a trend's values.
+fn trend_unit(base: &str, contains: Option<&str>) -> Unit {
+    match contains {
+        Some("time") => Unit::Milliseconds,
+        Some("data") => Unit::Bytes,
+        Some(_) => Unit::Other(String::new()),
+        None if is_builtin_time_trend(base) => Unit::Milliseconds,
+        None if base.starts_with("data_") => Unit::Bytes,
+        None => Unit::Other(String::new()),
+    }
+}
+
+/// Adds one k6 metric to the run. `values` uses handleSummary's keys (a legacy rate's `value` must be
+/// passed as `rate`).
+pub(crate) fn add_metric(
+    run: &mut Run,
+    key: &str,
+    kind: K6Type,
+    contains: Option<&str>,
+    values: &Map<String, Value>,
+) {
+    let base = base_name(key);
+    let get = |k: &str| json::number(values.get(k));
+    match kind {
+        K6Type::Trend => {
+            let unit = trend_unit(base, contains);
+            for (k6_stat, v) in values {
+                let (Some(stat), Some(value)) = (trend_stat_name(k6_stat), json::number(Some(v)))
+                else {
+                    continue;
+                };
+                let m = if stat == "count" {
+                    Metric::new(value, Unit::Count, Direction::HigherIsBetter).informational()
+                } else {
+                    Metric::new(value, unit.clone(), Direction::LowerIsBetter)
+                };
+                run.insert(key, &stat, m);
+            }
+        }
+        K6Type::Counter => {
+            let direction = if counts_bad_things(base) {
+                Direction::LowerIsBetter
+            } else {
+                Direction::HigherIsBetter
+            };
+            let data =
+                contains == Some("data") || (contains.is_none() && base.starts_with("data_"));
+            let (count_unit, rate_unit) = if data {
+                (Unit::Bytes, Unit::Other("B/s".into()))
+            } else {
+                (Unit::Count, Unit::PerSecond)
+            };
+            // Totals depend on the test's length; the per-second rate is what is comparable.
+            if let Some(c) = get("count") {
+                run.insert(
+                    key,
+                    "count",
+                    Metric::new(c, count_unit, direction).informational(),
+                );
+            }
+            if let Some(r) = get("rate") {
+                let m = Metric::new(r, rate_unit, direction);
+                run.insert(key, "rate", if data { m.informational() } else { m });
+            }
+        }
+        K6Type::Rate => {
+            let Some(rate) = get("rate") else { return };
+            // `passes` counts non-zero samples: for http_req_failed that is the number of failed requests.
+            if base == "http_req_failed" {
+                run.insert(
+                    key,
+                    "error_rate",
+                    Metric::new(rate, Unit::Ratio, Direction::LowerIsBetter),
+                );
+            } else {
+                let direction = if counts_bad_things(base) {
+                    Direction::LowerIsBetter
+                } else {
+                    Direction::HigherIsBetter
+                };
+                run.insert(key, "rate", Metric::new(rate, Unit::Ratio, direction));
+            }
+        }
+        K6Type::Gauge => {}
+    }
+}
+
+/// Records a k6 threshold result.
+pub(crate) fn add_threshold(run: &mut Run, key: &str, expression: &str, ok: bool) {
+    run.tool_checks.push(ToolCheck {
+        benchmark: key.to_string(),
+        expression: expression.to_string(),
+        ok,
+    });
+}
+
+/// Both k6 summary shapes keep metrics in a top-level `metrics` object.
+pub(crate) fn metrics_object(doc: &Value) -> Option<&Map<String, Value>> {
+    doc.as_object()?.get("metrics")?.as_object()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_stats_take_k6_names() {
+        assert_eq!(trend_stat_name("med").as_deref(), Some("p50"));
+        assert_eq!(trend_stat_name("avg").as_deref(), Some("mean"));
+        assert_eq!(trend_stat_name("p(95)").as_deref(), Some("p95"));
+        assert_eq!(trend_stat_name("p(99.9)").as_deref(), Some("p99.9"));
+        assert_eq!(trend_stat_name("p(101)"), None);
+        assert_eq!(trend_stat_name("thresholds"), None);
+    }
+
+    #[test]
+    fn base_name_strips_tags() {
+        assert_eq!(
+            base_name("http_req_duration{name:login}"),
+            "http_req_duration"
+        );
+        assert_eq!(base_name("vus"), "vus");
+    }
+}

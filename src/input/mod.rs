@@ -1,0 +1,352 @@
+//! Reading result files: the [`InputFormat`] seam, the list of known formats, content-based detection,
+//! and merging several files into one [`Run`].
+//!
+//! To add a format: write one file in this directory implementing [`InputFormat`] and add it to
+//! [`FORMATS`].
+
+mod k6_common;
+pub mod k6_handle_summary;
+pub mod k6_summary_export;
+pub mod snapshot;
+
+use std::cell::OnceCell;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, ParseError, Result};
+use crate::model::{Metric, Run, Source};
+
+/// How much of a file is read for cheap detection.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// A result format perfgate can read.
+pub trait InputFormat: Sync {
+    /// Id used with `--format` and stored in snapshots, e.g. `k6-summary-export`.
+    fn id(&self) -> &'static str;
+    /// The tool that writes it, e.g. `k6`.
+    fn tool(&self) -> &'static str;
+    /// A command line that produces this format, shown by `perfgate formats`.
+    fn example(&self) -> &'static str;
+    /// Cheap check whether the probed input looks like this format.
+    fn sniff(&self, probe: &Probe) -> bool;
+    /// Parses the input into a run.
+    fn parse(&self, probe: &Probe) -> Result<Run, ParseError>;
+}
+
+/// Every format, most specific first; detection takes the first whose `sniff` accepts the input.
+pub static FORMATS: &[&dyn InputFormat] = &[
+    &snapshot::SnapshotInput,
+    &k6_handle_summary::K6HandleSummaryInput,
+    &k6_summary_export::K6SummaryExportInput,
+];
+
+/// Looks a format up by id.
+pub fn format_by_id(id: &str) -> Option<&'static dyn InputFormat> {
+    FORMATS.iter().copied().find(|f| f.id() == id)
+}
+
+/// Comma-separated list of format ids, for messages.
+pub fn format_ids() -> String {
+    FORMATS
+        .iter()
+        .map(|f| f.id())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A file or directory being identified, with lazily read contents shared by all sniffers.
+pub struct Probe {
+    path: PathBuf,
+    is_dir: bool,
+    head: String,
+    text: OnceCell<Result<String, String>>,
+    json: OnceCell<Result<Value, String>>,
+}
+
+impl Probe {
+    /// Opens `path`, reading only its first bytes.
+    pub fn open(path: &Path) -> Result<Probe> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let mut head = String::new();
+        if !meta.is_dir() {
+            let mut buf = Vec::new();
+            File::open(path)
+                .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf))
+                .map_err(|e| Error::io(path, e))?;
+            head = String::from_utf8_lossy(strip_bom(&buf)).into_owned();
+        }
+        Ok(Probe {
+            path: path.to_path_buf(),
+            is_dir: meta.is_dir(),
+            head,
+            text: OnceCell::new(),
+            json: OnceCell::new(),
+        })
+    }
+
+    /// A probe over in-memory text (tests, fuzzing).
+    pub fn from_text(path: &Path, text: &str) -> Probe {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+        let head: String = text.chars().take(HEAD_BYTES as usize).collect();
+        let probe = Probe {
+            path: path.to_path_buf(),
+            is_dir: false,
+            head,
+            text: OnceCell::new(),
+            json: OnceCell::new(),
+        };
+        let _ = probe.text.set(Ok(text));
+        probe
+    }
+
+    /// The path being probed.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the path is a directory.
+    pub fn is_dir(&self) -> bool {
+        self.is_dir
+    }
+
+    /// The first bytes of the file as text (BOM stripped, invalid UTF-8 replaced).
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// The whole file as UTF-8 text (BOM stripped).
+    pub fn text(&self) -> Result<&str, ParseError> {
+        self.text
+            .get_or_init(|| {
+                if self.is_dir {
+                    return Err("is a directory, not a file".to_string());
+                }
+                let bytes = std::fs::read(&self.path).map_err(|e| e.to_string())?;
+                String::from_utf8(strip_bom(&bytes).to_vec()).map_err(|e| {
+                    format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            })
+            .as_deref()
+            .map_err(|e| ParseError::new(e.clone()))
+    }
+
+    /// The file parsed as one JSON document, or `None` when it is not JSON. Parsed once, shared by all formats.
+    pub fn json(&self) -> Option<&Value> {
+        self.json_result().ok()
+    }
+
+    /// Like [`Probe::json`], with the parse error.
+    pub fn json_result(&self) -> Result<&Value, ParseError> {
+        self.json
+            .get_or_init(|| {
+                let first = self.head.trim_start().chars().next();
+                if self.is_dir || !matches!(first, Some('{') | Some('[')) {
+                    return Err("not a JSON document".to_string());
+                }
+                match self.text.get() {
+                    Some(Ok(text)) => serde_json::from_str(text),
+                    _ => {
+                        let file = File::open(&self.path).map_err(|e| e.to_string())?;
+                        let mut reader = BufReader::new(file);
+                        let mut bom = [0u8; 3];
+                        // Skip a UTF-8 BOM without reading the whole file into memory.
+                        let n = reader.read(&mut bom).map_err(|e| e.to_string())?;
+                        let prefix: &[u8] = if bom[..n] == [0xEF, 0xBB, 0xBF] {
+                            &[]
+                        } else {
+                            &bom[..n]
+                        };
+                        serde_json::from_reader(prefix.chain(reader))
+                    }
+                }
+                .map_err(|e| format!("invalid JSON: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| ParseError::new(e.clone()))
+    }
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
+}
+
+/// Reads one result file (or directory), detecting its format unless `format` is given.
+pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Result<Run> {
+    let probe = Probe::open(path)?;
+    let format = match format {
+        Some(f) => f,
+        None => detect(&probe)?,
+    };
+    let mut run = format.parse(&probe).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        format: format.id(),
+        message: format!("{} ({})", e.0, format.id()),
+    })?;
+    if run.benchmarks.is_empty() {
+        return Err(Error::Parse {
+            path: path.to_path_buf(),
+            format: format.id(),
+            message: format!("no benchmarks found in this {} file", format.id()),
+        });
+    }
+    if run.sources.is_empty() {
+        run.sources.push(Source {
+            path: path.display().to_string(),
+            format: format.id().to_string(),
+            tool: format.tool().to_string(),
+        });
+    }
+    Ok(run)
+}
+
+/// Picks the format of a probed input.
+pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
+    if probe.head().trim().is_empty() && !probe.is_dir() {
+        return Err(Error::Parse {
+            path: probe.path().to_path_buf(),
+            format: "",
+            message: "file is empty".to_string(),
+        });
+    }
+    if let Some(f) = FORMATS.iter().copied().find(|f| f.sniff(probe)) {
+        return Ok(f);
+    }
+    // A file that starts like JSON but does not parse is reported as broken JSON, not as an unknown format.
+    if let Err(e) = probe.json_result() {
+        if matches!(probe.head().trim_start().chars().next(), Some('{' | '[')) && !probe.is_dir() {
+            return Err(Error::Parse {
+                path: probe.path().to_path_buf(),
+                format: "",
+                message: e.0,
+            });
+        }
+    }
+    Err(Error::UnknownFormat {
+        path: probe.path().to_path_buf(),
+        tried: format_ids(),
+    })
+}
+
+/// Reads several result files into one run.
+///
+/// The same benchmark in several files of the same format is a repeated run: each file's value is kept
+/// in `runs` and the compared value is their median. A benchmark name that collides across formats is
+/// prefixed with the format id.
+pub fn read_files(paths: &[PathBuf], format: Option<&'static dyn InputFormat>) -> Result<Run> {
+    let runs = paths
+        .iter()
+        .map(|p| read_file(p, format))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(merge(runs))
+}
+
+/// Merges runs as described in [`read_files`].
+pub fn merge(runs: Vec<Run>) -> Run {
+    let mut runs = runs.into_iter();
+    let Some(mut merged) = runs.next() else {
+        return Run::default();
+    };
+    if runs.len() == 0 {
+        return merged;
+    }
+    let first_format = merged
+        .sources
+        .first()
+        .map(|s| s.format.clone())
+        .unwrap_or_default();
+    let mut formats_by_benchmark: std::collections::BTreeMap<String, String> = merged
+        .benchmarks
+        .keys()
+        .map(|k| (k.clone(), first_format.clone()))
+        .collect();
+    // Seed `runs` with the first file's values so that every repeated run is represented.
+    for bench in merged.benchmarks.values_mut() {
+        for m in bench.metrics.values_mut() {
+            if m.runs.is_empty() {
+                m.runs = vec![m.value];
+            }
+        }
+    }
+    for run in runs {
+        let format = run
+            .sources
+            .first()
+            .map(|s| s.format.clone())
+            .unwrap_or_default();
+        for (name, bench) in run.benchmarks {
+            let key = match formats_by_benchmark.get(&name) {
+                Some(f) if *f != format => format!("{format}:{name}"),
+                _ => name,
+            };
+            formats_by_benchmark
+                .entry(key.clone())
+                .or_insert_with(|| format.clone());
+            let target = merged.benchmarks.entry(key).or_default();
+            for (metric_name, m) in bench.metrics {
+                merge_metric(target.metrics.entry(metric_name), m);
+            }
+        }
+        merged.tool_checks.extend(run.tool_checks);
+        merged.sources.extend(run.sources);
+    }
+    for bench in merged.benchmarks.values_mut() {
+        for m in bench.metrics.values_mut() {
+            if m.runs.len() > 1 {
+                m.value = crate::stats::median(&m.runs).unwrap_or(m.value);
+            } else {
+                m.runs.clear();
+            }
+        }
+    }
+    merged
+}
+
+fn merge_metric(entry: std::collections::btree_map::Entry<'_, String, Metric>, incoming: Metric) {
+    use std::collections::btree_map::Entry;
+    match entry {
+        Entry::Vacant(v) => {
+            let mut m = incoming;
+            if m.runs.is_empty() {
+                m.runs = vec![m.value];
+            }
+            v.insert(m);
+        }
+        Entry::Occupied(mut o) => {
+            let existing = o.get_mut();
+            let Some(m) = incoming.converted_to(&existing.unit) else {
+                // Same name but a different kind of unit: keep the first, it cannot be a repeat.
+                return;
+            };
+            if m.runs.is_empty() {
+                existing.runs.push(m.value);
+            } else {
+                existing.runs.extend(m.runs);
+            }
+            existing.samples.extend(m.samples);
+        }
+    }
+}
+
+/// Shared helpers for JSON-based formats.
+pub(crate) mod json {
+    use serde_json::{Map, Value};
+
+    use crate::error::ParseError;
+
+    /// The value as an object, or a parse error naming `what`.
+    pub fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, ParseError> {
+        v.as_object()
+            .ok_or_else(|| ParseError::new(format!("`{what}` is not an object")))
+    }
+
+    /// A finite number, or `None` (missing, null, a string such as "NaN").
+    pub fn number(v: Option<&Value>) -> Option<f64> {
+        v.and_then(Value::as_f64).filter(|x| x.is_finite())
+    }
+}

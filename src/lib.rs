@@ -1,0 +1,20 @@
+//! perfgate: a performance regression gate for CI.
+//!
+//! Reads benchmark and load-test results ([`input`]), compares every metric with a baseline snapshot kept in
+//! the repository ([`baseline`], [`compare`]), grades each change ([`severity`]) and reports a verdict
+//! ([`verdict`], [`report`]).
+
+pub mod app;
+pub mod baseline;
+pub mod cli;
+pub mod compare;
+pub mod error;
+pub mod escape;
+pub mod input;
+pub mod model;
+pub mod report;
+pub mod severity;
+pub mod stats;
+pub mod verdict;
+
+pub use error::{Error, Result};

@@ -1,0 +1,239 @@
+//! The normalised data model every input format is turned into: a run of benchmarks, each with named metrics.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Which way is better for a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Latency, time, error rate: smaller values are better.
+    LowerIsBetter,
+    /// Throughput, operations per second: larger values are better.
+    HigherIsBetter,
+}
+
+impl Direction {
+    /// Stable name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::LowerIsBetter => "lower_is_better",
+            Direction::HigherIsBetter => "higher_is_better",
+        }
+    }
+}
+
+/// The unit of a value. Time units are kept as the tool reported them after normalisation
+/// (ms for load tests, ns for micro-benchmarks) and converted when two sides differ.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unit {
+    Nanoseconds,
+    Microseconds,
+    Milliseconds,
+    Seconds,
+    Bytes,
+    /// Events per second (requests/s, iterations/s, ops/s).
+    PerSecond,
+    /// A fraction between 0 and 1 (error rate, check pass rate).
+    Ratio,
+    /// A plain count.
+    Count,
+    /// Anything else, kept verbatim (e.g. `allocs/op`, `MB/s`); an empty string means unitless.
+    Other(String),
+}
+
+impl Unit {
+    /// Stable short name, used in JSON and snapshots.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Unit::Nanoseconds => "ns",
+            Unit::Microseconds => "us",
+            Unit::Milliseconds => "ms",
+            Unit::Seconds => "s",
+            Unit::Bytes => "B",
+            Unit::PerSecond => "/s",
+            Unit::Ratio => "ratio",
+            Unit::Count => "count",
+            Unit::Other(s) => s,
+        }
+    }
+
+    /// Parses a unit name; unknown names become [`Unit::Other`].
+    pub fn parse(s: &str) -> Unit {
+        match s {
+            "ns" => Unit::Nanoseconds,
+            "us" | "µs" | "μs" => Unit::Microseconds,
+            "ms" => Unit::Milliseconds,
+            "s" => Unit::Seconds,
+            "B" | "bytes" => Unit::Bytes,
+            "/s" => Unit::PerSecond,
+            "ratio" => Unit::Ratio,
+            "count" => Unit::Count,
+            other => Unit::Other(other.to_string()),
+        }
+    }
+
+    /// Nanoseconds per one of this unit, for time units.
+    pub fn nanos(&self) -> Option<f64> {
+        match self {
+            Unit::Nanoseconds => Some(1.0),
+            Unit::Microseconds => Some(1e3),
+            Unit::Milliseconds => Some(1e6),
+            Unit::Seconds => Some(1e9),
+            _ => None,
+        }
+    }
+
+    /// Factor that converts a value in `self` into `to`, when both measure the same kind.
+    pub fn factor_to(&self, to: &Unit) -> Option<f64> {
+        if self == to {
+            return Some(1.0);
+        }
+        match (self.nanos(), to.nanos()) {
+            (Some(a), Some(b)) => Some(a / b),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(Unit::parse(&s))
+    }
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One statistic of one benchmark, e.g. the p95 of `http_req_duration{name:search}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// The value compared against the baseline.
+    pub value: f64,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// Whether a regression of this metric can fail the gate; informational metrics are only reported.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub gated: bool,
+    /// Raw per-iteration or per-request samples, when the tool wrote them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<f64>,
+    /// This statistic from each repeated run, when several result files of the same benchmark were given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<f64>,
+}
+
+impl Metric {
+    /// A gated metric with no samples.
+    pub fn new(value: f64, unit: Unit, direction: Direction) -> Metric {
+        Metric {
+            value,
+            unit,
+            direction,
+            gated: true,
+            samples: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Marks the metric as reported but never failing the gate.
+    pub fn informational(mut self) -> Metric {
+        self.gated = false;
+        self
+    }
+
+    /// Attaches raw samples.
+    pub fn with_samples(mut self, samples: Vec<f64>) -> Metric {
+        self.samples = samples;
+        self
+    }
+
+    /// Converts value and samples into another unit of the same kind; `None` if the kinds differ.
+    pub fn converted_to(&self, unit: &Unit) -> Option<Metric> {
+        let k = self.unit.factor_to(unit)?;
+        let scale = |v: &Vec<f64>| v.iter().map(|x| x * k).collect();
+        Some(Metric {
+            value: self.value * k,
+            unit: unit.clone(),
+            direction: self.direction,
+            gated: self.gated,
+            samples: scale(&self.samples),
+            runs: scale(&self.runs),
+        })
+    }
+}
+
+/// A benchmark (or load-test endpoint) and its metrics, keyed by metric name (`p95`, `mean`, …).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Benchmark {
+    pub metrics: BTreeMap<String, Metric>,
+}
+
+/// A pass/fail check the tool itself evaluated (e.g. a k6 threshold), reported alongside perfgate's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCheck {
+    pub benchmark: String,
+    pub expression: String,
+    pub ok: bool,
+}
+
+/// Where a run came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub path: String,
+    /// Input format id (see `perfgate formats`).
+    pub format: String,
+    /// The tool that wrote the file.
+    pub tool: String,
+}
+
+/// Everything read from one or more result files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub benchmarks: BTreeMap<String, Benchmark>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_checks: Vec<ToolCheck>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+impl Run {
+    /// Adds a metric, creating its benchmark when needed.
+    pub fn insert(&mut self, benchmark: &str, metric: &str, m: Metric) {
+        self.benchmarks
+            .entry(benchmark.to_string())
+            .or_default()
+            .metrics
+            .insert(metric.to_string(), m);
+    }
+
+    /// Looks a metric up.
+    pub fn metric(&self, benchmark: &str, metric: &str) -> Option<&Metric> {
+        self.benchmarks.get(benchmark)?.metrics.get(metric)
+    }
+
+    /// Number of metrics over all benchmarks.
+    pub fn metric_count(&self) -> usize {
+        self.benchmarks.values().map(|b| b.metrics.len()).sum()
+    }
+}

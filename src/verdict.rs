@@ -1,0 +1,163 @@
+//! The outcome of `perfgate analyze`: every comparison, counts per severity and the gate's status.
+//! Serialised as the stable `perfgate/verdict/v1` document (fields may be added, never renamed).
+
+use serde::Serialize;
+
+use crate::compare::Comparison;
+use crate::model::ToolCheck;
+use crate::severity::{FailOn, Severity};
+
+/// Schema id of the JSON verdict.
+pub const VERDICT_SCHEMA: &str = "perfgate/verdict/v1";
+
+/// Overall status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    NoBaseline,
+}
+
+impl Status {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::NoBaseline => "no-baseline",
+        }
+    }
+}
+
+/// Which baseline was used.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BaselineInfo {
+    pub name: String,
+    pub created_at: Option<String>,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+}
+
+/// Count of comparisons per severity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub improvement: usize,
+    pub unchanged: usize,
+    pub new: usize,
+    pub missing: usize,
+}
+
+impl Summary {
+    /// Counts the rows.
+    pub fn of(rows: &[Comparison]) -> Summary {
+        let mut s = Summary::default();
+        for r in rows {
+            *s.slot(r.severity) += 1;
+        }
+        s
+    }
+
+    fn slot(&mut self, sev: Severity) -> &mut usize {
+        match sev {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Improvement => &mut self.improvement,
+            Severity::Unchanged => &mut self.unchanged,
+            Severity::New => &mut self.new,
+            Severity::Missing => &mut self.missing,
+        }
+    }
+
+    /// The count for one severity.
+    pub fn get(&self, sev: Severity) -> usize {
+        let mut copy = self.clone();
+        *copy.slot(sev)
+    }
+
+    /// Non-zero counts, worst first, e.g. `[(Critical, 1), (Unchanged, 40)]`.
+    pub fn nonzero(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .iter()
+            .map(|&s| (s, self.get(s)))
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
+}
+
+/// Facts about the inputs, for headers and footers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Inputs {
+    pub files: Vec<String>,
+    pub benchmarks: usize,
+    pub metrics: usize,
+}
+
+/// The whole verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub schema: &'static str,
+    pub perfgate_version: &'static str,
+    pub status: Status,
+    pub fail_on: FailOn,
+    pub baseline: Option<BaselineInfo>,
+    pub current: Inputs,
+    pub comparisons: Vec<Comparison>,
+    pub summary: Summary,
+    /// Checks the tool itself evaluated in the current run (k6 thresholds), reported, not gated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_checks: Vec<ToolCheck>,
+    /// A sentence for humans when there is nothing to compare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Verdict {
+    /// Builds the verdict from graded rows.
+    pub fn new(
+        baseline: Option<BaselineInfo>,
+        current: Inputs,
+        comparisons: Vec<Comparison>,
+        fail_on: FailOn,
+        tool_checks: Vec<ToolCheck>,
+    ) -> Verdict {
+        let summary = Summary::of(&comparisons);
+        let status = if baseline.is_none() {
+            Status::NoBaseline
+        } else if comparisons
+            .iter()
+            .any(|c| c.gated && fail_on.fails(c.severity))
+        {
+            Status::Fail
+        } else if comparisons.iter().any(|c| c.severity >= Severity::Medium) {
+            Status::Warn
+        } else {
+            Status::Pass
+        };
+        Verdict {
+            schema: VERDICT_SCHEMA,
+            perfgate_version: env!("CARGO_PKG_VERSION"),
+            status,
+            fail_on,
+            baseline,
+            current,
+            comparisons,
+            summary,
+            tool_checks,
+            message: None,
+        }
+    }
+
+    /// Whether the gate failed (exit code 1).
+    pub fn gate_failed(&self) -> bool {
+        self.status == Status::Fail
+    }
+}

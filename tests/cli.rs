@@ -1,0 +1,556 @@
+//! End-to-end tests of the `perfgate` binary: commands, exit codes, outputs and error messages.
+
+mod common;
+
+use common::{fixture, perfgate, Sandbox};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn verdict_json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).expect("verdict is JSON")
+}
+
+fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
+    v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {bench} {metric}"))
+}
+
+#[test]
+fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("created baseline `main`"));
+    assert!(sb.path("baselines/main.json").is_file());
+
+    let out = sb
+        .cmd()
+        .args(["analyze", "--output", "json"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = verdict_json(&out);
+    assert_eq!(v["schema"], "perfgate/verdict/v1");
+    assert_eq!(v["status"], "fail");
+    assert_eq!(v["baseline"]["name"], "main");
+    let p95 = row(&v, "http_req_duration{name:search}", "p95");
+    assert_eq!(p95["severity"], "critical");
+    assert_eq!(p95["unit"], "ms");
+    assert_eq!(p95["direction"], "lower_is_better");
+    assert!((p95["change_pct"].as_f64().unwrap() - 70.0).abs() < 1e-6);
+    for endpoint in ["home", "login"] {
+        for c in v["comparisons"].as_array().unwrap() {
+            if c["benchmark"] == format!("http_req_duration{{name:{endpoint}}}") {
+                assert_eq!(c["severity"], "unchanged", "{c}");
+            }
+        }
+    }
+    let summary = &v["summary"];
+    for key in [
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "improvement",
+        "unchanged",
+        "new",
+        "missing",
+    ] {
+        assert!(summary[key].is_u64(), "summary.{key}");
+    }
+}
+
+#[test]
+fn table_output_shows_the_regression_and_the_verdict_line() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["analyze", "--baseline"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("http_req_duration{name:search}"))
+        .stdout(predicate::str::contains("CRITICAL"))
+        .stdout(predicate::str::contains("+70.0 %"))
+        .stdout(predicate::str::contains("FAIL "))
+        .stdout(predicate::str::contains("(gate: fail on high or worse)"))
+        // Piped: no colour.
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn fail_on_never_passes_with_a_warning_status() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["analyze", "--fail-on", "never", "-o", "json", "--baseline"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(verdict_json(&out)["status"], "warn");
+}
+
+#[test]
+fn fail_on_critical_still_fails_on_the_70_percent_slowdown() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["analyze", "--fail-on", "critical", "--baseline"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn legacy_summary_export_pair_gives_the_same_verdict() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline"])
+        .arg(fixture("k6/baseline-export.json"))
+        .arg(fixture("k6/current-export.json"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = verdict_json(&out);
+    assert_eq!(
+        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        "critical"
+    );
+    assert_eq!(
+        row(&v, "http_req_duration{name:login}", "p95")["severity"],
+        "unchanged"
+    );
+}
+
+#[test]
+fn identical_files_pass() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["analyze", "--baseline"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .arg(fixture("k6/baseline-summary.json"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("PASS "));
+}
+
+#[test]
+fn garbage_file_exits_2_with_one_line_naming_it() {
+    let sb = Sandbox::new();
+    let f = sb.write("garbage.txt", "this is not a benchmark result\n");
+    let assert = sb.cmd().args(["analyze"]).arg(&f).assert().code(2);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("perfgate: "), "{err}");
+    assert!(err.contains("garbage.txt"), "{err}");
+    assert!(err.contains("tried perfgate, k6-summary"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn malformed_inputs_exit_2_without_panicking() {
+    let sb = Sandbox::new();
+    let truncated = {
+        let text = std::fs::read_to_string(fixture("k6/current-summary.json")).unwrap();
+        sb.write("truncated.json", &text[..text.len() / 2])
+    };
+    let cases = [
+        (sb.write("empty.json", ""), "empty"),
+        (truncated, "invalid JSON"),
+        (
+            sb.write(
+                "wrong.json",
+                r#"{"metrics": {"http_reqs": {"type": "counter", "values": "@{count=1}"}}}"#,
+            ),
+            "values as a string",
+        ),
+        (sb.write("array.json", "[1, 2, 3]"), "not a result file"),
+        (sb.path("does-not-exist.json"), "No such file"),
+        (sb.dir(), "not a result file"),
+    ];
+    for (path, expected) in cases {
+        let assert = sb.cmd().arg("analyze").arg(&path).assert().code(2);
+        let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(err.contains(expected), "{}: {err}", path.display());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&path.file_name().unwrap().to_string_lossy().to_string()),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn unknown_format_flag_exits_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["analyze", "--format", "nope"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown --format \"nope\""));
+}
+
+#[test]
+fn format_flag_forces_a_reader() {
+    let sb = Sandbox::new();
+    // The handleSummary file read as a legacy export has no flattened metrics: nothing to read.
+    sb.cmd()
+        .args(["analyze", "--format", "k6-summary-export"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no benchmarks found"));
+    sb.cmd()
+        .args(["analyze", "--format", "k6-summary"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn no_baseline_is_a_clear_pass() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("analyze")
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("NO BASELINE"))
+        .stdout(predicate::str::contains("perfgate baseline create main"));
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline", "release"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = verdict_json(&out);
+    assert_eq!(v["status"], "no-baseline");
+    assert!(v["message"].as_str().unwrap().contains("`release`"));
+}
+
+#[test]
+fn baseline_create_refuses_to_overwrite_without_force() {
+    let sb = Sandbox::new();
+    let create = |extra: &[&str]| {
+        let mut c = sb.cmd();
+        c.args(["baseline", "create", "main"])
+            .args(extra)
+            .arg(fixture("k6/baseline-summary.json"));
+        c
+    };
+    create(&[]).assert().code(0);
+    let before = std::fs::read(sb.path("baselines/main.json")).unwrap();
+    create(&[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists; use --force"));
+    assert_eq!(
+        std::fs::read(sb.path("baselines/main.json")).unwrap(),
+        before
+    );
+    create(&["--force"]).assert().code(0);
+}
+
+#[test]
+fn baseline_create_rejects_unsafe_names_and_bad_input_without_writing() {
+    let sb = Sandbox::new();
+    for name in ["../escape", "a/b", ".hidden", "", "x\u{1b}y"] {
+        sb.cmd()
+            .args(["baseline", "create", name])
+            .arg(fixture("k6/baseline-summary.json"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("invalid baseline name"));
+    }
+    let bad = sb.write("bad.json", "{\"metrics\": ");
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(&bad)
+        .assert()
+        .code(2);
+    assert!(
+        !sb.path("baselines").exists()
+            || std::fs::read_dir(sb.path("baselines")).unwrap().count() == 0
+    );
+}
+
+#[test]
+fn baseline_list_show_latest_delete() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["baseline", "create", "old"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .assert()
+        .code(0);
+    sb.cmd()
+        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .args(["baseline", "create", "new"])
+        .arg(fixture("k6/baseline-export.json"))
+        .assert()
+        .code(0);
+    sb.cmd()
+        .args(["baseline", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Name"))
+        .stdout(predicate::str::contains("old"))
+        .stdout(predicate::str::contains("2023-11-14T22:13:20Z"));
+    let list: Value = serde_json::from_slice(
+        &sb.cmd()
+            .args(["baseline", "list", "-o", "json"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["name"], "old");
+    assert_eq!(list[0]["benchmarks"], 6);
+    sb.cmd()
+        .args(["baseline", "latest"])
+        .assert()
+        .code(0)
+        .stdout("new\n");
+    sb.cmd()
+        .args(["baseline", "show", "old"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("http_req_duration{name:search}"))
+        .stdout(predicate::str::contains("47.8 ms"));
+    let snap: Value = serde_json::from_slice(
+        &sb.cmd()
+            .args(["baseline", "show", "old", "-o", "json"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(snap["schema_version"], 1);
+    assert_eq!(snap["sources"][0]["format"], "k6-summary");
+    assert_eq!(snap["sources"][0]["tool"], "k6");
+    // The latest snapshot is the default baseline.
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json"])
+        .arg(fixture("k6/current-export.json"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(verdict_json(&out)["baseline"]["name"], "new");
+    sb.cmd()
+        .args(["baseline", "delete", "old"])
+        .assert()
+        .code(0);
+    sb.cmd()
+        .args(["baseline", "delete", "old"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no baseline `old` (available: new)",
+        ));
+    sb.cmd().args(["baseline", "show", "old"]).assert().code(2);
+}
+
+#[test]
+fn snapshot_from_a_newer_perfgate_is_refused() {
+    let sb = Sandbox::new();
+    let snap = r#"{"schema":"perfgate/snapshot/v1","schema_version":7,"name":"main","created_at":"2030-01-01T00:00:00Z","benchmarks":{}}"#;
+    sb.write("baselines/main.json", snap);
+    sb.cmd()
+        .args(["analyze", "--baseline", "main"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "main.json: written by perfgate snapshot schema 7",
+        ));
+}
+
+#[test]
+fn zero_baseline_error_rate_is_graded_by_percentage_points() {
+    let sb = Sandbox::new();
+    let doc = |rate: f64| {
+        format!(
+            r#"{{"metrics": {{"http_req_failed": {{"type": "rate", "contains": "default", "values": {{"rate": {rate}, "passes": 0, "fails": 10}}}},
+                "http_req_duration": {{"type": "trend", "contains": "time", "values": {{"avg": 0, "p(95)": 0}}}}}}}}"#
+        )
+    };
+    let base = sb.write("base.json", &doc(0.0));
+    let cur = sb.write("cur.json", &doc(0.3));
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline"])
+        .arg(&base)
+        .arg(&cur)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = verdict_json(&out);
+    let r = row(&v, "http_req_failed", "error_rate");
+    assert_eq!(r["severity"], "critical");
+    assert!(r["change_pct"].is_null());
+    assert!(r["note"].as_str().unwrap().contains("percentage points"));
+    assert_eq!(row(&v, "http_req_duration", "p95")["severity"], "unchanged");
+}
+
+#[test]
+fn new_and_missing_metrics_are_reported_not_failed() {
+    let sb = Sandbox::new();
+    let base = sb.write(
+        "base.json",
+        r#"{"metrics": {"http_req_duration{name:old}": {"type": "trend", "contains": "time", "values": {"p(95)": 10}},
+            "http_req_duration": {"type": "trend", "contains": "time", "values": {"p(95)": 10}}}}"#,
+    );
+    let cur = sb.write(
+        "cur.json",
+        r#"{"metrics": {"http_req_duration{name:new}": {"type": "trend", "contains": "time", "values": {"p(95)": 10}},
+            "http_req_duration": {"type": "trend", "contains": "time", "values": {"p(95)": 10, "p(99)": 12}}}}"#,
+    );
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline"])
+        .arg(&base)
+        .arg(&cur)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = verdict_json(&out);
+    assert_eq!(
+        row(&v, "http_req_duration{name:old}", "p95")["severity"],
+        "missing"
+    );
+    assert_eq!(
+        row(&v, "http_req_duration{name:new}", "p95")["severity"],
+        "new"
+    );
+    assert_eq!(row(&v, "http_req_duration", "p99")["severity"], "new");
+    assert_eq!(v["summary"]["new"], 2);
+    assert_eq!(v["summary"]["missing"], 1);
+}
+
+#[test]
+fn markdown_output_leads_with_the_verdict() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["analyze", "-o", "markdown", "--baseline"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("### 🔴 perfgate:"))
+        .stdout(predicate::str::contains(
+            "| 🔴 | `http_req_duration{name:search}` | p95 |",
+        ))
+        .stdout(predicate::str::contains("<details>"));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let sb = Sandbox::new();
+    let run = |args: &[&str], no_color: bool| {
+        let mut c = sb.cmd();
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        c.args(["analyze"]).args(args).arg("--baseline");
+        c.arg(fixture("k6/baseline-summary.json"))
+            .arg(fixture("k6/current-summary.json"));
+        String::from_utf8(c.assert().code(1).get_output().stdout.clone()).unwrap()
+    };
+    assert!(run(&["--color", "always"], false).contains("\x1b["));
+    assert!(!run(&["--color", "never"], false).contains("\x1b["));
+    assert!(!run(&[], true).contains("\x1b["));
+}
+
+#[test]
+fn help_has_examples_and_formats_lists_readers() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("Exit codes:"));
+    sb.cmd()
+        .arg("formats")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("k6-summary-export"))
+        .stdout(predicate::str::contains(
+            "k6 run --summary-export=summary.json script.js",
+        ));
+}
+
+#[test]
+fn completions_are_generated() {
+    let sb = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        sb.cmd()
+            .args(["completions", shell])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("analyze"));
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("analyze").assert().code(2);
+    sb.cmd()
+        .args(["analyze", "--fail-on", "sometimes", "x.json"])
+        .assert()
+        .code(2);
+    sb.cmd().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn a_closed_stdout_exits_quietly_with_the_verdict() {
+    let sb = Sandbox::new();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = perfgate()
+        .current_dir(sb.dir())
+        .args(["analyze", "--all", "--baseline"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .arg(fixture("k6/current-summary.json"))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
