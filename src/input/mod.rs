@@ -8,6 +8,7 @@ mod k6_common;
 pub mod k6_handle_summary;
 pub mod k6_summary_export;
 pub mod snapshot;
+pub mod units;
 
 use std::cell::OnceCell;
 use std::fs::File;
