@@ -7,13 +7,16 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use crate::baseline::{self, Snapshot, Store};
-use crate::cli::{AnalyzeArgs, BaselineCommand, Cli, ColorChoice, Command, InputArgs, ListFormat};
-use crate::compare;
+use crate::budget;
+use crate::cli::{
+    AnalyzeArgs, BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, ListFormat,
+};
+use crate::compare::{self, Context};
 use crate::error::{Error, Result};
 use crate::input::{self, InputFormat, Probe};
 use crate::model::Run;
+use crate::policy::{self, Policy};
 use crate::report::{self, RenderOptions};
-use crate::severity::Bands;
 use crate::verdict::{BaselineInfo, Inputs, Verdict};
 
 /// Exit code: the gate passed (warnings allowed).
@@ -62,6 +65,8 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
         Command::Formats => report::baselines::formats(input::FORMATS, out)
             .map(|()| EXIT_PASS)
             .map_err(stdout_err),
+        Command::Config(ConfigCommand::Check { file }) => config_check(file.as_deref(), out),
+        Command::Init { force } => init(*force, out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "perfgate", out);
             Ok(EXIT_PASS)
@@ -81,12 +86,15 @@ fn format_override(args: &InputArgs) -> Result<Option<&'static dyn InputFormat>>
     }
 }
 
+/// A baseline found for `analyze`: what it is, its run, and its earlier snapshots.
+type ResolvedBaseline = (BaselineInfo, Run, Vec<Run>);
+
 /// Resolves `--baseline`: a path, a stored name, or the latest snapshot. `Ok(None)` means there is none yet.
 fn resolve_baseline(
     arg: Option<&str>,
     store: &Store,
     format: Option<&'static dyn InputFormat>,
-) -> Result<std::result::Result<(BaselineInfo, Run), String>> {
+) -> Result<std::result::Result<ResolvedBaseline, String>> {
     let create_hint = |name: &str| {
         format!(
             "no baseline `{name}` in {}/ yet; record one on the main branch with `perfgate baseline create {name} FILE...`",
@@ -105,7 +113,7 @@ fn resolve_baseline(
                     name: a.to_string(),
                     ..BaselineInfo::default()
                 };
-                return Ok(Ok((info, run)));
+                return Ok(Ok((info, run, Vec::new())));
             }
         }
         Some(a) => {
@@ -131,7 +139,15 @@ fn resolve_baseline(
         commit: snapshot.git.commit.clone(),
         branch: snapshot.git.branch.clone(),
     };
-    Ok(Ok((info, snapshot.run)))
+    let history = match baseline::validate_name(&snapshot.name) {
+        Ok(()) => store
+            .history(&snapshot.name)?
+            .into_iter()
+            .map(|s| s.run)
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(Ok((info, snapshot.run, history)))
 }
 
 fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) -> Result<u8> {
@@ -142,30 +158,27 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
         benchmarks: current.benchmarks.len(),
         metrics: current.metric_count(),
     };
-    let bands = Bands::default();
-    let verdict = match resolve_baseline(args.baseline.as_deref(), store, format)? {
-        Ok((info, base)) => {
-            let rows = compare::compare(&base, &current, &bands)?;
-            Verdict::new(
-                Some(info),
-                inputs,
-                rows,
-                args.fail_on,
-                current.tool_checks.clone(),
-            )
+    let policy = Policy::load(args.config.as_deref())?;
+    let fail_on = args.fail_on.or(policy.fail_on).unwrap_or_default();
+    let (budget_rows, warnings) = budget::evaluate(&policy.budgets, &current);
+    let (info, mut rows, message) = match resolve_baseline(args.baseline.as_deref(), store, format)?
+    {
+        Ok((info, base, history)) => {
+            let ctx = Context {
+                policy: &policy,
+                history: &history,
+            };
+            (Some(info), compare::compare(&base, &current, &ctx)?, None)
         }
-        Err(message) => {
-            let mut v = Verdict::new(
-                None,
-                inputs,
-                Vec::new(),
-                args.fail_on,
-                current.tool_checks.clone(),
-            );
-            v.message = Some(message);
-            v
-        }
+        Err(message) => (None, Vec::new(), Some(message)),
     };
+    rows.extend(budget_rows);
+    compare::sort_worst_first(&mut rows);
+    let mut verdict = Verdict::new(info, inputs, rows, fail_on, current.tool_checks.clone());
+    verdict.message = message;
+    verdict.bands = policy.bands;
+    verdict.alpha = policy.alpha;
+    verdict.warnings = warnings;
     let opts = RenderOptions {
         color,
         all: args.all,
@@ -194,12 +207,18 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
             name,
             files,
             force,
+            append,
+            keep,
             input: input_args,
         } => {
             baseline::validate_name(name)?;
             let run = input::read_files(files, format_override(input_args)?)?;
             let snapshot = Snapshot::new(name, run);
-            let path = store.save(&snapshot, *force)?;
+            let path = if *append {
+                store.append(&snapshot, *keep)?
+            } else {
+                store.save(&snapshot, *force)?
+            };
             writeln!(
                 out,
                 "created baseline `{}` ({}): {} file{}, {} benchmarks, {} metrics{}",
@@ -288,4 +307,45 @@ fn load_existing(store: &Store, name: &str) -> Result<Snapshot> {
     store
         .load(name)?
         .ok_or_else(|| missing_baseline(store, name))
+}
+
+fn config_check(file: Option<&Path>, out: &mut dyn Write) -> Result<u8> {
+    let path = file.unwrap_or(Path::new(policy::DEFAULT_FILE));
+    if !path.exists() {
+        return Err(Error::io(path, io::Error::from(io::ErrorKind::NotFound)));
+    }
+    let p = Policy::load(Some(path))?;
+    writeln!(
+        out,
+        "{}: ok · fail_on {} · alpha {} · bands {}/{}/{}/{} % · {} budget{}",
+        path.display(),
+        p.fail_on.unwrap_or_default().describe(),
+        p.alpha,
+        p.bands.low,
+        p.bands.medium,
+        p.bands.high,
+        p.bands.critical,
+        p.budgets.len(),
+        if p.budgets.len() == 1 { "" } else { "s" }
+    )
+    .map_err(stdout_err)?;
+    Ok(EXIT_PASS)
+}
+
+fn init(force: bool, out: &mut dyn Write) -> Result<u8> {
+    let path = Path::new(policy::DEFAULT_FILE);
+    if path.exists() && !force {
+        return Err(Error::config(
+            path,
+            "already exists; use --force to replace it",
+        ));
+    }
+    std::fs::write(path, policy::EXAMPLE).map_err(|e| Error::io(path, e))?;
+    writeln!(
+        out,
+        "wrote {}; check it with `perfgate config check`",
+        path.display()
+    )
+    .map_err(stdout_err)?;
+    Ok(EXIT_PASS)
 }

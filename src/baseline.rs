@@ -161,6 +161,42 @@ impl Store {
         Ok(path)
     }
 
+    /// Directory holding the earlier snapshots of `name`.
+    pub fn history_dir(&self, name: &str) -> Result<PathBuf> {
+        validate_name(name)?;
+        Ok(self.dir.join(format!("{name}.history")))
+    }
+
+    /// Saves `snapshot` as the current `NAME.json` and adds it to `NAME.history/`, keeping the newest `keep`.
+    pub fn append(&self, snapshot: &Snapshot, keep: usize) -> Result<PathBuf> {
+        let dir = self.history_dir(&snapshot.name)?;
+        let history = Store::new(&dir);
+        // One file per snapshot, named by time and commit, so history diffs as added files in git.
+        let stamp: String = snapshot
+            .created_at
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let mut entry = snapshot.clone();
+        entry.name = match snapshot.short_commit() {
+            Some(c) => format!("{stamp}-{c}"),
+            None => stamp,
+        };
+        history.save(&entry, true)?;
+        let (mut all, _) = history.list()?;
+        while all.len() > keep.max(1) {
+            let oldest = all.remove(0);
+            history.delete(&oldest.name)?;
+        }
+        self.save(snapshot, true)
+    }
+
+    /// Earlier snapshots of `name` (from `--append`), oldest first.
+    pub fn history(&self, name: &str) -> Result<Vec<Snapshot>> {
+        let (snapshots, _) = Store::new(self.history_dir(name)?).list()?;
+        Ok(snapshots)
+    }
+
     /// Loads the snapshot called `name`, or `None` when there is none.
     pub fn load(&self, name: &str) -> Result<Option<Snapshot>> {
         let path = self.path_for(name)?;

@@ -64,6 +64,15 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// List the result formats perfgate reads, with the command that produces each.
     Formats,
+    /// Check a policy file (default: ./perfgate.toml).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a commented example perfgate.toml.
+    Init {
+        /// Replace an existing perfgate.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  perfgate completions bash > /etc/bash_completion.d/perfgate"
@@ -97,9 +106,13 @@ pub struct AnalyzeArgs {
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
-    /// Lowest severity that fails the gate.
-    #[arg(long, value_enum, default_value_t = FailOn::High, env = "PERFGATE_FAIL_ON")]
-    pub fail_on: FailOn,
+    /// Lowest severity that fails the gate [default: the policy file's, else high].
+    #[arg(long, value_enum, env = "PERFGATE_FAIL_ON")]
+    pub fail_on: Option<FailOn>,
+
+    /// Policy file [default: ./perfgate.toml when present].
+    #[arg(long, value_name = "FILE", env = "PERFGATE_CONFIG")]
+    pub config: Option<PathBuf>,
 
     /// List unchanged metrics too.
     #[arg(long)]
@@ -131,6 +144,12 @@ pub enum BaselineCommand {
         /// Replace an existing baseline of the same name.
         #[arg(long)]
         force: bool,
+        /// Keep earlier snapshots of NAME as history (baselines/NAME.history/), replacing NAME.json.
+        #[arg(long)]
+        append: bool,
+        /// With --append: how many snapshots of history to keep.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        keep: usize,
         #[command(flatten)]
         input: InputArgs,
     },
@@ -152,4 +171,14 @@ pub enum BaselineCommand {
     },
     /// Delete a baseline.
     Delete { name: String },
+}
+
+/// `perfgate config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a policy file and summarise it.
+    Check {
+        /// The file [default: ./perfgate.toml].
+        file: Option<PathBuf>,
+    },
 }

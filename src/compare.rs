@@ -3,13 +3,27 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::evidence::{self, Evidence};
 use crate::model::{Direction, Metric, Run, Unit};
-use crate::severity::{Bands, Severity};
+use crate::policy::{MetricPolicy, Policy};
+use crate::report;
+use crate::severity::Severity;
+use crate::stats;
 
 /// Below this magnitude a baseline counts as zero: a relative change would be meaningless.
 const ZERO: f64 = 1e-12;
 
-/// One metric compared against its baseline.
+/// What a row compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Current against baseline.
+    Change,
+    /// Current against an absolute budget from the policy file.
+    Budget,
+}
+
+/// One metric compared against its baseline (or its budget).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
     pub benchmark: String,
@@ -25,19 +39,54 @@ pub struct Comparison {
     pub severity: Severity,
     /// Whether this row can fail the gate.
     pub gated: bool,
+    pub kind: Kind,
+    /// How the severity was established (significance test, history, or bands only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// Why the row was graded as it was, when that is not obvious from the numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Everything besides the two runs that grading needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub policy: &'a Policy,
+    /// Earlier snapshots of the baseline, oldest first (may be empty).
+    pub history: &'a [Run],
+}
+
+impl<'a> Context<'a> {
+    /// A context with no history.
+    pub fn new(policy: &'a Policy) -> Context<'a> {
+        Context {
+            policy,
+            history: &[],
+        }
+    }
+
+    /// The metric's values over the history, in `unit`.
+    fn history_of(&self, bench: &str, metric: &str, unit: &Unit) -> Vec<f64> {
+        self.history
+            .iter()
+            .filter_map(|run| run.metric(bench, metric)?.converted_to(unit))
+            .map(|m| m.value)
+            .collect()
+    }
 }
 
 /// Compares two runs metric by metric.
 ///
 /// Returns an error when a metric's unit kinds differ between the sides (e.g. bytes vs milliseconds),
 /// since no honest comparison exists.
-pub fn compare(baseline: &Run, current: &Run, bands: &Bands) -> Result<Vec<Comparison>> {
+pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<Comparison>> {
     let mut out = Vec::new();
     for (bench_name, bench) in &current.benchmarks {
         for (metric_name, cur) in &bench.metrics {
+            let mp = ctx.policy.for_metric(bench_name, metric_name);
+            if mp.ignore {
+                continue;
+            }
             let row = match baseline.metric(bench_name, metric_name) {
                 Some(base) => {
                     let base = base.converted_to(&cur.unit).ok_or_else(|| {
@@ -46,20 +95,31 @@ pub fn compare(baseline: &Run, current: &Run, bands: &Bands) -> Result<Vec<Compa
                             base.unit, cur.unit
                         ))
                     })?;
-                    grade_pair(bench_name, metric_name, &base, cur, bands)
+                    let history = ctx.history_of(bench_name, metric_name, &cur.unit);
+                    grade_pair(
+                        bench_name,
+                        metric_name,
+                        &base,
+                        cur,
+                        &mp,
+                        ctx.policy,
+                        &history,
+                    )
                 }
-                None => one_sided(bench_name, metric_name, cur, None, Severity::New),
+                None => one_sided(bench_name, metric_name, cur, &mp, None, Severity::New),
             };
             out.push(row);
         }
     }
     for (bench_name, bench) in &baseline.benchmarks {
         for (metric_name, base) in &bench.metrics {
-            if current.metric(bench_name, metric_name).is_none() {
+            let mp = ctx.policy.for_metric(bench_name, metric_name);
+            if !mp.ignore && current.metric(bench_name, metric_name).is_none() {
                 out.push(one_sided(
                     bench_name,
                     metric_name,
                     base,
+                    &mp,
                     Some(base.value),
                     Severity::Missing,
                 ));
@@ -74,6 +134,7 @@ fn one_sided(
     bench: &str,
     metric: &str,
     m: &Metric,
+    mp: &MetricPolicy,
     baseline: Option<f64>,
     severity: Severity,
 ) -> Comparison {
@@ -81,7 +142,7 @@ fn one_sided(
         benchmark: bench.to_string(),
         metric: metric.to_string(),
         unit: m.unit.clone(),
-        direction: m.direction,
+        direction: mp.direction.unwrap_or(m.direction),
         baseline,
         current: if baseline.is_some() {
             None
@@ -91,7 +152,9 @@ fn one_sided(
         change_pct: None,
         change_abs: None,
         severity,
-        gated: m.gated,
+        gated: mp.gate.unwrap_or(m.gated),
+        kind: Kind::Change,
+        evidence: None,
         note: None,
     }
 }
@@ -101,60 +164,109 @@ fn tidy(pct: f64) -> f64 {
     (pct * 1e9).round() / 1e9
 }
 
+/// The two value sets a significance test runs on: repeated runs when both sides have enough of them
+/// to reach α, else raw samples, else whatever few runs there are (the test then says it is too few).
+fn sample_sets<'m>(
+    base: &'m Metric,
+    cur: &'m Metric,
+    policy: &Policy,
+) -> Option<(&'m [f64], &'m [f64])> {
+    let enough = |n: usize| n >= policy.min_samples;
+    let reaches_alpha = |a: usize, b: usize| stats::min_achievable_p(a, b) <= policy.alpha;
+    let (rb, rc) = (base.runs.len(), cur.runs.len());
+    let (sb, sc) = (base.samples.len(), cur.samples.len());
+    if enough(rb) && enough(rc) && reaches_alpha(rb, rc) {
+        Some((&base.runs, &cur.runs))
+    } else if enough(sb) && enough(sc) {
+        Some((&base.samples, &cur.samples))
+    } else if enough(rb) && enough(rc) {
+        Some((&base.runs, &cur.runs))
+    } else {
+        None
+    }
+}
+
 /// Grades one metric present on both sides (baseline already in the current unit).
 pub fn grade_pair(
     bench: &str,
     metric: &str,
     base: &Metric,
     cur: &Metric,
-    bands: &Bands,
+    mp: &MetricPolicy,
+    policy: &Policy,
+    history: &[f64],
 ) -> Comparison {
     let (b, c) = (base.value, cur.value);
-    let sign = match cur.direction {
+    let direction = mp.direction.unwrap_or(cur.direction);
+    let sign = match direction {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,
     };
+    let bands = &mp.bands;
     let change_abs = c - b;
-    let (change_pct, severity, note) = if b.abs() > ZERO {
+    let (change_pct, mut judgement) = if b.abs() > ZERO {
         let pct = tidy(change_abs / b.abs() * 100.0);
-        (Some(pct), bands.grade(sign * pct), None)
+        let worse_pct = sign * pct;
+        let j = if let Some((bs, cs)) = sample_sets(base, cur, policy) {
+            evidence::judge_samples(bs, cs, direction, bands, policy.alpha)
+        } else if history.len() >= policy.min_history {
+            evidence::judge_history(history, c, worse_pct, direction, bands, policy.alpha)
+        } else {
+            evidence::unverified(worse_pct, bands)
+        };
+        (Some(pct), j)
     } else if c.abs() <= ZERO {
-        (Some(0.0), Severity::Unchanged, None)
+        (Some(0.0), evidence::unverified(0.0, bands))
     } else if cur.unit == Unit::Ratio {
         // A rate that was zero (no errors): grade the rise in percentage points.
         let points = tidy(change_abs * 100.0);
-        (
-            None,
-            bands.grade(sign * points),
-            Some(format!(
-                "baseline is 0; graded by the change of {points:+} percentage points"
-            )),
-        )
+        let mut j = evidence::unverified(sign * points, bands);
+        j.note = Some(format!(
+            "baseline is 0; graded by the change of {points:+} percentage points"
+        ));
+        (None, j)
     } else {
         let worse = sign * change_abs > 0.0;
-        let severity = if worse {
+        let mut j = evidence::unverified(0.0, bands);
+        j.severity = if worse {
             Severity::Low
         } else {
             Severity::Improvement
         };
-        (
-            None,
-            severity,
-            Some("baseline is 0, so there is no relative change; graded by direction only".into()),
-        )
+        j.note =
+            Some("baseline is 0, so there is no relative change; graded by direction only".into());
+        (None, j)
     };
+    if judgement.severity > Severity::Low {
+        let step = evidence::resolution(b).min(evidence::resolution(c));
+        if step > 0.0 && change_abs.abs() <= step * (1.0 + 1e-9) {
+            judgement.severity = Severity::Low;
+            judgement.note = Some(format!(
+                "a change of {} is one step of the data's resolution; graded low at most",
+                report::value::human(change_abs.abs(), &cur.unit)
+            ));
+        } else if let Some(min) = mp.min_abs_change.filter(|m| change_abs.abs() < *m) {
+            judgement.severity = Severity::Low;
+            judgement.note = Some(format!(
+                "the change of {} is below min_abs_change = {min}; graded low at most",
+                report::value::human(change_abs.abs(), &cur.unit)
+            ));
+        }
+    }
     Comparison {
         benchmark: bench.to_string(),
         metric: metric.to_string(),
         unit: cur.unit.clone(),
-        direction: cur.direction,
+        direction,
         baseline: Some(b),
         current: Some(c),
         change_pct,
         change_abs: Some(change_abs),
-        severity,
-        gated: cur.gated,
-        note,
+        severity: judgement.severity,
+        gated: mp.gate.unwrap_or(cur.gated),
+        kind: Kind::Change,
+        evidence: Some(judgement.evidence),
+        note: judgement.note,
     }
 }
 
@@ -212,8 +324,18 @@ mod tests {
         Metric::new(v, Unit::PerSecond, Direction::HigherIsBetter)
     }
 
+    fn grade(base: &Metric, cur: &Metric) -> Comparison {
+        let policy = Policy::default();
+        let mp = policy.for_metric("b", "m");
+        grade_pair("b", "m", base, cur, &mp, &policy, &[])
+    }
+
     fn sev(base: Metric, cur: Metric) -> Severity {
-        grade_pair("b", "m", &base, &cur, &Bands::default()).severity
+        grade(&base, &cur).severity
+    }
+
+    fn cmp(base: &Run, cur: &Run) -> Result<Vec<Comparison>> {
+        compare(base, cur, &Context::new(&Policy::default()))
     }
 
     #[test]
@@ -253,7 +375,7 @@ mod tests {
 
     #[test]
     fn zero_baseline_gives_no_infinite_percentage() {
-        let c = grade_pair("b", "m", &ms(0.0), &ms(3.0), &Bands::default());
+        let c = grade(&ms(0.0), &ms(3.0));
         assert_eq!(c.change_pct, None);
         assert_eq!(c.change_abs, Some(3.0));
         assert_eq!(c.severity, Severity::Low);
@@ -272,7 +394,7 @@ mod tests {
         let mut cur = Run::default();
         cur.insert("a", "p95", ms(10.0));
         cur.insert("fresh", "p95", ms(10.0));
-        let rows = compare(&base, &cur, &Bands::default()).unwrap();
+        let rows = cmp(&base, &cur).unwrap();
         let find = |b: &str| rows.iter().find(|r| r.benchmark == b).unwrap().severity;
         assert_eq!(find("gone"), Severity::Missing);
         assert_eq!(find("fresh"), Severity::New);
@@ -289,7 +411,7 @@ mod tests {
         );
         let mut cur = Run::default();
         cur.insert("a", "mean", ms(1300.0));
-        let rows = compare(&base, &cur, &Bands::default()).unwrap();
+        let rows = cmp(&base, &cur).unwrap();
         assert_eq!(rows[0].baseline, Some(1000.0));
         assert_eq!(rows[0].severity, Severity::Critical);
         cur.insert(
@@ -297,6 +419,6 @@ mod tests {
             "mean",
             Metric::new(1.0, Unit::Bytes, Direction::LowerIsBetter),
         );
-        assert!(compare(&base, &cur, &Bands::default()).is_err());
+        assert!(cmp(&base, &cur).is_err());
     }
 }

@@ -25,6 +25,8 @@ pub enum Error {
     Usage(String),
     #[error("{}: {message}", path.display())]
     Baseline { path: PathBuf, message: String },
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
 }
 
 impl Error {
@@ -39,6 +41,14 @@ impl Error {
     /// A baseline-store error about `path`.
     pub fn baseline(path: &Path, message: impl Into<String>) -> Error {
         Error::Baseline {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
+    /// A policy-file error about `path`.
+    pub fn config(path: &Path, message: impl Into<String>) -> Error {
+        Error::Config {
             path: path.to_path_buf(),
             message: message.into(),
         }

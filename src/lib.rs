@@ -6,12 +6,15 @@
 
 pub mod app;
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod compare;
 pub mod error;
 pub mod escape;
+pub mod evidence;
 pub mod input;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod severity;
 pub mod stats;

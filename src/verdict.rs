@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::compare::Comparison;
 use crate::model::ToolCheck;
-use crate::severity::{FailOn, Severity};
+use crate::severity::{Bands, FailOn, Severity};
 
 /// Schema id of the JSON verdict.
 pub const VERDICT_SCHEMA: &str = "perfgate/verdict/v1";
@@ -118,6 +118,13 @@ pub struct Verdict {
     /// A sentence for humans when there is nothing to compare.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The relative bands in force (defaults or the policy file's).
+    pub bands: Bands,
+    /// One-sided significance level of the tests.
+    pub alpha: f64,
+    /// Things the user should know that are not rows (e.g. a budget that matched nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Verdict {
@@ -153,6 +160,9 @@ impl Verdict {
             summary,
             tool_checks,
             message: None,
+            bands: Bands::default(),
+            alpha: 0.01,
+            warnings: Vec::new(),
         }
     }
 

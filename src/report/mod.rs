@@ -10,7 +10,8 @@ pub mod value;
 
 use std::io;
 
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Kind};
+use crate::evidence::{Evidence, Outcome};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
@@ -57,14 +58,68 @@ impl OutputFormat {
     }
 }
 
-/// The change column: relative when defined, else absolute.
+/// The change column: relative when defined, else absolute; with the confidence bound on the worse
+/// side when a test established the change, e.g. `+18.0 % (≥ +11.2 %)`.
 pub fn change_text(c: &Comparison) -> String {
-    match (c.change_pct, c.change_abs) {
+    let change = match (c.change_pct, c.change_abs) {
         (Some(p), _) => value::pct(p),
         (None, Some(d)) => value::abs_change(d, &c.unit),
         (None, None) => String::new(),
+    };
+    let bound = c
+        .evidence
+        .as_ref()
+        .filter(|e| e.outcome == Outcome::Significant)
+        .and_then(|e| e.worse_bound(c.direction).or_else(|| better_bound(e, c)))
+        .map(|(sym, b)| format!(" ({sym} {})", value::pct(b)));
+    format!("{change}{}", bound.unwrap_or_default())
+}
+
+/// For an improvement, the bound on the better side.
+fn better_bound(e: &Evidence, c: &Comparison) -> Option<(char, f64)> {
+    match c.direction {
+        crate::model::Direction::LowerIsBetter => e.ci_high_pct.map(|b| ('≤', b)),
+        crate::model::Direction::HigherIsBetter => e.ci_low_pct.map(|b| ('≥', b)),
     }
 }
+
+/// Whether a regression was graded by the bands alone, without a noise estimate.
+pub fn is_unverified(c: &Comparison) -> bool {
+    c.severity.is_regression()
+        && c.kind == Kind::Change
+        && c.evidence
+            .as_ref()
+            .is_some_and(|e| matches!(e.outcome, Outcome::Unverified | Outcome::TooFewSamples))
+}
+
+/// The severity as shown to people: `CRITICAL`, `high`, `within noise`, `budget`, with `†` for unverified.
+pub fn severity_label(c: &Comparison) -> String {
+    let base = match c.severity {
+        Severity::Critical => "CRITICAL".to_string(),
+        Severity::High => "HIGH".to_string(),
+        Severity::Unchanged => match c.evidence.as_ref().map(|e| e.outcome) {
+            Some(Outcome::WithinNoise) => "within noise".to_string(),
+            Some(Outcome::BelowBand) => "below band".to_string(),
+            _ if c.kind == Kind::Budget => "within budget".to_string(),
+            _ => "unchanged".to_string(),
+        },
+        s => s.as_str().to_string(),
+    };
+    let mut label = base;
+    if c.kind == Kind::Budget && c.severity.is_regression() {
+        label.push_str(" (budget)");
+    }
+    if is_unverified(c) {
+        label.push_str(" †");
+    }
+    if c.severity.is_regression() && !c.gated {
+        label.push_str(" (not gated)");
+    }
+    label
+}
+
+/// Footnote explaining `†`.
+pub const UNVERIFIED_FOOTNOTE: &str = "† unverified: one value per side and no history, so noise could not be ruled out; pass every run's result file (≥ 5 per side) or keep history with `perfgate baseline create NAME --append`";
 
 /// One-line summary of counts, worst first: `2 critical · 1 high · 55 unchanged`.
 pub fn counts_line(verdict: &Verdict) -> String {

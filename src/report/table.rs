@@ -6,9 +6,12 @@ use comfy_table::{
     presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, TableComponent,
 };
 
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Kind};
 use crate::escape;
-use crate::report::{change_text, counts_line, is_notable, value, RenderOptions, Renderer};
+use crate::report::{
+    change_text, counts_line, is_notable, is_unverified, severity_label, value, RenderOptions,
+    Renderer, UNVERIFIED_FOOTNOTE,
+};
 use crate::severity::Severity;
 use crate::verdict::{Status, Verdict};
 
@@ -16,17 +19,7 @@ use crate::verdict::{Status, Verdict};
 pub struct TableRenderer;
 
 fn severity_cell(c: &Comparison, color: bool) -> Cell {
-    let text = match c.severity {
-        Severity::Critical => "CRITICAL".to_string(),
-        Severity::High => "HIGH".to_string(),
-        s => s.as_str().to_string(),
-    };
-    let text = if c.severity.is_regression() && !c.gated {
-        format!("{text} (not gated)")
-    } else {
-        text
-    };
-    let cell = Cell::new(text);
+    let cell = Cell::new(severity_label(c));
     if !color {
         return cell;
     }
@@ -145,7 +138,16 @@ impl Renderer for TableRenderer {
                 table.add_row(vec![
                     Cell::new(bench),
                     Cell::new(escape::terminal(&c.metric)),
-                    value_cell(c.baseline, c),
+                    if c.kind == Kind::Budget {
+                        Cell::new(
+                            c.baseline
+                                .map(|l| format!("limit {}", value::human(l, &c.unit)))
+                                .unwrap_or_default(),
+                        )
+                        .set_alignment(CellAlignment::Right)
+                    } else {
+                        value_cell(c.baseline, c)
+                    },
                     value_cell(c.current, c),
                     Cell::new(change_text(c)).set_alignment(CellAlignment::Right),
                     severity_cell(c, opts.color),
@@ -175,6 +177,12 @@ impl Renderer for TableRenderer {
                 escape::terminal(&c.metric),
                 c.note.as_deref().unwrap_or_default()
             )?;
+        }
+        if verdict.comparisons.iter().any(is_unverified) {
+            writeln!(w, " {UNVERIFIED_FOOTNOTE}")?;
+        }
+        for warning in &verdict.warnings {
+            writeln!(w, " warning: {}", escape::terminal(warning))?;
         }
         for t in verdict.tool_checks.iter().filter(|t| !t.ok) {
             writeln!(

@@ -1,14 +1,130 @@
-//! Statistics (placeholder until the statistics module lands).
+//! Statistics for the regression gate. Pure functions: invalid input
+//! (empty, NaN, ±∞, too few values) yields `None`/`Err`, never a panic.
+//!
+//! * [`quantile`]: type 7 quantiles (numpy default, k6, criterion).
+//! * [`mann_whitney`]: Mann–Whitney U test, exact for small untied samples.
+//! * [`hodges_lehmann`]: two-sample shift estimate and distribution-free
+//!   confidence bounds; feed it `ln` values to get log-ratios.
+//! * [`prediction`]: log-scale Student-t prediction interval for one new
+//!   value given a history (summary-only inputs).
 
-/// Type-7 median of unsorted values; `None` when empty or any value is NaN.
-pub fn median(values: &[f64]) -> Option<f64> {
-    if values.is_empty() || values.iter().any(|v| v.is_nan()) {
-        return None;
+pub mod hodges_lehmann;
+pub mod mann_whitney;
+pub mod prediction;
+pub mod quantile;
+
+pub use hodges_lehmann::{
+    hl_lower_bound, hl_upper_bound, hodges_lehmann, hodges_lehmann_ci, kth_pairwise_difference,
+    CiMethod, HlEstimate, Sides,
+};
+pub use mann_whitney::{
+    mann_whitney, mann_whitney_with, min_achievable_p, min_equal_n_for_alpha, Alternative,
+    ExactUDistribution, MethodChoice, MwMethod, MwResult, EXACT_MAX_PAIRS,
+};
+pub use prediction::{
+    check_lower, check_upper, check_with, prediction_interval, prediction_interval_with,
+    PredictionCheck, PredictionError, PredictionInterval, Tail, MEDIAN_OF_3_VAR_FACTOR,
+};
+pub use quantile::{median, quantile, quantile_sorted, quantiles, sorted_finite};
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// Tiny deterministic PRNG for tests (64-bit LCG, Knuth's MMIX constants).
+    pub(crate) struct Lcg(pub u64);
+
+    impl Lcg {
+        pub fn next_u64(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0
+        }
+
+        /// Uniform in [0, 1) from the 53 high bits.
+        pub fn uniform(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        }
+
+        pub fn below(&mut self, n: usize) -> usize {
+            (self.uniform() * n as f64) as usize
+        }
+
+        /// Standard normal via Box–Muller; `1 - u` avoids ln(0).
+        pub fn normal(&mut self) -> f64 {
+            let (u1, u2) = (1.0 - self.uniform(), self.uniform());
+            (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        }
     }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let h = (v.len() - 1) as f64 * 0.5;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_panic_on_odd_inputs() {
+        let odd: Vec<Vec<f64>> = vec![
+            vec![],
+            vec![0.0],
+            vec![-0.0, 0.0],
+            vec![f64::NAN],
+            vec![1.0, f64::NAN, 2.0],
+            vec![f64::INFINITY, 1.0],
+            vec![f64::NEG_INFINITY],
+            vec![f64::MIN_POSITIVE / 4.0, 5e-324, 1.0],
+            vec![f64::MAX, -f64::MAX],
+            vec![1e300, 1e-300, 1.0],
+            vec![-1.0, -2.0, 3.0],
+            vec![7.0; 40],
+            (0..60).map(|i| f64::from(i % 3)).collect(),
+        ];
+        let alphas = [0.0, 1e-300, 0.01, 0.5, 1.0, f64::NAN, -1.0];
+        for x in &odd {
+            for p in [0.0, 0.5, 1.0, f64::NAN, 2.0] {
+                let _ = quantile(x, p);
+                let _ = quantile_sorted(x, p);
+            }
+            let _ = quantiles(x, &[0.5, 0.95]);
+            for y in &odd {
+                for alt in [
+                    Alternative::Less,
+                    Alternative::Greater,
+                    Alternative::TwoSided,
+                ] {
+                    for choice in [
+                        MethodChoice::Auto,
+                        MethodChoice::Exact,
+                        MethodChoice::Normal,
+                    ] {
+                        if let Some(r) = mann_whitney_with(x, y, alt, choice) {
+                            assert!((0.0..=1.0).contains(&r.p_value));
+                        }
+                    }
+                }
+                let _ = hodges_lehmann(x, y);
+                for k in [0, 1, 5, usize::MAX] {
+                    let _ = kth_pairwise_difference(x, y, k);
+                }
+                for a in alphas {
+                    for sides in [Sides::Lower, Sides::Upper, Sides::TwoSided] {
+                        if let Some(e) = hodges_lehmann_ci(x, y, a, sides) {
+                            assert!(!e.shift.is_nan() && e.lower <= e.upper);
+                        }
+                    }
+                }
+            }
+            for a in alphas {
+                for v in [0.0, 1.0, f64::NAN, 1e308] {
+                    let _ = check_upper(x, v, a);
+                    let _ = check_lower(x, v, a);
+                    let _ = check_with(x, v, a, Tail::Upper, f64::INFINITY);
+                }
+            }
+        }
+        for (m, n) in [(0, 0), (1, 0), (60, 60), (usize::MAX, 2)] {
+            let _ = ExactUDistribution::new(m, n);
+            let _ = min_achievable_p(m, n);
+        }
+    }
 }

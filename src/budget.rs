@@ -1,0 +1,191 @@
+//! Absolute budgets from the policy file ("p95 of /auth below 1000 ms, failing above 1500 ms"): checked on
+//! the current run alone, with or without a baseline.
+
+use crate::compare::{Comparison, Kind};
+use crate::model::{Direction, Run};
+use crate::policy::Budget;
+use crate::report::value;
+use crate::severity::Severity;
+
+/// One row per (budget, matching metric); also the budgets that matched nothing, for a warning.
+pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut unmatched = Vec::new();
+    for budget in budgets {
+        let mut matched = false;
+        for (bench_name, bench) in current
+            .benchmarks
+            .iter()
+            .filter(|(n, _)| budget.benchmark.matches(n))
+        {
+            for (metric_name, m) in bench
+                .metrics
+                .iter()
+                .filter(|(n, _)| budget.metric.matches(n))
+            {
+                matched = true;
+                // Limits are in the budget's unit when given, else in the metric's own unit.
+                let unit = budget.unit.clone().unwrap_or_else(|| m.unit.clone());
+                let Some(m) = m.converted_to(&unit) else {
+                    unmatched.push(format!(
+                        "budget for {bench_name} {metric_name} is in {unit} but the metric is in {}; skipped",
+                        m.unit
+                    ));
+                    continue;
+                };
+                let v = m.value;
+                let show = |x: f64| value::human(x, &unit);
+                let check = [
+                    (
+                        budget.fail_above.filter(|l| v > *l),
+                        Severity::Critical,
+                        "above the fail limit",
+                        Direction::LowerIsBetter,
+                    ),
+                    (
+                        budget.fail_below.filter(|l| v < *l),
+                        Severity::Critical,
+                        "below the fail limit",
+                        Direction::HigherIsBetter,
+                    ),
+                    (
+                        budget.warn_above.filter(|l| v > *l),
+                        Severity::Medium,
+                        "above the warning limit",
+                        Direction::LowerIsBetter,
+                    ),
+                    (
+                        budget.warn_below.filter(|l| v < *l),
+                        Severity::Medium,
+                        "below the warning limit",
+                        Direction::HigherIsBetter,
+                    ),
+                ];
+                let breach = check
+                    .iter()
+                    .find_map(|(lim, sev, what, dir)| lim.map(|l| (l, *sev, *what, *dir)));
+                let (limit, severity, note, direction) = match breach {
+                    Some((l, sev, what, dir)) => (
+                        Some(l),
+                        sev,
+                        format!("budget: {} is {what} {}", show(v), show(l)),
+                        dir,
+                    ),
+                    None => (
+                        budget
+                            .fail_above
+                            .or(budget.warn_above)
+                            .or(budget.fail_below)
+                            .or(budget.warn_below),
+                        Severity::Unchanged,
+                        "within budget".to_string(),
+                        if budget.fail_above.or(budget.warn_above).is_some() {
+                            Direction::LowerIsBetter
+                        } else {
+                            Direction::HigherIsBetter
+                        },
+                    ),
+                };
+                rows.push(Comparison {
+                    benchmark: bench_name.clone(),
+                    metric: metric_name.clone(),
+                    unit: unit.clone(),
+                    direction,
+                    baseline: limit,
+                    current: Some(v),
+                    change_pct: None,
+                    change_abs: limit.map(|l| v - l),
+                    severity,
+                    gated: true,
+                    kind: Kind::Budget,
+                    evidence: None,
+                    note: Some(note),
+                });
+            }
+        }
+        if !matched {
+            unmatched.push(format!(
+                "budget for benchmark {:?} metric {:?} matched nothing in the current run",
+                budget.benchmark.as_str(),
+                budget.metric.as_str()
+            ));
+        }
+    }
+    (rows, unmatched)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::{Metric, Unit};
+    use crate::policy::Policy;
+
+    fn policy() -> Policy {
+        Policy::parse(
+            "[[budget]]\nbenchmark = \"http_req_duration{name:auth}\"\nmetric = \"p95\"\nwarn_above = 1000\nfail_above = 1500\n\
+             [[budget]]\nbenchmark = \"http_reqs\"\nmetric = \"rate\"\nfail_below = 50\n\
+             [[budget]]\nbenchmark = \"nothing\"\nmetric = \"p95\"\nfail_above = 1\n\
+             [[budget]]\nbenchmark = \"http_req_duration{name:auth}\"\nmetric = \"p99\"\nfail_above = 2\nunit = \"s\"\n",
+            Path::new("perfgate.toml"),
+        )
+        .unwrap()
+    }
+
+    fn run(p95: f64, rate: f64) -> Run {
+        let mut r = Run::default();
+        r.insert(
+            "http_req_duration{name:auth}",
+            "p95",
+            Metric::new(p95, Unit::Milliseconds, Direction::LowerIsBetter),
+        );
+        r.insert(
+            "http_req_duration{name:auth}",
+            "p99",
+            Metric::new(2500.0, Unit::Milliseconds, Direction::LowerIsBetter),
+        );
+        r.insert(
+            "http_reqs",
+            "rate",
+            Metric::new(rate, Unit::PerSecond, Direction::HigherIsBetter),
+        );
+        r
+    }
+
+    #[test]
+    fn breaches_and_passes() {
+        let (rows, warnings) = evaluate(&policy().budgets, &run(1600.0, 80.0));
+        let find = |b: &str, m: &str| {
+            rows.iter()
+                .find(|r| r.benchmark == b && r.metric == m)
+                .unwrap()
+        };
+        let p95 = find("http_req_duration{name:auth}", "p95");
+        assert_eq!(p95.severity, Severity::Critical);
+        assert!(p95
+            .note
+            .as_ref()
+            .unwrap()
+            .contains("1.60 s is above the fail limit 1.50 s"));
+        assert_eq!(find("http_reqs", "rate").severity, Severity::Unchanged);
+        // 2500 ms against a 2 s limit, converted.
+        assert_eq!(
+            find("http_req_duration{name:auth}", "p99").severity,
+            Severity::Critical
+        );
+        assert_eq!(warnings.len(), 1);
+        let (rows, _) = evaluate(&policy().budgets, &run(1200.0, 40.0));
+        let find = |b: &str, m: &str| {
+            rows.iter()
+                .find(|r| r.benchmark == b && r.metric == m)
+                .unwrap()
+                .severity
+        };
+        assert_eq!(
+            find("http_req_duration{name:auth}", "p95"),
+            Severity::Medium
+        );
+        assert_eq!(find("http_reqs", "rate"), Severity::Critical);
+    }
+}
