@@ -146,7 +146,7 @@ struct Critical {
 
 fn critical_value(m: usize, n: usize, tail_alpha: f64) -> Option<Critical> {
     if m * n <= EXACT_MAX_PAIRS {
-        let dist = ExactUDistribution::new(m, n)?;
+        let dist = ExactUDistribution::cached(m, n)?;
         let c = dist.lower_critical_value(tail_alpha);
         return Some(Critical {
             c,

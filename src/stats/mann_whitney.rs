@@ -95,7 +95,7 @@ pub fn mann_whitney_with(
     };
 
     if use_exact {
-        let dist = ExactUDistribution::new(m, n)?;
+        let dist = ExactUDistribution::cached(m, n)?;
         // No ties: u is an integer in 0..=mn.
         let ui = u.round() as usize;
         let p = match alternative {
@@ -177,6 +177,27 @@ pub struct ExactUDistribution {
 }
 
 impl ExactUDistribution {
+    /// Like [`ExactUDistribution::new`], memoised per `(m, n)`: gates compare many metrics with the
+    /// same sample sizes, and the detection-quality simulation calls this millions of times.
+    pub fn cached(m: usize, n: usize) -> Option<std::sync::Arc<Self>> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex, OnceLock};
+        type Cache = Mutex<HashMap<(usize, usize), Arc<ExactUDistribution>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(d) = cache.lock().ok()?.get(&(m, n)) {
+            return Some(Arc::clone(d));
+        }
+        let d = Arc::new(ExactUDistribution::new(m, n)?);
+        if let Ok(mut c) = cache.lock() {
+            // Bounded: sizes are at most 2500 pairs, so the set of keys is small in practice.
+            if c.len() < 4096 {
+                c.insert((m, n), Arc::clone(&d));
+            }
+        }
+        Some(d)
+    }
+
     /// Builds the distribution; `None` if `m` or `n` is 0 or
     /// `m · n > EXACT_MAX_PAIRS`.
     pub fn new(m: usize, n: usize) -> Option<Self> {
