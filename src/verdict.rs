@@ -137,13 +137,14 @@ impl Verdict {
         tool_checks: Vec<ToolCheck>,
     ) -> Verdict {
         let summary = Summary::of(&comparisons);
-        let status = if baseline.is_none() {
-            Status::NoBaseline
-        } else if comparisons
+        // Budgets can fail a run that has no baseline.
+        let status = if comparisons
             .iter()
             .any(|c| c.gated && fail_on.fails(c.severity))
         {
             Status::Fail
+        } else if baseline.is_none() {
+            Status::NoBaseline
         } else if comparisons.iter().any(|c| c.severity >= Severity::Medium) {
             Status::Warn
         } else {

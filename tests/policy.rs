@@ -1,0 +1,391 @@
+//! The policy file, budgets, history-based verdicts and significance on repeated runs, end to end.
+
+mod common;
+
+use common::{fixture, Sandbox};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).expect("JSON")
+}
+
+fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
+    v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {bench} {metric} in {v}"))
+}
+
+/// A k6 handleSummary document with one trend sub-metric per endpoint, p95 values in ms.
+fn k6_summary(endpoints: &[(&str, f64)]) -> String {
+    let metrics: Vec<String> = endpoints
+        .iter()
+        .map(|(name, p95)| {
+            format!(
+                r#""http_req_duration{{name:{name}}}": {{"type": "trend", "contains": "time", "values": {{"avg": {avg}, "med": {avg}, "p(95)": {p95}, "max": {max}}}}}"#,
+                avg = p95 * 0.7,
+                max = p95 * 2.0
+            )
+        })
+        .collect();
+    format!(r#"{{"metrics": {{{}}}}}"#, metrics.join(", "))
+}
+
+const BUDGETS: &str = r#"
+[[budget]]
+benchmark = "http_req_duration{name:auth}"
+metric = "p95"
+warn_above = 1000
+fail_above = 1500
+"#;
+
+#[test]
+fn a_budget_breach_fails_with_no_baseline_present() {
+    let sb = Sandbox::new();
+    sb.write("perfgate.toml", BUDGETS);
+    let cur = sb.write("k6.json", &k6_summary(&[("auth", 1600.0), ("home", 20.0)]));
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json"])
+        .arg(&cur)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["status"], "fail");
+    assert!(v["baseline"].is_null());
+    let r = row(&v, "http_req_duration{name:auth}", "p95");
+    assert_eq!(r["kind"], "budget");
+    assert_eq!(r["severity"], "critical");
+    assert_eq!(r["current"], 1600.0);
+    assert_eq!(
+        r["baseline"], 1500.0,
+        "the limit stands in the baseline column"
+    );
+    sb.cmd()
+        .arg("analyze")
+        .arg(&cur)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CRITICAL (budget)"))
+        .stdout(predicate::str::contains("limit 1.50 s"));
+}
+
+#[test]
+fn a_budget_warning_warns_and_a_pass_passes() {
+    let sb = Sandbox::new();
+    sb.write("perfgate.toml", BUDGETS);
+    let warn = sb.write("warn.json", &k6_summary(&[("auth", 1200.0)]));
+    sb.cmd()
+        .arg("analyze")
+        .arg(&warn)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("medium (budget)"));
+    let ok = sb.write("ok.json", &k6_summary(&[("auth", 900.0)]));
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json"])
+        .arg(&ok)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["status"], "no-baseline");
+}
+
+#[test]
+fn config_flag_and_unknown_keys() {
+    let sb = Sandbox::new();
+    let bad = sb.write(
+        "custom.toml",
+        "fail_on = \"high\"\nalpha = 0.01\nbandz = 3\n",
+    );
+    let cur = sb.write("k6.json", &k6_summary(&[("auth", 100.0)]));
+    sb.cmd()
+        .args(["analyze", "--config"])
+        .arg(&bad)
+        .arg(&cur)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "custom.toml: line 3: unknown field `bandz`",
+        ));
+    sb.cmd()
+        .args(["config", "check"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bandz"));
+}
+
+#[test]
+fn init_writes_an_example_that_config_check_accepts() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("init").assert().code(0);
+    sb.cmd()
+        .args(["config", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("perfgate.toml: ok"))
+        .stdout(predicate::str::contains("2 budgets"));
+    sb.cmd()
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    sb.cmd().args(["init", "--force"]).assert().code(0);
+}
+
+#[test]
+fn the_readme_policy_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a toml block") + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let sb = Sandbox::new();
+    sb.write("perfgate.toml", &readme[start..end]);
+    sb.cmd().args(["config", "check"]).assert().code(0);
+}
+
+#[test]
+fn policy_bands_fail_on_ignore_and_gate_rules_apply() {
+    let sb = Sandbox::new();
+    let base = sb.write(
+        "base.json",
+        &k6_summary(&[("a", 100.0), ("b", 100.0), ("c", 100.0)]),
+    );
+    let cur = sb.write(
+        "cur.json",
+        &k6_summary(&[("a", 112.0), ("b", 140.0), ("c", 140.0)]),
+    );
+    sb.write(
+        "perfgate.toml",
+        "fail_on = \"medium\"\n[bands]\nmedium = 11\n\
+         [[rule]]\nbenchmark = \"http_req_duration{name:b}\"\nignore = true\n\
+         [[rule]]\nbenchmark = \"http_req_duration{name:c}\"\ngate = false\n",
+    );
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline"])
+        .arg(&base)
+        .arg(&cur)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["fail_on"], "medium");
+    assert_eq!(
+        row(&v, "http_req_duration{name:a}", "p95")["severity"],
+        "medium"
+    );
+    assert!(v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["benchmark"] != "http_req_duration{name:b}"));
+    let c = row(&v, "http_req_duration{name:c}", "p95");
+    assert_eq!(c["severity"], "critical");
+    assert_eq!(c["gated"], false);
+    // max is report-only by default.
+    assert_eq!(row(&v, "http_req_duration{name:a}", "max")["gated"], false);
+    // --fail-on overrides the file.
+    sb.cmd()
+        .args(["analyze", "--fail-on", "high", "--baseline"])
+        .arg(&base)
+        .arg(&cur)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn one_millisecond_steps_are_the_data_resolution() {
+    let sb = Sandbox::new();
+    let doc = |p95: f64| {
+        format!(
+            r#"{{"metrics": {{"http_req_duration{{name:a}}": {{"type": "trend", "contains": "time", "values": {{"p(95)": {p95}}}}}}}}}"#
+        )
+    };
+    let base = sb.write("base.json", &doc(2.0));
+    let cur = sb.write("cur.json", &doc(3.0));
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline"])
+        .arg(&base)
+        .arg(&cur)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let r = row(&v, "http_req_duration{name:a}", "p95");
+    assert_eq!(r["change_pct"], 50.0);
+    assert_eq!(r["severity"], "low");
+    assert!(r["note"].as_str().unwrap().contains("resolution"), "{r}");
+}
+
+#[test]
+fn summary_metrics_with_history_get_noise_aware_verdicts() {
+    let sb = Sandbox::new();
+    // Five earlier runs with ~3 % noise on `a` and a perfectly steady `b`.
+    for (i, a) in [100.0, 104.0, 97.0, 102.0, 99.0].iter().enumerate() {
+        let f = sb.write(
+            &format!("run{i}.json"),
+            &k6_summary(&[("a", *a), ("noisy", [100.0, 130.0, 80.0, 120.0, 90.0][i])]),
+        );
+        sb.cmd()
+            .env("SOURCE_DATE_EPOCH", (1_700_000_000 + i * 100).to_string())
+            .args(["baseline", "create", "main", "--append"])
+            .arg(&f)
+            .assert()
+            .code(0);
+    }
+    let history = std::fs::read_dir(sb.path("baselines/main.history"))
+        .unwrap()
+        .count();
+    assert_eq!(history, 5);
+    // +40 % on a steady metric is established; +25 % on a metric that swings ±25 % is within noise.
+    let cur = sb.write("cur.json", &k6_summary(&[("a", 139.0), ("noisy", 112.5)]));
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline", "main"])
+        .arg(&cur)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let a = row(&v, "http_req_duration{name:a}", "p95");
+    assert_eq!(a["severity"], "critical");
+    assert_eq!(a["evidence"]["method"], "prediction-interval");
+    assert_eq!(a["evidence"]["n_baseline"], 5);
+    assert!(a["evidence"]["p_value"].as_f64().unwrap() < 0.01);
+    let noisy = row(&v, "http_req_duration{name:noisy}", "p95");
+    assert_eq!(noisy["change_pct"], 25.0);
+    assert_eq!(noisy["severity"], "unchanged");
+    assert_eq!(noisy["evidence"]["outcome"], "within-noise");
+}
+
+#[test]
+fn append_keeps_at_most_keep_snapshots() {
+    let sb = Sandbox::new();
+    for i in 0..4 {
+        sb.cmd()
+            .env("SOURCE_DATE_EPOCH", (1_700_000_000 + i * 100).to_string())
+            .args(["baseline", "create", "main", "--append", "--keep", "2"])
+            .arg(fixture("k6/baseline-summary.json"))
+            .assert()
+            .code(0);
+    }
+    assert_eq!(
+        std::fs::read_dir(sb.path("baselines/main.history"))
+            .unwrap()
+            .count(),
+        2
+    );
+    sb.cmd()
+        .args(["baseline", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("main"));
+}
+
+#[test]
+fn repeated_runs_are_tested_for_significance() {
+    let sb = Sandbox::new();
+    let mut base_files = Vec::new();
+    let mut cur_files = Vec::new();
+    // Six runs per side; `slow` got 20 % slower, `same` only moved within its ±3 % noise.
+    let noise = [1.0, 1.03, 0.98, 1.01, 0.97, 1.02];
+    for (i, n) in noise.iter().enumerate() {
+        base_files.push(sb.write(
+            &format!("b{i}.json"),
+            &k6_summary(&[("slow", 100.0 * n), ("same", 50.0 * n)]),
+        ));
+        let m = noise[(i + 3) % 6];
+        cur_files.push(sb.write(
+            &format!("c{i}.json"),
+            &k6_summary(&[("slow", 120.0 * m), ("same", 51.0 * m)]),
+        ));
+    }
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .args(&base_files)
+        .assert()
+        .code(0);
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json"])
+        .args(&cur_files)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let slow = row(&v, "http_req_duration{name:slow}", "p95");
+    assert_eq!(slow["severity"], "high");
+    assert_eq!(slow["evidence"]["method"], "mann-whitney");
+    assert_eq!(slow["evidence"]["n_baseline"], 6);
+    assert!(slow["evidence"]["ci_low_pct"].as_f64().unwrap() > 5.0);
+    let same = row(&v, "http_req_duration{name:same}", "p95");
+    assert_eq!(same["severity"], "unchanged");
+    sb.cmd()
+        .arg("analyze")
+        .args(&cur_files)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("(≥ +"));
+}
+
+#[test]
+fn three_runs_per_side_say_they_cannot_reach_alpha() {
+    let sb = Sandbox::new();
+    let b: Vec<_> = (0..3)
+        .map(|i| {
+            sb.write(
+                &format!("b{i}.json"),
+                &k6_summary(&[("x", 100.0 + i as f64)]),
+            )
+        })
+        .collect();
+    let c: Vec<_> = (0..3)
+        .map(|i| {
+            sb.write(
+                &format!("c{i}.json"),
+                &k6_summary(&[("x", 103.0 + i as f64)]),
+            )
+        })
+        .collect();
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .args(&b)
+        .assert()
+        .code(0);
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--all"])
+        .args(&c)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let r = row(&v, "http_req_duration{name:x}", "p95");
+    assert_eq!(r["evidence"]["outcome"], "too-few-samples");
+    assert!(r["note"]
+        .as_str()
+        .unwrap()
+        .contains("never reach significance"));
+}
