@@ -236,3 +236,41 @@ fn a_criterion_directory_can_be_stored_as_a_baseline() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn every_reader_survives_every_saved_file_and_junk_without_panicking() {
+    let sb = Sandbox::new();
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    for dir in std::fs::read_dir(shared_format("")).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            inputs.extend(files(&dir));
+        }
+    }
+    let junk = [
+        "",
+        "{}",
+        "[]",
+        "[{}]",
+        "null",
+        "{\"results\": [{\"command\": 1, \"mean\": {}}]}",
+        "{\"context\": {}, \"benchmarks\": [{\"time_unit\": 5}, 3, {\"name\": \"x\", \"run_type\": \"aggregate\"}]}",
+        "{\"benchmarks\": [{\"stats\": {\"data\": 5}}]}",
+        "[{\"benchmark\": \"b\", \"primaryMetric\": {\"scoreUnit\": 3, \"rawData\": 1}}]",
+        "{\"HostEnvironmentInfo\": 1, \"Benchmarks\": [1, {\"Statistics\": []}]}",
+        "{\"mean\": {\"point_estimate\": \"x\"}, \"std_dev\": {\"point_estimate\": 1}}",
+        "BenchmarkX 1\nBenchmarkY 1 2\nBenchmarkZ 99999999999999999999999 1 ns/op\nUnit\npkg:\n",
+        "test  ... bench:\ntest x ... bench: 1 /iter (+/-\ntest y ... bench: 1,2,3 ns/iter = \n",
+        "{\"a\": NaN, \"b\": \"NaN\\\" Infinity\", \"c\": -Infinity",
+    ];
+    for (i, text) in junk.iter().enumerate() {
+        inputs.push(sb.write(&format!("junk{i}.txt"), text));
+    }
+    inputs.push(sb.dir());
+    for format in perfgate::input::FORMATS {
+        for path in &inputs {
+            // Errors are fine; panics are not.
+            let _ = perfgate::input::read_file(path, Some(*format));
+        }
+    }
+}
