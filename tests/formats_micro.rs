@@ -121,22 +121,49 @@ fn criterion_pair_flags_sort() {
     );
 }
 
+/// The README table of `fixtures/libtest/`: (benchmark, baseline ns/iter, current ns/iter).
+const LIBTEST_TABLE: [(&str, f64, f64); 3] = [
+    ("fib_iter_1000", 510.0, 243.0),
+    ("sort_u32", 235285.0, 143932.0),
+    ("hash/fnv1a_4k", 4855.0, 6501.0),
+];
+
 #[test]
-fn libtest_pair_flags_the_slowed_benchmark_when_present() {
-    // The libtest pair is produced by a nightly toolchain; skip until it is in fixtures/.
-    if !fixture("libtest/README.md").is_file() {
-        return;
+fn libtest_pair_is_read_with_the_numbers_the_tool_printed() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["analyze", "--output", "json", "--baseline"])
+        .arg(fixture("libtest/baseline.txt"))
+        .arg(fixture("libtest/current.txt"))
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    for (bench, base, cur) in LIBTEST_TABLE {
+        let row = v["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["benchmark"] == bench && c["metric"] == "ns_per_iter")
+            .unwrap();
+        assert_eq!(row["baseline"], base, "{bench}");
+        assert_eq!(row["current"], cur, "{bench}");
+        assert_eq!(row["unit"], "ns");
     }
+}
+
+#[test]
+#[ignore = "fixtures/libtest was captured under heavy machine noise: sort_u32 reads -38.8 %, hash/fnv1a_4k +33.9 %; regenerate it"]
+fn libtest_pair_flags_sort() {
     let v = analyze_fails("libtest/baseline.txt", "libtest/current.txt");
-    let flagged: Vec<&str> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["metric"] == "ns_per_iter")
-        .filter(|c| c["severity"] == "high" || c["severity"] == "critical")
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
-    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_only_slowed(
+        &v,
+        "sort_u32",
+        &["fib_iter_1000", "hash/fnv1a_4k"],
+        &["ns_per_iter"],
+    );
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
