@@ -141,6 +141,12 @@ pub struct Metric {
     /// This statistic from each repeated run, when several result files of the same benchmark were given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<f64>,
+    /// Lower bound of the tool's confidence interval for `value` (e.g. criterion's bootstrap CI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    /// Upper bound of the tool's confidence interval for `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
 }
 
 impl Metric {
@@ -153,6 +159,8 @@ impl Metric {
             gated: true,
             samples: Vec::new(),
             runs: Vec::new(),
+            ci_low: None,
+            ci_high: None,
         }
     }
 
@@ -168,6 +176,13 @@ impl Metric {
         self
     }
 
+    /// Attaches the tool's confidence interval; non-finite bounds are dropped.
+    pub fn with_ci(mut self, low: Option<f64>, high: Option<f64>) -> Metric {
+        self.ci_low = low.filter(|x| x.is_finite());
+        self.ci_high = high.filter(|x| x.is_finite());
+        self
+    }
+
     /// Converts value and samples into another unit of the same kind; `None` if the kinds differ.
     pub fn converted_to(&self, unit: &Unit) -> Option<Metric> {
         let k = self.unit.factor_to(unit)?;
@@ -179,6 +194,8 @@ impl Metric {
             gated: self.gated,
             samples: scale(&self.samples),
             runs: scale(&self.runs),
+            ci_low: self.ci_low.map(|x| x * k),
+            ci_high: self.ci_high.map(|x| x * k),
         })
     }
 }

@@ -4,9 +4,17 @@
 //! To add a format: write one file in this directory implementing [`InputFormat`] and add it to
 //! [`FORMATS`].
 
+pub mod benchmarkdotnet;
+pub mod criterion;
+pub mod go_bench;
+pub mod google_benchmark;
+pub mod hyperfine;
+pub mod jmh;
 mod k6_common;
 pub mod k6_handle_summary;
 pub mod k6_summary_export;
+pub mod libtest;
+pub mod pytest_benchmark;
 pub mod snapshot;
 pub mod units;
 
@@ -42,6 +50,16 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &snapshot::SnapshotInput,
     &k6_handle_summary::K6HandleSummaryInput,
     &k6_summary_export::K6SummaryExportInput,
+    // Structural JSON sniffers: each keys on fields no other format has.
+    &criterion::CriterionInput,
+    &hyperfine::HyperfineInput,
+    &pytest_benchmark::PytestBenchmarkInput,
+    &google_benchmark::GoogleBenchmarkInput,
+    &jmh::JmhInput,
+    &benchmarkdotnet::BenchmarkDotNetInput,
+    // Text formats last: they scan lines and would accept text embedded in other files.
+    &go_bench::GoBenchInput,
+    &libtest::LibtestInput,
 ];
 
 /// Looks a format up by id.
@@ -350,4 +368,70 @@ pub(crate) mod json {
     pub fn number(v: Option<&Value>) -> Option<f64> {
         v.and_then(Value::as_f64).filter(|x| x.is_finite())
     }
+
+    /// The finite numbers of an array, skipping anything else (strings, null, nested arrays).
+    pub fn numbers(v: Option<&Value>) -> Vec<f64> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_f64)
+                    .filter(|x| x.is_finite())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Replaces bare `NaN`/`Infinity`/`-Infinity` outside string literals with `null`, so that JSON
+    /// written by Google Benchmark or Python's `json` parses and those values read as missing.
+    pub fn non_finite_to_null(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    in_string = false;
+                }
+            } else if c == '"' {
+                in_string = true;
+            } else {
+                let token = ["-Infinity", "Infinity", "NaN"]
+                    .into_iter()
+                    .find(|t| rest.starts_with(t));
+                if let Some(t) = token {
+                    out.push_str("null");
+                    rest = &rest[t.len()..];
+                    continue;
+                }
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
+}
+
+/// The probe's JSON document, also when it holds bare `NaN`/`Infinity` tokens that strict JSON rejects.
+pub(crate) fn lenient_json(probe: &Probe) -> Result<std::borrow::Cow<'_, Value>, ParseError> {
+    match probe.json_result() {
+        Ok(v) => Ok(std::borrow::Cow::Borrowed(v)),
+        Err(e) => {
+            let text = probe.text()?;
+            let fixed = json::non_finite_to_null(text);
+            if fixed == text {
+                return Err(e);
+            }
+            Ok(std::borrow::Cow::Owned(serde_json::from_str(&fixed)?))
+        }
+    }
+}
+
+/// The lines of a text format, tolerating CRLF and stray CRs.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(|l| l.trim_end_matches('\r'))
 }
