@@ -27,6 +27,44 @@ pub struct GitInfo {
     pub branch: Option<String>,
 }
 
+/// The machine a snapshot was measured on, so comparisons across runner classes can be flagged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunnerInfo {
+    pub os: String,
+    pub arch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<String>,
+    pub cores: usize,
+}
+
+impl RunnerInfo {
+    /// This machine.
+    pub fn detect() -> RunnerInfo {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        });
+        RunnerInfo {
+            os: std::env::consts::OS.to_string(),
+            arch: std::env::consts::ARCH.to_string(),
+            cpu,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
+    /// One line, e.g. `linux x86_64, 2 cores, Intel(R) Xeon(R) Processor`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} {}, {} cores", self.os, self.arch, self.cores);
+        if let Some(cpu) = &self.cpu {
+            s.push_str(", ");
+            s.push_str(cpu);
+        }
+        s
+    }
+}
+
 /// A stored baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -38,6 +76,8 @@ pub struct Snapshot {
     pub git: GitInfo,
     #[serde(default)]
     pub perfgate_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner: Option<RunnerInfo>,
     #[serde(flatten)]
     pub run: Run,
 }
@@ -52,6 +92,7 @@ impl Snapshot {
             created_at: now_rfc3339(),
             git: git_info(),
             perfgate_version: env!("CARGO_PKG_VERSION").to_string(),
+            runner: Some(RunnerInfo::detect()),
             run,
         }
     }
@@ -183,12 +224,35 @@ impl Store {
             None => stamp,
         };
         history.save(&entry, true)?;
+        self.prune(&snapshot.name, keep)?;
+        self.save(snapshot, true)
+    }
+
+    /// Deletes all but the newest `keep` history snapshots of `name`; returns how many were deleted.
+    pub fn prune(&self, name: &str, keep: usize) -> Result<usize> {
+        let history = Store::new(self.history_dir(name)?);
         let (mut all, _) = history.list()?;
+        let mut deleted = 0;
         while all.len() > keep.max(1) {
             let oldest = all.remove(0);
             history.delete(&oldest.name)?;
+            deleted += 1;
         }
-        self.save(snapshot, true)
+        Ok(deleted)
+    }
+
+    /// Every snapshot in the store and in every history directory (for `--baseline-ref`).
+    pub fn all_snapshots(&self) -> Result<Vec<Snapshot>> {
+        let (mut all, _) = self.list()?;
+        if let Ok(entries) = fs::read_dir(&self.dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() && p.extension().is_some_and(|x| x == "history") {
+                    all.extend(Store::new(p).list()?.0);
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// Earlier snapshots of `name` (from `--append`), oldest first.
@@ -272,7 +336,8 @@ fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(now).to_string()
 }
 
-fn git(args: &[&str]) -> Option<String> {
+/// Runs git in the working directory; `None` when git is missing or the command fails.
+pub fn git(args: &[&str]) -> Option<String> {
     let out = Command::new("git").args(args).output().ok()?;
     let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (out.status.success() && !s.is_empty()).then_some(s)
