@@ -1,6 +1,6 @@
 //! Pairs every metric of the current run with its baseline and grades the change.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{Direction, Metric, Run, Unit};
@@ -10,7 +10,7 @@ use crate::severity::{Bands, Severity};
 const ZERO: f64 = 1e-12;
 
 /// One metric compared against its baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub benchmark: String,
     pub metric: String,

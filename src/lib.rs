@@ -10,6 +10,7 @@ pub mod cli;
 pub mod compare;
 pub mod error;
 pub mod escape;
+pub mod github;
 pub mod input;
 pub mod model;
 pub mod report;

@@ -4,6 +4,7 @@
 
 pub mod baselines;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod table;
 pub mod value;
@@ -44,6 +45,8 @@ pub enum OutputFormat {
     Markdown,
     /// The stable `perfgate/verdict/v1` JSON document.
     Json,
+    /// JUnit XML (one test case per gated metric) for GitLab, Jenkins and other CI test reports.
+    Junit,
 }
 
 impl OutputFormat {
@@ -53,6 +56,7 @@ impl OutputFormat {
             OutputFormat::Table => Box::new(table::TableRenderer),
             OutputFormat::Markdown => Box::new(markdown::MarkdownRenderer),
             OutputFormat::Json => Box::new(json::JsonRenderer),
+            OutputFormat::Junit => Box::new(junit::JunitRenderer),
         }
     }
 }
@@ -64,6 +68,13 @@ pub fn change_text(c: &Comparison) -> String {
         (None, Some(d)) => value::abs_change(d, &c.unit),
         (None, None) => String::new(),
     }
+}
+
+/// The change with its confidence bound where the comparison has one, e.g. `+67.6 % (≥ +58 %)`.
+///
+/// Hook for the statistics work: rows carry no interval yet, so this is the plain change for now.
+pub fn change_with_bound(c: &Comparison) -> String {
+    change_text(c)
 }
 
 /// One-line summary of counts, worst first: `2 critical · 1 high · 55 unchanged`.
