@@ -286,12 +286,10 @@ pub fn after_analyze(v: &Verdict, args: &crate::cli::AnalyzeArgs, stdout: &mut d
         key: args.github.comment_key.clone(),
         pr: args.github.pr,
     });
-    // JSON and XML on stdout must stay parseable; the runner reads workflow commands on stderr too.
-    let machine = matches!(
-        args.output,
-        crate::report::OutputFormat::Json | crate::report::OutputFormat::Junit
-    );
-    publish(&ctx, v, req.as_ref(), (!machine).then_some(stdout));
+    // Markdown, JSON and XML on stdout are usually redirected to a file and must stay clean; the runner
+    // reads workflow commands on stderr too.
+    let table = args.output == crate::report::OutputFormat::Table;
+    publish(&ctx, v, req.as_ref(), table.then_some(stdout));
 }
 
 /// `perfgate comment --from verdict.json`: posts a stored verdict. Bad input is an error (exit 2);
