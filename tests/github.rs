@@ -645,3 +645,59 @@ async fn a_hostile_benchmark_name_is_harmless_everywhere() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_calls_are_retried_after_retry_after() {
+    let env = Env::new().await;
+    let mine = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
+    Mock::given(method("PATCH"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "Service Unavailable"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert!(
+        stderr(&out).contains("PR comment updated"),
+        "{}",
+        stderr(&out)
+    );
+    let patch = format!("PATCH /repos/o/r/issues/comments/{mine}");
+    assert_eq!(env.writes().await, vec![patch.clone(), patch]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_enterprise_api_prefix_is_kept() {
+    let server = MockServer::start().await;
+    let fake = Fake {
+        page_size: 100,
+        base: server.uri(),
+        ..Fake::default()
+    };
+    Mock::given(path_regex(r"^/api/v3/repos/o/r/issues/5/comments$"))
+        .respond_with(fake.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = perfgate();
+    cmd.args(strs(&analyze(BASE, CUR)))
+        .args(["--pr", "5"])
+        .env("GITHUB_API_URL", format!("{}/api/v3", server.uri()))
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_TOKEN", TOKEN)
+        .current_dir(dir.path());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("PR comment posted"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.bodies().len(), 1);
+}
