@@ -13,6 +13,7 @@ use crate::cli::{
 };
 use crate::compare::{self, Context};
 use crate::error::{Error, Result};
+use crate::github;
 use crate::input::{self, InputFormat, Probe};
 use crate::model::Run;
 use crate::policy::{self, Policy};
@@ -62,6 +63,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
     match &cli.command {
         Command::Analyze(args) => analyze(args, &store, color, out),
         Command::Baseline(cmd) => baseline_command(cmd, &store, out).map(|()| EXIT_PASS),
+        Command::Comment(args) => github::run_comment_command(args).map(|()| EXIT_PASS),
         Command::Formats => report::baselines::formats(input::FORMATS, out)
             .map(|()| EXIT_PASS)
             .map_err(stdout_err),
@@ -188,7 +190,7 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     } else {
         EXIT_PASS
     };
-    match args
+    let result = match args
         .output
         .renderer()
         .render(&verdict, &opts, out)
@@ -198,7 +200,10 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
         // The verdict stands even when the reader of stdout went away.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(code),
         Err(e) => Err(stdout_err(e)),
-    }
+    };
+    // GitHub output (annotations, comment, job summary) only warns; the exit code is already decided.
+    github::after_analyze(&verdict, args, out);
+    result
 }
 
 fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<()> {

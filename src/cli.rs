@@ -62,6 +62,11 @@ pub enum Command {
     /// Create, list, show and delete baseline snapshots.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Post a stored verdict as the sticky PR comment (the privileged half of the fork-safe workflow pair).
+    #[command(
+        after_help = "Example:\n  perfgate comment --from verdict.json --pr-file pr_number\n\nNeeds GITHUB_TOKEN (pull-requests: write) and GITHUB_REPOSITORY; never runs the PR's code."
+    )]
+    Comment(CommentArgs),
     /// List the result formats perfgate reads, with the command that produces each.
     Formats,
     /// Check a policy file (default: ./perfgate.toml).
@@ -120,6 +125,46 @@ pub struct AnalyzeArgs {
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Post or update the sticky PR comment (GitHub Actions; needs GITHUB_TOKEN). Never changes the exit code.
+    #[arg(long, env = "PERFGATE_COMMENT", value_parser = clap::builder::FalseyValueParser::new(),
+          num_args = 0, default_missing_value = "true")]
+    pub comment: bool,
+
+    #[command(flatten)]
+    pub github: CommentTarget,
+}
+
+/// Which PR comment to write.
+#[derive(Debug, Args)]
+pub struct CommentTarget {
+    /// Separates the comments of matrix jobs: one sticky comment per key.
+    #[arg(
+        long,
+        env = "PERFGATE_COMMENT_KEY",
+        default_value = "default",
+        value_name = "KEY"
+    )]
+    pub comment_key: String,
+
+    /// Pull request number, instead of reading it from GITHUB_EVENT_PATH.
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+}
+
+/// `perfgate comment`.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// A verdict written by `perfgate analyze --output json`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+
+    /// A file holding the pull request number (from the untrusted workflow's artifact).
+    #[arg(long, value_name = "FILE", conflicts_with = "pr")]
+    pub pr_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub github: CommentTarget,
 }
 
 /// Output format of the baseline commands.

@@ -1,6 +1,6 @@
 //! Pairs every metric of the current run with its baseline and grades the change.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::evidence::{self, Evidence};
@@ -14,7 +14,7 @@ use crate::stats;
 const ZERO: f64 = 1e-12;
 
 /// What a row compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Current against baseline.
@@ -24,7 +24,7 @@ pub enum Kind {
 }
 
 /// One metric compared against its baseline (or its budget).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub benchmark: String,
     pub metric: String,

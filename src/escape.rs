@@ -59,6 +59,62 @@ pub fn markdown_text(s: &str) -> String {
     out
 }
 
+/// For XML text and attribute values: the five entities, line breaks and tabs as character references
+/// (so attributes keep them), and characters XML 1.0 cannot hold shown as `\u{..}`.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                out.push_str(&c.escape_unicode().to_string())
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// For the message of a GitHub Actions workflow command (`::error::MESSAGE`): `%`, CR and LF are
+/// percent-encoded as the runner expects, and `::` is broken up so no untrusted name looks like a command.
+pub fn workflow_data(s: &str) -> String {
+    terminal_keep_newlines(s)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace("::", ":\u{200B}:")
+}
+
+/// For a property value of a workflow command (`title=VALUE`): as [`workflow_data`], plus `:` and `,`.
+pub fn workflow_property(s: &str) -> String {
+    terminal_keep_newlines(s)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// [`terminal`], except that CR and LF survive (to be encoded by the caller).
+fn terminal_keep_newlines(s: &str) -> String {
+    s.split_inclusive(['\n', '\r'])
+        .map(|part| {
+            let (body, end) = match part.char_indices().last() {
+                Some((i, c)) if c == '\n' || c == '\r' => (&part[..i], &part[i..]),
+                _ => (part, ""),
+            };
+            format!("{}{end}", terminal(body))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +140,18 @@ mod tests {
         let s = markdown_text("@org <b>x</b>");
         assert!(!s.contains("@o"));
         assert!(!s.contains('<'));
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_control_characters() {
+        assert_eq!(xml("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(xml("x\u{1b}y\n"), "x\\u{1b}y&#10;");
+    }
+
+    #[test]
+    fn workflow_commands_cannot_be_injected() {
+        let s = workflow_data("50%\r\n::error::pwned");
+        assert_eq!(s, "50%25%0D%0A:\u{200B}:error:\u{200B}:pwned");
+        assert_eq!(workflow_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

@@ -9,14 +9,14 @@
 //!
 //! See `shared/notes/statistics.md` §7 for the derivation and the simulation behind the defaults.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Direction;
 use crate::severity::{Bands, Severity};
 use crate::stats::{self, Alternative, PredictionError, Sides, Tail};
 
 /// How a row's severity was established.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Hodges–Lehmann estimate and Mann–Whitney test on samples or runs.
@@ -28,7 +28,7 @@ pub enum Method {
 }
 
 /// What the evidence says about the change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Significant and beyond the band floor.
@@ -44,7 +44,7 @@ pub enum Outcome {
 }
 
 /// The evidence block of a comparison (`evidence` in the JSON verdict).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub method: Method,
     pub outcome: Outcome,

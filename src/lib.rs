@@ -12,6 +12,7 @@ pub mod compare;
 pub mod error;
 pub mod escape;
 pub mod evidence;
+pub mod github;
 pub mod input;
 pub mod model;
 pub mod policy;

@@ -1,7 +1,7 @@
 //! The outcome of `perfgate analyze`: every comparison, counts per severity and the gate's status.
 //! Serialised as the stable `perfgate/verdict/v1` document (fields may be added, never renamed).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::compare::Comparison;
 use crate::model::ToolCheck;
@@ -11,7 +11,7 @@ use crate::severity::{Bands, FailOn, Severity};
 pub const VERDICT_SCHEMA: &str = "perfgate/verdict/v1";
 
 /// Overall status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -33,7 +33,7 @@ impl Status {
 }
 
 /// Which baseline was used.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BaselineInfo {
     pub name: String,
     pub created_at: Option<String>,
@@ -42,7 +42,7 @@ pub struct BaselineInfo {
 }
 
 /// Count of comparisons per severity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub critical: usize,
     pub high: usize,
@@ -94,7 +94,7 @@ impl Summary {
 }
 
 /// Facts about the inputs, for headers and footers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Inputs {
     pub files: Vec<String>,
     pub benchmarks: usize,
@@ -102,9 +102,12 @@ pub struct Inputs {
 }
 
 /// The whole verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Deserialisable for `perfgate comment --from` (the schema id is checked before, the version is this binary's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    #[serde(skip_deserializing, default = "schema_id")]
     pub schema: &'static str,
+    #[serde(skip_deserializing, default = "own_version")]
     pub perfgate_version: &'static str,
     pub status: Status,
     pub fail_on: FailOn,
@@ -113,7 +116,7 @@ pub struct Verdict {
     pub comparisons: Vec<Comparison>,
     pub summary: Summary,
     /// Checks the tool itself evaluated in the current run (k6 thresholds), reported, not gated.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_checks: Vec<ToolCheck>,
     /// A sentence for humans when there is nothing to compare.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,6 +128,14 @@ pub struct Verdict {
     /// Things the user should know that are not rows (e.g. a budget that matched nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+fn schema_id() -> &'static str {
+    VERDICT_SCHEMA
+}
+
+fn own_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
 }
 
 impl Verdict {

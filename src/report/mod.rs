@@ -4,6 +4,7 @@
 
 pub mod baselines;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod table;
 pub mod value;
@@ -45,6 +46,8 @@ pub enum OutputFormat {
     Markdown,
     /// The stable `perfgate/verdict/v1` JSON document.
     Json,
+    /// JUnit XML (one test case per gated metric) for GitLab, Jenkins and other CI test reports.
+    Junit,
 }
 
 impl OutputFormat {
@@ -54,6 +57,7 @@ impl OutputFormat {
             OutputFormat::Table => Box::new(table::TableRenderer),
             OutputFormat::Markdown => Box::new(markdown::MarkdownRenderer),
             OutputFormat::Json => Box::new(json::JsonRenderer),
+            OutputFormat::Junit => Box::new(junit::JunitRenderer),
         }
     }
 }
@@ -120,6 +124,11 @@ pub fn severity_label(c: &Comparison) -> String {
 
 /// Footnote explaining `†`.
 pub const UNVERIFIED_FOOTNOTE: &str = "† unverified: one value per side and no history, so noise could not be ruled out; pass every run's result file (≥ 5 per side) or keep history with `perfgate baseline create NAME --append`";
+
+/// The change with its confidence bound where the comparison has one, e.g. `+67.6 % (≥ +58 %)`.
+pub fn change_with_bound(c: &Comparison) -> String {
+    change_text(c)
+}
 
 /// One-line summary of counts, worst first: `2 critical · 1 high · 55 unchanged`.
 pub fn counts_line(verdict: &Verdict) -> String {

@@ -1,0 +1,149 @@
+//! GitHub Actions output: `::error::`/`::warning::` annotations and the job summary file.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::compare::Comparison;
+use crate::escape::{workflow_data, workflow_property};
+use crate::report::change_with_bound;
+use crate::report::value;
+use crate::severity::Severity;
+use crate::verdict::Verdict;
+
+/// GitHub shows at most 10 annotations of each type per step.
+pub const MAX_PER_TYPE: usize = 10;
+
+fn message(c: &Comparison, v: &Verdict) -> String {
+    let show = |x: Option<f64>| {
+        x.map(|x| value::human(x, &c.unit))
+            .unwrap_or_else(|| "—".into())
+    };
+    format!(
+        "{} {}: {} → {} ({}), {}{}; gate: {}",
+        c.benchmark,
+        c.metric,
+        show(c.baseline),
+        show(c.current),
+        change_with_bound(c),
+        c.severity.as_str(),
+        if c.gated { "" } else { ", not gated" },
+        v.fail_on.describe()
+    )
+}
+
+fn by_severity<'a>(rows: impl Iterator<Item = &'a Comparison>) -> Vec<&'a Comparison> {
+    let mut v: Vec<&Comparison> = rows.collect();
+    // Stable: within a severity the report's order (worst benchmark first) is kept.
+    v.sort_by_key(|c| std::cmp::Reverse(c.severity));
+    v
+}
+
+/// The annotation lines: errors for rows that fail the gate, warnings for other medium-or-worse rows,
+/// most severe first, at most [`MAX_PER_TYPE`] each, then a plain line saying how many were left out.
+pub fn annotations(v: &Verdict) -> Vec<String> {
+    let fails = |c: &Comparison| c.gated && v.fail_on.fails(c.severity);
+    let errors = by_severity(v.comparisons.iter().filter(|c| fails(c)));
+    let warnings = by_severity(
+        v.comparisons
+            .iter()
+            .filter(|c| !fails(c) && c.severity >= Severity::Medium),
+    );
+    let mut out = Vec::new();
+    for (kind, rows) in [("error", errors), ("warning", warnings)] {
+        for c in rows.iter().take(MAX_PER_TYPE) {
+            let title = format!("perfgate: {} regression", c.severity.as_str());
+            out.push(format!(
+                "::{kind} title={}::{}",
+                workflow_property(&title),
+                workflow_data(&message(c, v))
+            ));
+        }
+        if rows.len() > MAX_PER_TYPE {
+            out.push(format!(
+                "perfgate: {} more {kind}s not annotated (GitHub shows {MAX_PER_TYPE} per type); see the job summary",
+                rows.len() - MAX_PER_TYPE
+            ));
+        }
+    }
+    out
+}
+
+/// Writes the annotation lines.
+pub fn write_annotations(v: &Verdict, w: &mut dyn Write) -> io::Result<()> {
+    for line in annotations(v) {
+        writeln!(w, "{line}")?;
+    }
+    w.flush()
+}
+
+/// A one-line `::warning::` for a problem that must not fail the gate.
+pub fn warning_command(title: &str, text: &str) -> String {
+    format!(
+        "::warning title={}::{}",
+        workflow_property(title),
+        workflow_data(text)
+    )
+}
+
+/// Appends `text` to the job summary file (never truncates what earlier steps wrote).
+pub fn append_summary(path: &Path, text: &str) -> io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        f.write_all(b"\n")?;
+    }
+    f.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Direction, Unit};
+    use crate::severity::FailOn;
+    use crate::verdict::{BaselineInfo, Inputs};
+
+    fn row(bench: &str, sev: Severity) -> Comparison {
+        Comparison {
+            benchmark: bench.to_string(),
+            metric: "p95".into(),
+            unit: Unit::Milliseconds,
+            direction: Direction::LowerIsBetter,
+            baseline: Some(10.0),
+            current: Some(20.0),
+            change_pct: Some(100.0),
+            change_abs: Some(10.0),
+            severity: sev,
+            gated: true,
+            kind: crate::compare::Kind::Change,
+            evidence: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn capped_per_type_most_severe_first() {
+        let mut rows: Vec<Comparison> = (0..12)
+            .map(|i| row(&format!("h{i}"), Severity::High))
+            .collect();
+        rows.push(row("c", Severity::Critical));
+        rows.push(row("m", Severity::Medium));
+        rows.push(row("l", Severity::Low));
+        let v = Verdict::new(
+            Some(BaselineInfo::default()),
+            Inputs::default(),
+            rows,
+            FailOn::High,
+            vec![],
+        );
+        let a = annotations(&v);
+        let errors: Vec<&String> = a.iter().filter(|l| l.starts_with("::error")).collect();
+        assert_eq!(errors.len(), 10);
+        assert!(errors[0].contains("c p95"), "{}", errors[0]);
+        assert!(a.iter().any(|l| l.starts_with("perfgate: 3 more errors")));
+        assert_eq!(a.iter().filter(|l| l.starts_with("::warning")).count(), 1);
+        assert!(a[0].starts_with("::error title=perfgate%3A critical regression::"));
+    }
+}

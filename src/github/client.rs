@@ -1,0 +1,313 @@
+//! The real [`CommentStore`]: GitHub's REST API through octocrab's raw request methods.
+//!
+//! octocrab's typed helpers are avoided on purpose: `update_comment` sends POST instead of PATCH, its
+//! default retry re-sends POSTs (duplicate comments), and its errors only say "GitHub". So retries,
+//! timeouts and error messages are handled here. The tokio runtime and the HTTP client exist only while
+//! commenting; `analyze` without `--comment` never builds them.
+
+use std::time::Duration;
+
+use octocrab::service::middleware::retry::RetryConfig;
+use octocrab::Octocrab;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::github::comment::{ApiError, CommentStore, RemoteComment};
+use crate::github::Token;
+
+/// Per-request time limit unless `PERFGATE_GITHUB_TIMEOUT` (seconds) says otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts for idempotent requests (GET, PATCH, DELETE).
+const ATTEMPTS: u32 = 3;
+/// Longest `Retry-After` perfgate is willing to wait; longer means give up until the next run.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+const PER_PAGE: usize = 100;
+/// A PR with more than 100 pages of comments is not worth reading further.
+const MAX_PAGES: u32 = 100;
+
+#[derive(Deserialize)]
+struct ApiComment {
+    id: u64,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    html_url: Option<String>,
+    #[serde(default)]
+    user: Option<ApiUser>,
+}
+
+#[derive(Deserialize)]
+struct ApiUser {
+    login: String,
+}
+
+impl From<ApiComment> for RemoteComment {
+    fn from(c: ApiComment) -> RemoteComment {
+        RemoteComment {
+            id: c.id,
+            body: c.body.unwrap_or_default(),
+            login: c.user.map(|u| u.login).unwrap_or_default(),
+            html_url: c.html_url.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Verb {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+    has_next: bool,
+}
+
+/// The comments of one pull request, over the REST API.
+pub struct GitHubApi {
+    rt: tokio::runtime::Runtime,
+    gh: Octocrab,
+    repo: String,
+    pr: u64,
+    timeout: Duration,
+    token: Token,
+}
+
+/// `owner/name` with nothing that could change the request path.
+fn valid_repo(repo: &str) -> bool {
+    let mut parts = repo.split('/');
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| {
+            !p.is_empty()
+                && p != "."
+                && p != ".."
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        })
+    };
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+impl GitHubApi {
+    /// Builds the runtime and client for `repo` (`owner/name`) and PR `pr`.
+    pub fn new(api_url: &str, token: &Token, repo: &str, pr: u64) -> Result<GitHubApi, ApiError> {
+        if !valid_repo(repo) {
+            return Err(ApiError::transport(format!(
+                "GITHUB_REPOSITORY {:?} is not owner/name",
+                crate::escape::terminal(repo)
+            )));
+        }
+        let timeout = std::env::var("PERFGATE_GITHUB_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| *s > 0.0 && *s <= 600.0)
+            .map(Duration::from_secs_f64)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ApiError::transport(format!("cannot start the HTTP runtime: {e}")))?;
+        let gh = {
+            // octocrab's builder spawns a worker, so it must run inside the runtime.
+            let _guard = rt.enter();
+            Octocrab::builder()
+                .personal_token(token.expose().to_string())
+                .base_uri(api_url.trim_end_matches('/'))
+                .map_err(|_| {
+                    ApiError::transport(format!("GITHUB_API_URL {api_url:?} is not a URL"))
+                })?
+                .add_retry_config(RetryConfig::None)
+                .set_connect_timeout(Some(timeout))
+                .set_read_timeout(Some(timeout))
+                .set_write_timeout(Some(timeout))
+                .build()
+                .map_err(|e| {
+                    ApiError::transport(format!("cannot build the GitHub client: {}", chain(&e)))
+                })?
+        };
+        Ok(GitHubApi {
+            rt,
+            gh,
+            repo: repo.to_string(),
+            pr,
+            timeout,
+            token: token.clone(),
+        })
+    }
+
+    fn once(
+        &self,
+        verb: Verb,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(Answer, Option<Duration>), ApiError> {
+        let gh = &self.gh;
+        let fut = async {
+            let resp = match verb {
+                Verb::Get => gh._get(path).await,
+                Verb::Post => gh._post(path, body).await,
+                Verb::Patch => gh._patch(path, body).await,
+                Verb::Delete => gh._delete(path, None::<&()>).await,
+            }
+            .map_err(|e| ApiError::transport(format!("no answer from GitHub: {}", chain(&e))))?;
+            let status = resp.status().as_u16();
+            let header = |name: &str| {
+                resp.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let retry_after = header("retry-after")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let exhausted = header("x-ratelimit-remaining").as_deref() == Some("0");
+            let has_next = header("link").is_some_and(|l| l.contains("rel=\"next\""));
+            let text = gh.body_to_string(resp).await.map_err(|e| {
+                ApiError::transport(format!("reading GitHub's answer: {}", chain(&e)))
+            })?;
+            Ok::<_, ApiError>((
+                Answer {
+                    status,
+                    body: text,
+                    has_next,
+                },
+                retry_after.or(exhausted.then_some(Duration::MAX)),
+            ))
+        };
+        self.rt
+            .block_on(async { tokio::time::timeout(self.timeout, fut).await })
+            .map_err(|_| {
+                ApiError::transport(format!(
+                    "GitHub did not answer within {} s",
+                    self.timeout.as_secs_f64()
+                ))
+            })?
+    }
+
+    /// Sends a request; idempotent verbs are retried on 5xx, 429 and transport errors.
+    fn send(
+        &self,
+        verb: Verb,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, ApiError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let retryable = verb != Verb::Post && attempt < ATTEMPTS;
+            let (wait, err) = match self.once(verb, path, body) {
+                Ok((a, _)) if (200..300).contains(&a.status) => return Ok(a),
+                Ok((a, retry_after)) => {
+                    let err = self.api_error(&a, retry_after.is_some() && a.status == 403);
+                    let transient = a.status >= 500 || a.status == 429 || err.rate_limited;
+                    if !transient {
+                        return Err(err);
+                    }
+                    (retry_after, err)
+                }
+                Err(e) => (None, e),
+            };
+            let wait = wait.unwrap_or(Duration::from_millis(500 * u64::from(attempt)));
+            if !retryable || wait > MAX_RETRY_AFTER {
+                return Err(err);
+            }
+            std::thread::sleep(wait);
+        }
+    }
+
+    fn api_error(&self, a: &Answer, rate_limited: bool) -> ApiError {
+        let message = serde_json::from_str::<serde_json::Value>(&a.body)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let message: String = crate::escape::terminal(&message)
+            .chars()
+            .take(200)
+            .collect();
+        ApiError {
+            status: Some(a.status),
+            message: self.token.redact(if message.is_empty() {
+                "no message"
+            } else {
+                &message
+            }),
+            rate_limited: rate_limited || a.status == 429,
+        }
+    }
+}
+
+/// An error with its causes, `a: b: c`; octocrab's own Display is just "GitHub" or "Hyper".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(a: &Answer) -> Result<T, ApiError> {
+    serde_json::from_str(&a.body)
+        .map_err(|e| ApiError::transport(format!("unexpected answer from GitHub: {e}")))
+}
+
+impl CommentStore for GitHubApi {
+    fn list(&mut self) -> Result<Vec<RemoteComment>, ApiError> {
+        let mut all = Vec::new();
+        for page in 1..=MAX_PAGES {
+            // The page number is ours: `Link` URLs are absolute and could point anywhere.
+            let path = format!(
+                "/repos/{}/issues/{}/comments?per_page={PER_PAGE}&page={page}",
+                self.repo, self.pr
+            );
+            let a = self.send(Verb::Get, &path, None)?;
+            let items: Vec<ApiComment> = parse(&a)?;
+            let n = items.len();
+            all.extend(items.into_iter().map(RemoteComment::from));
+            if !(a.has_next || n >= PER_PAGE) || n == 0 {
+                break;
+            }
+        }
+        all.sort_by_key(|c| c.id);
+        Ok(all)
+    }
+
+    fn create(&mut self, body: &str) -> Result<RemoteComment, ApiError> {
+        let path = format!("/repos/{}/issues/{}/comments", self.repo, self.pr);
+        let a = self.send(Verb::Post, &path, Some(&json!({ "body": body })))?;
+        parse::<ApiComment>(&a).map(RemoteComment::from)
+    }
+
+    fn update(&mut self, id: u64, body: &str) -> Result<(), ApiError> {
+        let path = format!("/repos/{}/issues/comments/{id}", self.repo);
+        self.send(Verb::Patch, &path, Some(&json!({ "body": body })))
+            .map(|_| ())
+    }
+
+    fn delete(&mut self, id: u64) -> Result<(), ApiError> {
+        let path = format!("/repos/{}/issues/comments/{id}", self.repo);
+        match self.send(Verb::Delete, &path, None) {
+            Err(e) if e.status == Some(404) => Ok(()),
+            r => r.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_names_cannot_change_the_path() {
+        assert!(valid_repo("octo-org/perf.gate_2"));
+        assert!(!valid_repo("o/r/../../x"));
+        assert!(!valid_repo("o/.."));
+        assert!(!valid_repo("o"));
+        assert!(!valid_repo("o/r?x=1"));
+    }
+}

@@ -1,0 +1,384 @@
+//! GitHub integration: the Actions context read from the environment, the sticky PR comment
+//! ([`comment`], [`client`]) and the job summary and annotations ([`actions`]).
+//!
+//! Nothing here may change the gate's verdict or exit code: every failure becomes a warning.
+
+pub mod actions;
+pub mod client;
+pub mod comment;
+pub mod stored;
+
+use std::fmt;
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::report::markdown::{self, MarkdownOptions};
+use crate::verdict::Verdict;
+
+/// A secret that never prints itself (Debug and Display are redacted).
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token; `None` when empty.
+    pub fn new(s: String) -> Option<Token> {
+        let s = s.trim().to_string();
+        (!s.is_empty()).then_some(Token(s))
+    }
+
+    /// The secret itself, only for the Authorization header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Replaces any occurrence of the token in `s`, as a last line of defence for messages.
+    pub fn redact(&self, s: &str) -> String {
+        // A token too short to be real would only garble words.
+        if self.0.len() < 8 {
+            return s.to_string();
+        }
+        s.replace(&self.0, "***")
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// What perfgate knows about the GitHub Actions run it is part of.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// `GITHUB_ACTIONS=true`.
+    pub in_actions: bool,
+    /// `GITHUB_API_URL`, default `https://api.github.com`.
+    pub api_url: String,
+    /// `owner/name` from `GITHUB_REPOSITORY`.
+    pub repository: Option<String>,
+    pub token: Option<Token>,
+    /// The pull request number from the event payload.
+    pub pr: Option<u64>,
+    /// The PR's head commit (not `GITHUB_SHA`, which is a merge commit).
+    pub head_sha: Option<String>,
+    /// Link to the workflow run that measured the results.
+    pub run_url: Option<String>,
+    /// `GITHUB_RUN_ID`, for the link text.
+    pub run_id: Option<String>,
+    /// `GITHUB_STEP_SUMMARY`.
+    pub step_summary: Option<PathBuf>,
+}
+
+impl Context {
+    /// Reads the process environment.
+    pub fn from_env() -> Context {
+        Context::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the context through `get` (tests pass a map). The event file is read if named.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Context {
+        let server = get("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into());
+        let repository = get("GITHUB_REPOSITORY");
+        let run_id = get("GITHUB_RUN_ID");
+        let event: Value = get("GITHUB_EVENT_PATH")
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(Value::Null);
+        let mut run_url = match (&repository, &run_id) {
+            (Some(repo), Some(id)) => Some(format!(
+                "{}/{repo}/actions/runs/{id}",
+                server.trim_end_matches('/')
+            )),
+            _ => None,
+        };
+        // In a `workflow_run` job the interesting run is the one that measured, not this one.
+        if let Some(url) = event["workflow_run"]["html_url"].as_str() {
+            run_url = Some(url.to_string());
+        }
+        Context {
+            in_actions: get("GITHUB_ACTIONS").as_deref() == Some("true"),
+            api_url: get("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+            repository,
+            token: get("GITHUB_TOKEN").and_then(Token::new),
+            pr: pr_number(&event),
+            head_sha: head_sha(&event),
+            run_url,
+            run_id,
+            step_summary: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+        }
+    }
+}
+
+/// PR number from a `pull_request*`, `issue_comment` or `workflow_run` payload.
+fn pr_number(event: &Value) -> Option<u64> {
+    event["pull_request"]["number"]
+        .as_u64()
+        .or_else(|| {
+            event["issue"]["pull_request"]
+                .is_object()
+                .then(|| event["issue"]["number"].as_u64())
+                .flatten()
+        })
+        // Empty for fork PRs: those carry the number in an artifact (`--pr-file`).
+        .or_else(|| event["workflow_run"]["pull_requests"][0]["number"].as_u64())
+}
+
+fn head_sha(event: &Value) -> Option<String> {
+    event["pull_request"]["head"]["sha"]
+        .as_str()
+        .or_else(|| event["workflow_run"]["head_sha"].as_str())
+        .filter(|s| s.len() >= 7 && s.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_string)
+}
+
+/// Where a markdown report links to and what it was measured on.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    pub run_url: Option<String>,
+    pub run_id: Option<String>,
+    pub head_sha: Option<String>,
+}
+
+impl From<&Context> for RunInfo {
+    fn from(c: &Context) -> RunInfo {
+        RunInfo {
+            run_url: c.run_url.clone(),
+            run_id: c.run_id.clone(),
+            head_sha: c.head_sha.clone(),
+        }
+    }
+}
+
+/// `--comment` and its options.
+#[derive(Debug, Clone)]
+pub struct CommentRequest {
+    /// Separates the comments of matrix jobs (`--comment-key`).
+    pub key: String,
+    /// Overrides the PR number from the event (`--pr`).
+    pub pr: Option<u64>,
+}
+
+/// Collects warnings: printed on stderr at once (one line each), repeated in the job summary.
+struct Warnings<'a> {
+    ctx: &'a Context,
+    lines: Vec<String>,
+}
+
+impl Warnings<'_> {
+    fn warn(&mut self, text: String) {
+        let text = match &self.ctx.token {
+            Some(t) => t.redact(&text),
+            None => text,
+        };
+        if self.ctx.in_actions {
+            eprintln!("{}", actions::warning_command("perfgate", &text));
+        } else {
+            eprintln!("perfgate: warning: {text}");
+        }
+        self.lines.push(text);
+    }
+}
+
+/// Posts or updates the sticky comment; every failure becomes a warning.
+fn post_comment(ctx: &Context, v: &Verdict, req: &CommentRequest, warnings: &mut Warnings) {
+    let Some(pr) = req.pr.or(ctx.pr) else {
+        eprintln!("perfgate: no pull request in this event; PR comment skipped (give --pr N to comment anyway)");
+        return;
+    };
+    let Some(token) = &ctx.token else {
+        warnings.warn("cannot post the PR comment: GITHUB_TOKEN is not set — fix: add `env: GITHUB_TOKEN: ${{ github.token }}` to the step".into());
+        return;
+    };
+    let Some(repo) = &ctx.repository else {
+        warnings.warn("cannot post the PR comment: GITHUB_REPOSITORY is not set — fix: run inside GitHub Actions or set it to owner/name".into());
+        return;
+    };
+    let report = markdown::render(
+        v,
+        &MarkdownOptions {
+            run: RunInfo::from(ctx),
+            ..MarkdownOptions::default()
+        },
+    );
+    let body = comment::body(&req.key, &report);
+    let result = client::GitHubApi::new(&ctx.api_url, token, repo, pr)
+        .and_then(|mut api| comment::upsert(&mut api, &req.key, &body));
+    match result {
+        Ok(o) => {
+            let what = match o.action {
+                comment::Action::Created => "posted",
+                comment::Action::Updated => "updated",
+                comment::Action::Unchanged => "already up to date",
+            };
+            eprintln!(
+                "perfgate: PR comment {what}: {}",
+                crate::escape::terminal(&o.html_url)
+            );
+        }
+        Err(e) => warnings.warn(format!(
+            "could not post the PR comment on #{pr}: {e} — fix: {}",
+            e.hint()
+        )),
+    }
+}
+
+/// Everything after `analyze` (or `comment`) printed its report: annotations when in Actions, the sticky
+/// comment when asked, and the job summary. Never fails: problems are warnings on stderr.
+///
+/// `annotations_to` receives the `::error::` lines (stdout, unless stdout carries JSON or XML).
+pub fn publish(
+    ctx: &Context,
+    v: &Verdict,
+    comment: Option<&CommentRequest>,
+    annotations_to: Option<&mut dyn Write>,
+) {
+    let mut warnings = Warnings {
+        ctx,
+        lines: Vec::new(),
+    };
+    if ctx.in_actions {
+        let written = match annotations_to {
+            Some(w) => actions::write_annotations(v, w),
+            None => actions::write_annotations(v, &mut std::io::stderr()),
+        };
+        if let Err(e) = written {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                warnings.warn(format!("could not write annotations: {e}"));
+            }
+        }
+    }
+    if let Some(req) = comment {
+        post_comment(ctx, v, req, &mut warnings);
+    }
+    if let (true, Some(path)) = (ctx.in_actions, &ctx.step_summary) {
+        let mut text = markdown::render(
+            v,
+            &MarkdownOptions {
+                run: RunInfo::from(ctx),
+                max_chars: usize::MAX,
+                max_bytes: markdown::SUMMARY_LIMIT_BYTES,
+            },
+        );
+        for w in &warnings.lines {
+            text.push_str(&format!(
+                "\n> [!WARNING]\n> perfgate: {}\n",
+                crate::escape::markdown_text(w)
+            ));
+        }
+        if let Err(e) = actions::append_summary(path, &text) {
+            warnings.warn(format!(
+                "could not write the job summary {}: {e}",
+                path.display()
+            ));
+        }
+    }
+}
+
+/// The GitHub part of `perfgate analyze`, from its arguments and the environment.
+pub fn after_analyze(v: &Verdict, args: &crate::cli::AnalyzeArgs, stdout: &mut dyn Write) {
+    let ctx = Context::from_env();
+    if !ctx.in_actions && !args.comment {
+        return;
+    }
+    let req = args.comment.then(|| CommentRequest {
+        key: args.github.comment_key.clone(),
+        pr: args.github.pr,
+    });
+    // Markdown, JSON and XML on stdout are usually redirected to a file and must stay clean; the runner
+    // reads workflow commands on stderr too.
+    let table = args.output == crate::report::OutputFormat::Table;
+    publish(&ctx, v, req.as_ref(), table.then_some(stdout));
+}
+
+/// `perfgate comment --from verdict.json`: posts a stored verdict. Bad input is an error (exit 2);
+/// a failure to comment is a warning.
+pub fn run_comment_command(args: &crate::cli::CommentArgs) -> crate::Result<()> {
+    let v = stored::read_verdict(&args.from)?;
+    let pr = match &args.pr_file {
+        Some(p) => Some(stored::read_pr_number(p)?),
+        None => args.github.pr,
+    };
+    let ctx = Context::from_env();
+    let req = CommentRequest {
+        key: args.github.comment_key.clone(),
+        pr,
+    };
+    let mut warnings = Warnings {
+        ctx: &ctx,
+        lines: Vec::new(),
+    };
+    post_comment(&ctx, &v, &req, &mut warnings);
+    if let (true, Some(path), false) =
+        (ctx.in_actions, &ctx.step_summary, warnings.lines.is_empty())
+    {
+        let text: String = warnings
+            .lines
+            .iter()
+            .map(|w| {
+                format!(
+                    "> [!WARNING]\n> perfgate: {}\n\n",
+                    crate::escape::markdown_text(w)
+                )
+            })
+            .collect();
+        let _ = actions::append_summary(path, &text);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn ctx(vars: &[(&str, &str)]) -> Context {
+        let m: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Context::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn reads_pull_request_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let ev = dir.path().join("event.json");
+        std::fs::write(
+            &ev,
+            r#"{"number":7,"pull_request":{"number":7,"head":{"sha":"0123456789abcdef0123456789abcdef01234567"}}}"#,
+        )
+        .unwrap();
+        let c = ctx(&[
+            ("GITHUB_EVENT_PATH", ev.to_str().unwrap()),
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("GITHUB_RUN_ID", "42"),
+            ("GITHUB_TOKEN", "s3cret"),
+        ]);
+        assert_eq!(c.pr, Some(7));
+        assert_eq!(c.head_sha.as_deref().map(|s| &s[..7]), Some("0123456"));
+        assert_eq!(
+            c.run_url.as_deref(),
+            Some("https://github.com/o/r/actions/runs/42")
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn workflow_run_event_gives_pr_and_original_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let ev = dir.path().join("event.json");
+        std::fs::write(
+            &ev,
+            r#"{"workflow_run":{"html_url":"https://github.com/o/r/actions/runs/1","head_sha":"abcdef0123","pull_requests":[{"number":3}]}}"#,
+        )
+        .unwrap();
+        let c = ctx(&[("GITHUB_EVENT_PATH", ev.to_str().unwrap())]);
+        assert_eq!(c.pr, Some(3));
+        assert_eq!(
+            c.run_url.as_deref(),
+            Some("https://github.com/o/r/actions/runs/1")
+        );
+    }
+}

@@ -1,0 +1,703 @@
+//! The GitHub integration end to end, against a fake GitHub on 127.0.0.1 (wiremock): the sticky comment,
+//! failures that must only warn, the job summary, annotations and JUnit. No test touches the internet.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{fixture, perfgate};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const TOKEN: &str = "ghs_perfgateTestToken0123456789abcdef";
+const BOT: &str = "github-actions[bot]";
+const HOSTILE: &str = "@org/team <img src=x> | `x` -->";
+
+/// An in-memory PR conversation behind GitHub's comment endpoints.
+#[derive(Clone, Default)]
+struct Fake {
+    comments: Arc<Mutex<Vec<Value>>>,
+    next_id: Arc<Mutex<u64>>,
+    page_size: usize,
+    base: String,
+}
+
+impl Fake {
+    fn seed(&self, login: &str, body: &str) -> u64 {
+        let mut n = self.next_id.lock().unwrap();
+        *n += 1;
+        let id = 1000 + *n;
+        self.comments.lock().unwrap().push(json!({
+            "id": id, "body": body, "user": {"login": login, "type": "Bot"},
+            "html_url": format!("https://github.test/o/r/pull/5#issuecomment-{id}"),
+        }));
+        id
+    }
+
+    fn bodies(&self) -> Vec<(u64, String)> {
+        self.comments
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_u64().unwrap(),
+                    c["body"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Respond for Fake {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let path = req.url.path().to_string();
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        match req.method.as_str() {
+            "GET" => {
+                let page: usize = req
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "page")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(1);
+                let all = self.comments.lock().unwrap().clone();
+                let items: Vec<Value> = all
+                    .iter()
+                    .skip((page - 1) * self.page_size)
+                    .take(self.page_size)
+                    .cloned()
+                    .collect();
+                let mut r = ResponseTemplate::new(200).set_body_json(items);
+                if page * self.page_size < all.len() {
+                    r = r.insert_header(
+                        "link",
+                        format!(
+                            "<{}{path}?per_page=100&page={}>; rel=\"next\"",
+                            self.base,
+                            page + 1
+                        )
+                        .as_str(),
+                    );
+                }
+                r
+            }
+            "POST" => {
+                let id = self.seed(BOT, body["body"].as_str().unwrap());
+                let c = self
+                    .comments
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == id)
+                    .cloned()
+                    .unwrap();
+                ResponseTemplate::new(201).set_body_json(c)
+            }
+            "PATCH" | "DELETE" => {
+                let id: u64 = path.rsplit('/').next().unwrap().parse().unwrap();
+                let mut all = self.comments.lock().unwrap();
+                let Some(pos) = all.iter().position(|c| c["id"] == id) else {
+                    return ResponseTemplate::new(404)
+                        .set_body_json(json!({"message": "Not Found"}));
+                };
+                if req.method.as_str() == "DELETE" {
+                    all.remove(pos);
+                    return ResponseTemplate::new(204);
+                }
+                all[pos]["body"] = body["body"].clone();
+                ResponseTemplate::new(200).set_body_json(all[pos].clone())
+            }
+            _ => ResponseTemplate::new(405),
+        }
+    }
+}
+
+struct Env {
+    server: MockServer,
+    fake: Fake,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    async fn new() -> Env {
+        Env::with_page_size(100).await
+    }
+
+    async fn with_page_size(page_size: usize) -> Env {
+        let server = MockServer::start().await;
+        let fake = Fake {
+            page_size,
+            base: server.uri(),
+            ..Fake::default()
+        };
+        Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
+            .respond_with(fake.clone())
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("event.json"),
+            r#"{"number":5,"pull_request":{"number":5,"head":{"sha":"0123456789abcdef0123456789abcdef01234567"}}}"#,
+        )
+        .unwrap();
+        Env { server, fake, dir }
+    }
+
+    fn summary(&self) -> PathBuf {
+        self.dir.path().join("summary.md")
+    }
+
+    /// Runs perfgate as a GitHub Actions step would; checks the token never shows.
+    async fn run(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let mut cmd = perfgate();
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .env("GITHUB_API_URL", self.server.uri())
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_EVENT_PATH", self.dir.path().join("event.json"))
+            .env("GITHUB_RUN_ID", "42")
+            .env("GITHUB_SERVER_URL", "https://github.test")
+            .env("PERFGATE_GITHUB_TIMEOUT", "2");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(
+                !String::from_utf8_lossy(stream).contains(TOKEN),
+                "token leaked: {}",
+                String::from_utf8_lossy(stream)
+            );
+        }
+        out
+    }
+
+    async fn writes(&self) -> Vec<String> {
+        self.server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.as_str() != "GET")
+            .map(|r| format!("{} {}", r.method, r.url.path()))
+            .collect()
+    }
+
+    async fn reset_log(&self) {
+        self.server.reset().await;
+        Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
+            .respond_with(self.fake.clone())
+            .mount(&self.server)
+            .await;
+    }
+}
+
+fn k6(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+fn analyze(baseline: &str, current: &str) -> Vec<String> {
+    vec![
+        "analyze".into(),
+        "--comment".into(),
+        "--baseline".into(),
+        k6(baseline),
+        k6(current),
+    ]
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+const BASE: &str = "k6/baseline-summary.json";
+const CUR: &str = "k6/current-summary.json";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_creates_second_updates_third_writes_nothing() {
+    let env = Env::new().await;
+    env.fake.seed("alice", "Nice PR!");
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        env.writes().await,
+        vec!["POST /repos/o/r/issues/5/comments"]
+    );
+    let comments = env.fake.bodies();
+    assert_eq!(comments.len(), 2);
+    let (id, body) = &comments[1];
+    assert!(
+        body.starts_with("<!-- perfgate:v1 key=default -->\n### 🔴 perfgate:"),
+        "{body}"
+    );
+    assert!(
+        body.contains("[run 42](https://github.test/o/r/actions/runs/42)"),
+        "{body}"
+    );
+    assert!(body.contains("head `0123456`"), "{body}");
+    assert!(
+        stderr(&out).contains("PR comment posted"),
+        "{}",
+        stderr(&out)
+    );
+
+    env.reset_log().await;
+    let out = env.run(&strs(&analyze(BASE, BASE)), &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        env.writes().await,
+        vec![format!("PATCH /repos/o/r/issues/comments/{id}")]
+    );
+    assert!(env.fake.bodies()[1]
+        .1
+        .contains("🟢 perfgate: no regressions"));
+
+    env.reset_log().await;
+    let out = env.run(&strs(&analyze(BASE, BASE)), &[]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(env.writes().await.is_empty(), "{:?}", env.writes().await);
+    assert_eq!(env.fake.bodies().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_error_on_create_only_warns_and_is_not_retried() {
+    let env = Env::new().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "Server Error"})))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(out.status.code(), Some(1), "the gate's verdict stands");
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: could not post the PR comment on #5: HTTP 500: Server Error"),
+        "{err}"
+    );
+    assert!(err.contains("fix:"), "{err}");
+    assert_eq!(env.writes().await.len(), 1, "POST is never retried");
+
+    let out = env.run(&strs(&analyze(BASE, BASE)), &[]).await;
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_keys_get_a_comment_each() {
+    let env = Env::new().await;
+    for key in ["linux", "macos", "linux"] {
+        let mut args = analyze(BASE, CUR);
+        args.extend(["--comment-key".into(), key.into()]);
+        env.run(&strs(&args), &[]).await;
+    }
+    let bodies = env.fake.bodies();
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies[0].1.starts_with("<!-- perfgate:v1 key=linux -->"));
+    assert!(bodies[1].1.starts_with("<!-- perfgate:v1 key=macos -->"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_are_cleaned_up_keeping_the_oldest() {
+    let env = Env::new().await;
+    let old = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
+    env.fake.seed("alice", "a review");
+    let dup = env
+        .fake
+        .seed(BOT, "<!-- perfgate:v1 key=default -->\nraced");
+    env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    let writes = env.writes().await;
+    assert_eq!(
+        writes,
+        vec![
+            format!("PATCH /repos/o/r/issues/comments/{old}"),
+            format!("DELETE /repos/o/r/issues/comments/{dup}"),
+        ]
+    );
+    assert_eq!(env.fake.bodies().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_marker_comment_is_found_on_page_two() {
+    let env = Env::with_page_size(2).await;
+    env.fake.seed("alice", "one");
+    env.fake.seed("bob", "two");
+    let mine = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
+    env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(
+        env.writes().await,
+        vec![format!("PATCH /repos/o/r/issues/comments/{mine}")]
+    );
+    let pages: Vec<String> = env
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .map(|r| r.url.query().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(pages, vec!["per_page=100&page=1", "per_page=100&page=2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_degrades_to_a_warning_with_a_fix() {
+    let env = Env::new().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration"})),
+        )
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let summary = env.summary();
+    let out = env
+        .run(
+            &strs(&analyze(BASE, BASE)),
+            &[
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.starts_with("::warning title=perfgate::"), "{err}");
+    assert!(
+        err.contains("HTTP 403: Resource not accessible by integration"),
+        "{err}"
+    );
+    assert!(err.contains("pull-requests: write"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let s = std::fs::read_to_string(summary).unwrap();
+    assert!(s.contains("> [!WARNING]") && s.contains("HTTP 403"), "{s}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_github_times_out_into_a_warning() {
+    let env = Env::new().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let started = std::time::Instant::now();
+    let out = env
+        .run(
+            &strs(&analyze(BASE, CUR)),
+            &[("PERFGATE_GITHUB_TIMEOUT", "0.3")],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("did not answer within 0.3 s"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(env.writes().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_is_a_warning_not_an_error() {
+    let env = Env::new().await;
+    let mut cmd = perfgate();
+    cmd.args(strs(&analyze(BASE, CUR)))
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_API_URL", env.server.uri())
+        .env("GITHUB_EVENT_PATH", env.dir.path().join("event.json"));
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("GITHUB_TOKEN is not set"));
+    assert!(env.server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_verdict_is_posted_by_the_comment_command() {
+    let env = Env::new().await;
+    let verdict = perfgate()
+        .args(["analyze", "-o", "json", "--baseline", &k6(BASE), &k6(CUR)])
+        .output()
+        .unwrap();
+    let vpath = env.dir.path().join("verdict.json");
+    std::fs::write(&vpath, &verdict.stdout).unwrap();
+    let pr = env.dir.path().join("pr_number");
+    std::fs::write(&pr, "5\n").unwrap();
+    // The privileged workflow's event is `workflow_run`, with no pull request for forks.
+    std::fs::write(
+        env.dir.path().join("event.json"),
+        r#"{"workflow_run":{"pull_requests":[]}}"#,
+    )
+    .unwrap();
+    let out = env
+        .run(
+            &[
+                "comment",
+                "--from",
+                vpath.to_str().unwrap(),
+                "--pr-file",
+                pr.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bodies = env.fake.bodies();
+    assert_eq!(bodies.len(), 1);
+    assert!(
+        bodies[0].1.contains("12 regressions (8 critical"),
+        "{}",
+        bodies[0].1
+    );
+
+    std::fs::write(&pr, "5; rm -rf /").unwrap();
+    let out = env
+        .run(
+            &[
+                "comment",
+                "--from",
+                vpath.to_str().unwrap(),
+                "--pr-file",
+                pr.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn actions_get_a_job_summary_and_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = perfgate()
+        .args(["analyze", "--baseline", &k6(BASE), &k6(CUR)])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        s.starts_with("earlier step\n### 🔴 perfgate: 12 regressions"),
+        "{s}"
+    );
+    let o = stdout(&out);
+    let errors = o
+        .lines()
+        .filter(|l| l.starts_with("::error title="))
+        .count();
+    let warnings = o
+        .lines()
+        .filter(|l| l.starts_with("::warning title="))
+        .count();
+    assert_eq!((errors, warnings), (9, 1), "{o}");
+    assert!(o.contains("(+70.0 %25)"), "percent is escaped: {o}");
+}
+
+#[test]
+fn annotations_do_not_corrupt_json_on_stdout() {
+    let out = perfgate()
+        .args(["analyze", "-o", "json", "--baseline", &k6(BASE), &k6(CUR)])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let _: Value = serde_json::from_slice(&out.stdout).expect("stdout is still JSON");
+    assert!(stderr(&out).contains("::error title="));
+}
+
+#[test]
+fn junit_is_well_formed_xml_with_one_case_per_gated_metric() {
+    let out = perfgate()
+        .args(["analyze", "-o", "junit", "--baseline", &k6(BASE), &k6(CUR)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("valid XML");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let failures = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .count();
+    assert_eq!(failures, 9);
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("failures"), Some("9"));
+    assert_eq!(
+        suite.attribute("tests"),
+        Some(cases.len().to_string().as_str())
+    );
+}
+
+/// A k6 handleSummary file with one trend metric under a hostile name.
+fn hostile_summary(dir: &Path, file: &str, p95: f64) -> String {
+    let doc = json!({"metrics": {
+        HOSTILE: {"type": "trend", "contains": "time", "values": {"avg": p95, "p(95)": p95}},
+        "ok": {"type": "trend", "contains": "time", "values": {"avg": 1.0, "p(95)": 1.0}}
+    }});
+    let p = dir.join(file);
+    std::fs::write(&p, doc.to_string()).unwrap();
+    p.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_benchmark_name_is_harmless_everywhere() {
+    let env = Env::new().await;
+    let base = hostile_summary(env.dir.path(), "base.json", 10.0);
+    let cur = hostile_summary(env.dir.path(), "cur.json", 20.0);
+    let run = |fmt: &str| {
+        perfgate()
+            .args(["analyze", "-o", fmt, "--baseline", &base, &cur])
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .unwrap()
+    };
+
+    let table = stdout(&run("table"));
+    assert!(
+        !stdout(&run("markdown")).contains("::error"),
+        "annotations stay out of a markdown file"
+    );
+    assert!(
+        table.contains(HOSTILE) && !table.contains('\u{1b}'),
+        "{table}"
+    );
+
+    let md = stdout(&run("markdown"));
+    assert!(!md.contains("-->"), "{md}");
+    // Inside a code span a mention does not notify and HTML is shown as text.
+    assert_eq!(
+        md.matches("@org").count(),
+        md.matches("``@org").count(),
+        "{md}"
+    );
+    for line in md.lines().filter(|l| l.contains("org/team")) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 7, "the row keeps its columns: {line}");
+        assert!(line.contains("``"), "the name is a code span: {line}");
+    }
+
+    let v: Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    assert!(v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["benchmark"] == HOSTILE));
+
+    let xml = String::from_utf8(run("junit").stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("valid XML");
+    assert!(doc
+        .descendants()
+        .any(|n| n.attribute("classname") == Some(HOSTILE)));
+
+    let out = run("table");
+    let annotations: Vec<String> = stdout(&out)
+        .lines()
+        .filter(|l| l.contains("org/team") && l.starts_with("::"))
+        .map(str::to_string)
+        .collect();
+    assert!(!annotations.is_empty());
+    for a in &annotations {
+        assert!(
+            a.starts_with("::error title=perfgate%3A critical regression::@org/team"),
+            "{a}"
+        );
+        assert_eq!(a.matches("::").count(), 2, "{a}");
+    }
+
+    let args = ["analyze", "--comment", "--baseline", &base, &cur];
+    env.run(&args, &[]).await;
+    let body = &env.fake.bodies()[0].1;
+    assert_eq!(
+        body.matches("-->").count(),
+        1,
+        "only the marker closes a comment: {body}"
+    );
+    assert_eq!(
+        body.matches("@org").count(),
+        body.matches("``@org").count(),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_calls_are_retried_after_retry_after() {
+    let env = Env::new().await;
+    let mine = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
+    Mock::given(method("PATCH"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "Service Unavailable"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert!(
+        stderr(&out).contains("PR comment updated"),
+        "{}",
+        stderr(&out)
+    );
+    let patch = format!("PATCH /repos/o/r/issues/comments/{mine}");
+    assert_eq!(env.writes().await, vec![patch.clone(), patch]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_enterprise_api_prefix_is_kept() {
+    let server = MockServer::start().await;
+    let fake = Fake {
+        page_size: 100,
+        base: server.uri(),
+        ..Fake::default()
+    };
+    Mock::given(path_regex(r"^/api/v3/repos/o/r/issues/5/comments$"))
+        .respond_with(fake.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = perfgate();
+    cmd.args(strs(&analyze(BASE, CUR)))
+        .args(["--pr", "5"])
+        .env("GITHUB_API_URL", format!("{}/api/v3", server.uri()))
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_TOKEN", TOKEN)
+        .current_dir(dir.path());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("PR comment posted"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.bodies().len(), 1);
+}
