@@ -101,6 +101,10 @@ pub struct Inputs {
     pub metrics: usize,
 }
 
+fn default_alpha() -> f64 {
+    0.01
+}
+
 /// The whole verdict.
 /// Deserialisable for `perfgate comment --from` (the schema id is checked before, the version is this binary's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,11 +126,13 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The relative bands in force (defaults or the policy file's).
+    #[serde(default)]
     pub bands: Bands,
     /// One-sided significance level of the tests.
+    #[serde(default = "default_alpha")]
     pub alpha: f64,
     /// Things the user should know that are not rows (e.g. a budget that matched nothing).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
