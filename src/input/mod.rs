@@ -4,6 +4,7 @@
 //! To add a format: write one file in this directory implementing [`InputFormat`] and add it to
 //! [`FORMATS`].
 
+pub mod artillery;
 mod k6_common;
 pub mod k6_handle_summary;
 pub mod k6_ndjson;
@@ -44,6 +45,7 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &k6_handle_summary::K6HandleSummaryInput,
     &k6_summary_export::K6SummaryExportInput,
     &k6_ndjson::K6NdjsonInput,
+    &artillery::ArtilleryInput,
 ];
 
 /// Looks a format up by id.
