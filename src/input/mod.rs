@@ -5,6 +5,7 @@
 //! [`FORMATS`].
 
 pub mod artillery;
+pub mod autocannon;
 mod k6_common;
 pub mod k6_handle_summary;
 pub mod k6_ndjson;
@@ -46,6 +47,7 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &k6_summary_export::K6SummaryExportInput,
     &k6_ndjson::K6NdjsonInput,
     &artillery::ArtilleryInput,
+    &autocannon::AutocannonInput,
 ];
 
 /// Looks a format up by id.
