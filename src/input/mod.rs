@@ -6,6 +6,8 @@
 
 pub mod artillery;
 pub mod autocannon;
+pub mod bmf;
+pub mod gab_custom;
 mod k6_common;
 pub mod k6_handle_summary;
 pub mod k6_ndjson;
@@ -48,6 +50,12 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &k6_ndjson::K6NdjsonInput,
     &artillery::ArtilleryInput,
     &autocannon::AutocannonInput,
+    // BMF and GAB are generic shapes: after every tool-specific format. Their sniffers are strict enough
+    // not to claim each other's files (object of objects vs array).
+    &bmf::BmfInput,
+    &gab_custom::GAB_SMALLER,
+    // Never auto-detected: the content cannot tell the flavours apart, so `--format gab-bigger` is needed.
+    &gab_custom::GAB_BIGGER,
 ];
 
 /// Looks a format up by id.
