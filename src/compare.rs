@@ -238,8 +238,14 @@ pub fn grade_pair(
         (None, j)
     };
     if judgement.severity > Severity::Low {
-        let step = evidence::resolution(b).min(evidence::resolution(c));
-        if step > 0.0 && change_abs.abs() <= step * (1.0 + 1e-9) {
+        // A zero says nothing about the recording step, and fractions (error rates) have none.
+        let step = [b, c]
+            .iter()
+            .filter(|v| **v != 0.0)
+            .map(|v| evidence::resolution(*v))
+            .fold(f64::INFINITY, f64::min);
+        let has_step = cur.unit != Unit::Ratio && step.is_finite() && step > 0.0;
+        if has_step && change_abs.abs() <= step * (1.0 + 1e-9) {
             judgement.severity = Severity::Low;
             judgement.note = Some(format!(
                 "a change of {} is one step of the data's resolution; graded low at most",

@@ -4,14 +4,19 @@
 //! To add a format: write one file in this directory implementing [`InputFormat`] and add it to
 //! [`FORMATS`].
 
+pub mod artillery;
+pub mod autocannon;
 pub mod benchmarkdotnet;
+pub mod bmf;
 pub mod criterion;
+pub mod gab_custom;
 pub mod go_bench;
 pub mod google_benchmark;
 pub mod hyperfine;
 pub mod jmh;
 mod k6_common;
 pub mod k6_handle_summary;
+pub mod k6_ndjson;
 pub mod k6_summary_export;
 pub mod libtest;
 pub mod pytest_benchmark;
@@ -20,7 +25,7 @@ pub mod units;
 
 use std::cell::OnceCell;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -50,6 +55,9 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &snapshot::SnapshotInput,
     &k6_handle_summary::K6HandleSummaryInput,
     &k6_summary_export::K6SummaryExportInput,
+    &k6_ndjson::K6NdjsonInput,
+    &artillery::ArtilleryInput,
+    &autocannon::AutocannonInput,
     // Structural JSON sniffers: each keys on fields no other format has.
     &criterion::CriterionInput,
     &hyperfine::HyperfineInput,
@@ -57,6 +65,12 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &google_benchmark::GoogleBenchmarkInput,
     &jmh::JmhInput,
     &benchmarkdotnet::BenchmarkDotNetInput,
+    // BMF and GAB are generic shapes: after every tool-specific format. Their sniffers are strict enough
+    // not to claim each other's files (object of objects vs array).
+    &bmf::BmfInput,
+    &gab_custom::GAB_SMALLER,
+    // Never auto-detected: the content cannot tell the flavours apart, so `--format gab-bigger` is needed.
+    &gab_custom::GAB_BIGGER,
     // Text formats last: they scan lines and would accept text embedded in other files.
     &go_bench::GoBenchInput,
     &libtest::LibtestInput,
@@ -155,6 +169,25 @@ impl Probe {
             .map_err(|e| ParseError::new(e.clone()))
     }
 
+    /// A buffered reader over the whole input (BOM not stripped), for line-oriented formats that must not
+    /// hold the file in memory.
+    pub fn reader(&self) -> Result<Box<dyn BufRead + '_>, ParseError> {
+        if self.is_dir {
+            return Err(ParseError::new("is a directory, not a file"));
+        }
+        if let Some(Ok(text)) = self.text.get() {
+            return Ok(Box::new(Cursor::new(text.as_bytes())));
+        }
+        let file = File::open(&self.path).map_err(|e| ParseError::new(e.to_string()))?;
+        Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
+    }
+
+    /// Whether the file starts with the gzip magic bytes (`1f 8b`).
+    pub fn is_gzip(&self) -> bool {
+        // The head is lossy UTF-8: 0x8b is never valid on its own, so it became U+FFFD.
+        !self.is_dir && self.head.starts_with("\u{1f}\u{fffd}")
+    }
+
     /// The file parsed as one JSON document, or `None` when it is not JSON. Parsed once, shared by all formats.
     pub fn json(&self) -> Option<&Value> {
         self.json_result().ok()
@@ -224,6 +257,10 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
     Ok(run)
 }
 
+/// Message for gzip-compressed input (k6 `--out json=results.json.gz`), until it is supported.
+pub(crate) const GZIP_UNSUPPORTED: &str =
+    "gzip-compressed input is not supported yet; decompress it first (gunzip -k FILE)";
+
 /// Picks the format of a probed input.
 pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
     if probe.head().trim().is_empty() && !probe.is_dir() {
@@ -235,6 +272,13 @@ pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
     }
     if let Some(f) = FORMATS.iter().copied().find(|f| f.sniff(probe)) {
         return Ok(f);
+    }
+    if probe.is_gzip() {
+        return Err(Error::Parse {
+            path: probe.path().to_path_buf(),
+            format: "",
+            message: GZIP_UNSUPPORTED.to_string(),
+        });
     }
     // A file that starts like JSON but does not parse is reported as broken JSON, not as an unknown format.
     if let Err(e) = probe.json_result() {

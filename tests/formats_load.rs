@@ -1,0 +1,391 @@
+//! End-to-end tests of the load-testing formats (k6 NDJSON, Artillery, autocannon) and the "bring your own
+//! metric" formats (BMF, github-action-benchmark custom JSON).
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{fixture, shared_format, Sandbox};
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// Every file of a `../shared/formats/` directory.
+fn shared_files(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(shared_format(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "{dir}");
+    v
+}
+
+fn analyze_json(
+    sb: &Sandbox,
+    args: &[&str],
+    baseline: &PathBuf,
+    current: &[PathBuf],
+) -> (i32, Value) {
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json"])
+        .args(args)
+        .arg("--baseline")
+        .arg(baseline)
+        .args(current)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), v)
+}
+
+fn rows(v: &Value) -> &Vec<Value> {
+    v["comparisons"].as_array().unwrap()
+}
+
+fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
+    rows(v)
+        .iter()
+        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {bench} {metric}"))
+}
+
+fn is_high_or_worse(c: &Value) -> bool {
+    c["severity"] == "high" || c["severity"] == "critical"
+}
+
+/// The format a file is detected as, via the snapshot `baseline create` writes.
+fn detected_format(path: &PathBuf) -> String {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["baseline", "create", "t"])
+        .arg(path)
+        .assert()
+        .code(0);
+    let snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/t.json")).unwrap())
+            .unwrap();
+    snap["sources"][0]["format"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn every_shared_file_is_detected_as_its_format() {
+    for (dir, id) in [
+        ("k6-ndjson", "k6-ndjson"),
+        ("artillery-v1", "artillery"),
+        ("artillery-v2", "artillery"),
+        ("autocannon", "autocannon"),
+        ("bmf", "bmf"),
+        // The bigger-is-better file too: content cannot tell, so it needs --format gab-bigger.
+        ("gab-custom", "gab-smaller"),
+    ] {
+        for f in shared_files(dir) {
+            assert_eq!(detected_format(&f), id, "{}", f.display());
+        }
+    }
+}
+
+#[test]
+fn every_shared_file_compared_with_itself_passes() {
+    for dir in [
+        "k6-ndjson",
+        "artillery-v1",
+        "artillery-v2",
+        "autocannon",
+        "bmf",
+        "gab-custom",
+    ] {
+        for f in shared_files(dir) {
+            let sb = Sandbox::new();
+            let (code, v) = analyze_json(&sb, &[], &f, std::slice::from_ref(&f));
+            assert_eq!(code, 0, "{}", f.display());
+            assert_eq!(v["status"], "pass", "{}", f.display());
+            assert!(v["current"]["metrics"].as_u64().unwrap() > 0);
+        }
+    }
+    let bigger = shared_format(
+        "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
+    );
+    let (code, _) = analyze_json(
+        &Sandbox::new(),
+        &["--format", "gab-bigger"],
+        &bigger,
+        std::slice::from_ref(&bigger),
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn unknown_json_exits_2_listing_the_formats_tried() {
+    let sb = Sandbox::new();
+    let f = sb.write("other.json", r#"{"hello": [1, 2, 3]}"#);
+    let assert = sb.cmd().arg("analyze").arg(&f).assert().code(2);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for id in [
+        "k6-ndjson",
+        "artillery",
+        "autocannon",
+        "bmf",
+        "gab-smaller",
+        "gab-bigger",
+    ] {
+        assert!(err.contains(id), "{id}: {err}");
+    }
+}
+
+#[test]
+fn artillery_fixture_flags_the_slowed_endpoint() {
+    let sb = Sandbox::new();
+    let (code, v) = analyze_json(
+        &sb,
+        &[],
+        &fixture("artillery/baseline.json"),
+        &[fixture("artillery/current.json")],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["status"], "fail");
+    let search = "http.response_time{endpoint:/search}";
+    for metric in ["p50", "mean", "p95"] {
+        let c = row(&v, search, metric);
+        assert!(is_high_or_worse(c), "{c}");
+        assert_eq!(c["unit"], "ms");
+        assert_eq!(c["direction"], "lower_is_better");
+    }
+    // Only /search got slower; the overall response time mixes in /search, so its tail moves with it.
+    for c in rows(&v).iter().filter(|c| is_high_or_worse(c)) {
+        let b = c["benchmark"].as_str().unwrap();
+        assert!(
+            b == search || b == "http.response_time" || b == "http.response_time.2xx",
+            "{c}"
+        );
+    }
+    for ep in ["/health", "/items"] {
+        let bench = format!("http.response_time{{endpoint:{ep}}}");
+        assert!(rows(&v).iter().any(|c| c["benchmark"] == bench.as_str()));
+        for c in rows(&v).iter().filter(|c| c["benchmark"] == bench.as_str()) {
+            assert!(!is_high_or_worse(c), "{c}");
+        }
+    }
+    assert_eq!(row(&v, "http.requests", "rate")["severity"], "unchanged");
+}
+
+#[test]
+fn artillery_all_failed_run_fails_the_gate() {
+    let sb = Sandbox::new();
+    let (code, v) = analyze_json(
+        &sb,
+        &[],
+        &shared_format("artillery-v2/ltphuoc_media-scraper_artillery-report.json"),
+        &[shared_format(
+            "artillery-v2/PasanMadhuranga_RailWise-Backend_artillery-report_all-errors.json",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        row(&v, "http.requests", "error_rate")["severity"],
+        "critical"
+    );
+    assert_eq!(
+        row(&v, "vusers.failed", "error_rate")["severity"],
+        "critical"
+    );
+}
+
+#[test]
+fn autocannon_fixture_flags_the_slowed_endpoint() {
+    let sb = Sandbox::new();
+    let (code, v) = analyze_json(
+        &sb,
+        &[],
+        &fixture("autocannon/baseline-slow.json"),
+        &[fixture("autocannon/current-slow.json")],
+    );
+    assert_eq!(code, 1);
+    for metric in ["mean", "p50", "p90"] {
+        let c = row(&v, "/slow", metric);
+        assert!(is_high_or_worse(c), "{c}");
+        assert_eq!(c["unit"], "ms");
+    }
+    let (code, v) = analyze_json(
+        &sb,
+        &[],
+        &fixture("autocannon/baseline-fast.json"),
+        &[fixture("autocannon/current-fast.json")],
+    );
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn autocannon_snapshot_of_both_endpoints_flags_only_slow() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(fixture("autocannon/baseline-fast.json"))
+        .arg(fixture("autocannon/baseline-slow.json"))
+        .assert()
+        .code(0);
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json"])
+        .arg(fixture("autocannon/current-fast.json"))
+        .arg(fixture("autocannon/current-slow.json"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    // The URLs carry different random ports; benchmarks are named by path so they still pair.
+    assert_eq!(v["summary"]["new"], 0);
+    assert_eq!(v["summary"]["missing"], 0);
+    let flagged: Vec<&Value> = rows(&v).iter().filter(|c| is_high_or_worse(c)).collect();
+    assert!(!flagged.is_empty());
+    assert!(
+        flagged.iter().all(|c| c["benchmark"] == "/slow"),
+        "{flagged:?}"
+    );
+}
+
+#[test]
+fn autocannon_all_403_run_fails_against_a_healthy_baseline() {
+    let sb = Sandbox::new();
+    let current = shared_format("autocannon/dhardestylewis_homecastr_autocannon_all-403.json");
+    let bytes = std::fs::read(&current).unwrap();
+    let mut healthy: Value =
+        serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap()).unwrap();
+    healthy["non2xx"] = 0.into();
+    healthy["2xx"] = 6500.into();
+    let baseline = sb.write("healthy.json", &healthy.to_string());
+    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
+    assert_eq!(code, 1);
+    assert_eq!(row(&v, "/", "non2xx_rate")["severity"], "critical");
+    assert_eq!(row(&v, "/", "p99")["severity"], "unchanged");
+}
+
+#[test]
+fn k6_ndjson_regression_is_flagged_per_endpoint() {
+    let sb = Sandbox::new();
+    let stream = |slow: f64| {
+        let mut s = String::from(
+            "{\"type\":\"Metric\",\"data\":{\"type\":\"trend\",\"contains\":\"time\"},\"metric\":\"http_req_duration\"}\n",
+        );
+        for i in 0..20 {
+            for (name, ms) in [("home", 10.0), ("search", 30.0 * slow)] {
+                let v = ms + f64::from(i % 5);
+                s += &format!(
+                    "{{\"metric\":\"http_req_duration\",\"type\":\"Point\",\"data\":{{\"time\":\"2024-01-01T00:00:{i:02}+01:00\",\"value\":{v},\"tags\":{{\"name\":\"{name}\",\"status\":\"200\",\"group\":\"\"}}}}}}\n"
+                );
+            }
+        }
+        s
+    };
+    let base = sb.write("base.json", &stream(1.0));
+    let cur = sb.write("cur.json", &stream(1.3));
+    let (code, v) = analyze_json(&sb, &[], &base, &[cur]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        "critical"
+    );
+    assert_eq!(
+        row(&v, "http_req_duration{name:home}", "p95")["severity"],
+        "unchanged"
+    );
+}
+
+#[test]
+fn k6_ndjson_gzip_is_refused_with_a_clear_message() {
+    let sb = Sandbox::new();
+    let f = sb.path("results.json.gz");
+    std::fs::write(&f, [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3]).unwrap();
+    sb.cmd()
+        .arg("analyze")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "gzip-compressed input is not supported yet",
+        ));
+}
+
+#[test]
+fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
+    let sb = Sandbox::new();
+    let baseline = shared_format(
+        "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
+    );
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    doc[0]["value"] = 50.into(); // throughput 70 → 50 req/s
+    let current = sb.write("current.json", &doc.to_string());
+    let name = "My Custom Bigger Is Better Benchmark - Throughput";
+
+    let (code, v) = analyze_json(
+        &sb,
+        &["--format", "gab-bigger"],
+        &baseline,
+        std::slice::from_ref(&current),
+    );
+    assert_eq!(code, 1);
+    let c = row(&v, name, "value");
+    assert_eq!(c["severity"], "critical");
+    assert_eq!(c["direction"], "higher_is_better");
+    assert_eq!(c["unit"], "req/s");
+
+    // Detection guesses smaller-is-better, for which the drop is an improvement.
+    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
+    assert_eq!(code, 0);
+    assert_eq!(row(&v, name, "value")["severity"], "improvement");
+}
+
+#[test]
+fn bmf_latency_regression_is_flagged() {
+    let sb = Sandbox::new();
+    let baseline = shared_format("bmf/bencherdev_bencher_bmf_report_latency.json");
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    doc["tests::benchmark_b"]["latency"]["value"] = 4500.0.into(); // 3443 → 4500 ns
+    let current = sb.write("current.json", &doc.to_string());
+    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
+    assert_eq!(code, 1);
+    let c = row(&v, "tests::benchmark_b", "latency");
+    assert_eq!(c["severity"], "critical");
+    assert_eq!(c["unit"], "ns");
+    assert_eq!(
+        row(&v, "tests::benchmark_a", "latency")["severity"],
+        "unchanged"
+    );
+}
+
+#[test]
+fn no_reader_panics_on_any_shared_file() {
+    let root = shared_format("");
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            for id in [
+                "k6-ndjson",
+                "artillery",
+                "autocannon",
+                "bmf",
+                "gab-smaller",
+                "gab-bigger",
+            ] {
+                let format = perfgate::input::format_by_id(id).unwrap();
+                // Errors are fine; a panic fails the test.
+                let _ = perfgate::input::read_file(&f, Some(format));
+            }
+        }
+    }
+}
