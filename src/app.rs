@@ -9,14 +9,15 @@ use clap::CommandFactory;
 use crate::baseline::{self, Snapshot, Store};
 use crate::budget;
 use crate::cli::{
-    AnalyzeArgs, BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, ListFormat,
+    AnalyzeArgs, BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, HistoryArgs,
+    HistoryFormat, InputArgs, ListFormat,
 };
 use crate::compare::{self, Context};
 use crate::error::{Error, Result};
 use crate::github;
 use crate::input::{self, InputFormat, Probe};
 use crate::model::Run;
-use crate::policy::{self, Policy};
+use crate::policy::{self, Pattern, Policy};
 use crate::report::{self, RenderOptions};
 use crate::verdict::{BaselineInfo, Inputs, Verdict};
 
@@ -68,6 +69,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
             .map(|()| EXIT_PASS)
             .map_err(stdout_err),
         Command::Config(ConfigCommand::Check { file }) => config_check(file.as_deref(), out),
+        Command::History(args) => history(args, &store, out),
         Command::Init { force } => init(*force, out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "perfgate", out);
@@ -135,11 +137,22 @@ fn resolve_baseline(
             None => return Ok(Err(create_hint("main"))),
         },
     };
+    Ok(Ok(stored_baseline(store, snapshot, None)?))
+}
+
+/// Describes a stored snapshot and collects its history.
+fn stored_baseline(
+    store: &Store,
+    snapshot: Snapshot,
+    reason: Option<String>,
+) -> Result<ResolvedBaseline> {
     let info = BaselineInfo {
         name: snapshot.name.clone(),
         created_at: Some(snapshot.created_at.clone()),
         commit: snapshot.git.commit.clone(),
         branch: snapshot.git.branch.clone(),
+        runner: snapshot.runner.as_ref().map(baseline::RunnerInfo::describe),
+        reason,
     };
     let history = match baseline::validate_name(&snapshot.name) {
         Ok(()) => store
@@ -149,7 +162,80 @@ fn resolve_baseline(
             .collect(),
         Err(_) => Vec::new(),
     };
-    Ok(Ok((info, snapshot.run, history)))
+    Ok((info, snapshot.run, history))
+}
+
+/// How far back `--baseline-ref` looks for an ancestor of the merge-base that has a snapshot.
+const REF_SEARCH_DEPTH: &str = "200";
+
+/// `--baseline-ref BRANCH`: the snapshot at the merge-base of HEAD and BRANCH, or at its nearest
+/// first-parent ancestor that has one; else the latest snapshot. The reason is recorded in the verdict.
+fn resolve_baseline_ref(
+    branch: &str,
+    store: &Store,
+) -> Result<std::result::Result<ResolvedBaseline, String>> {
+    let all = store.all_snapshots()?;
+    let latest = |why: String| -> Result<std::result::Result<ResolvedBaseline, String>> {
+        match store.latest()? {
+            Some(s) => Ok(Ok(stored_baseline(store, s, Some(why))?)),
+            None => Ok(Err(format!(
+                "no baselines in {}/ yet; record one on {branch} with `perfgate baseline create main --append FILE...`",
+                store.dir().display()
+            ))),
+        }
+    };
+    let Some(base) = baseline::git(&["merge-base", "HEAD", branch]) else {
+        return latest(format!("no merge-base of HEAD and {branch} (not a git checkout, or the branch is unknown); using the latest snapshot"));
+    };
+    let ancestors = baseline::git(&["rev-list", "--first-parent", "-n", REF_SEARCH_DEPTH, &base])
+        .unwrap_or_default();
+    for (depth, commit) in ancestors.lines().enumerate() {
+        let found = all
+            .iter()
+            .filter(|(_, s)| s.git.commit.as_deref() == Some(commit))
+            .max_by(|a, b| a.1.created_at.cmp(&b.1.created_at));
+        if let Some((owner, s)) = found {
+            let short: String = base.chars().take(7).collect();
+            let why = if depth == 0 {
+                format!("snapshot at the merge-base of HEAD and {branch} ({short})")
+            } else {
+                format!("no snapshot at the merge-base {short}; using the nearest ancestor with one, {depth} commits earlier")
+            };
+            let mut snapshot = s.clone();
+            let mut history = Vec::new();
+            if let Some(owner) = owner {
+                // A history entry: compare against the baseline it belongs to, with the history up to it.
+                snapshot.name = owner.clone();
+                history = store
+                    .history(owner)?
+                    .into_iter()
+                    .filter(|h| h.created_at <= s.created_at)
+                    .map(|h| h.run)
+                    .collect();
+            }
+            let (info, run, own_history) = stored_baseline(store, snapshot, Some(why))?;
+            let history = if owner.is_some() {
+                history
+            } else {
+                own_history
+            };
+            return Ok(Ok((info, run, history)));
+        }
+    }
+    latest(format!(
+        "no snapshot at the merge-base of HEAD and {branch} or its last {REF_SEARCH_DEPTH} ancestors; using the latest snapshot"
+    ))
+}
+
+/// A warning when the baseline was measured on a different kind of machine than this run.
+fn runner_warning(info: &BaselineInfo) -> Option<String> {
+    let then = info.runner.as_deref()?;
+    let now = baseline::RunnerInfo::detect().describe();
+    (then != now).then(|| {
+        format!(
+            "the baseline was measured on a different runner ({then}) than this run ({now}); part of any difference may be the machine"
+        )
+    })
 }
 
 fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) -> Result<u8> {
@@ -163,13 +249,18 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     let policy = Policy::load(args.config.as_deref())?;
     let fail_on = args.fail_on.or(policy.fail_on).unwrap_or_default();
     let (budget_rows, warnings) = budget::evaluate(&policy.budgets, &current);
-    let (info, mut rows, message) = match resolve_baseline(args.baseline.as_deref(), store, format)?
-    {
+    let resolved = match &args.baseline_ref {
+        Some(branch) => resolve_baseline_ref(branch, store)?,
+        None => resolve_baseline(args.baseline.as_deref(), store, format)?,
+    };
+    let mut warnings = warnings;
+    let (info, mut rows, message) = match resolved {
         Ok((info, base, history)) => {
             let ctx = Context {
                 policy: &policy,
                 history: &history,
             };
+            warnings.extend(runner_warning(&info));
             (Some(info), compare::compare(&base, &current, &ctx)?, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),
@@ -240,8 +331,20 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
             )
             .map_err(stdout_err)
         }
-        BaselineCommand::List { output } => {
-            let (snapshots, broken) = store.list()?;
+        BaselineCommand::Prune { name, keep } => {
+            let n = store.prune(name, *keep)?;
+            writeln!(
+                out,
+                "pruned {n} history snapshot{} of `{name}`",
+                if n == 1 { "" } else { "s" }
+            )
+            .map_err(stdout_err)
+        }
+        BaselineCommand::List { output, history } => {
+            let (snapshots, broken) = match history {
+                Some(name) => (store.history(name)?, Vec::new()),
+                None => store.list()?,
+            };
             for e in &broken {
                 eprintln!("perfgate: warning: {e}");
             }
@@ -351,6 +454,36 @@ fn init(force: bool, out: &mut dyn Write) -> Result<u8> {
         "wrote {}; check it with `perfgate config check`",
         path.display()
     )
+    .map_err(stdout_err)?;
+    Ok(EXIT_PASS)
+}
+
+fn history(args: &HistoryArgs, store: &Store, out: &mut dyn Write) -> Result<u8> {
+    let snapshots = store.history(&args.name)?;
+    let snapshots = if snapshots.is_empty() {
+        // No --append history yet: the single current snapshot is a history of one.
+        vec![load_existing(store, &args.name)?]
+    } else {
+        snapshots
+    };
+    let bench = args.benchmark.as_deref().map(Pattern::new);
+    let metric = args.metric.as_deref().map(Pattern::new);
+    let series = crate::history::series(&snapshots, bench.as_ref(), metric.as_ref());
+    if series.is_empty() {
+        return Err(Error::Usage(format!(
+            "baseline `{}` has no metric matching the given --benchmark/--metric",
+            args.name
+        )));
+    }
+    let title = format!("perfgate history: {}", args.name);
+    match args.output {
+        HistoryFormat::Table => report::history::table(&series, out),
+        HistoryFormat::Json => serde_json::to_writer_pretty(&mut *out, &series)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        HistoryFormat::Svg => out.write_all(report::chart::svg(&series).as_bytes()),
+        HistoryFormat::Html => out.write_all(report::chart::html(&title, &series).as_bytes()),
+    }
     .map_err(stdout_err)?;
     Ok(EXIT_PASS)
 }

@@ -241,14 +241,23 @@ impl Store {
         Ok(deleted)
     }
 
-    /// Every snapshot in the store and in every history directory (for `--baseline-ref`).
-    pub fn all_snapshots(&self) -> Result<Vec<Snapshot>> {
-        let (mut all, _) = self.list()?;
+    /// Every snapshot in the store and in every history directory (for `--baseline-ref`), each with the
+    /// baseline name whose history holds it (`None` for the top-level snapshots).
+    pub fn all_snapshots(&self) -> Result<Vec<(Option<String>, Snapshot)>> {
+        let (top, _) = self.list()?;
+        let mut all: Vec<(Option<String>, Snapshot)> = top.into_iter().map(|s| (None, s)).collect();
         if let Ok(entries) = fs::read_dir(&self.dir) {
             for e in entries.flatten() {
                 let p = e.path();
+                let owner = p.file_stem().map(|s| s.to_string_lossy().to_string());
                 if p.is_dir() && p.extension().is_some_and(|x| x == "history") {
-                    all.extend(Store::new(p).list()?.0);
+                    all.extend(
+                        Store::new(&p)
+                            .list()?
+                            .0
+                            .into_iter()
+                            .map(|s| (owner.clone(), s)),
+                    );
                 }
             }
         }

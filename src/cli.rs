@@ -69,6 +69,11 @@ pub enum Command {
     Comment(CommentArgs),
     /// List the result formats perfgate reads, with the command that produces each.
     Formats,
+    /// Show a baseline's metrics over its history (snapshots kept with `baseline create --append`).
+    #[command(
+        after_help = "Examples:\n  perfgate history main --metric p95\n  perfgate history main --benchmark 'http_req_duration{name:*}' --output html > history.html"
+    )]
+    History(HistoryArgs),
     /// Check a policy file (default: ./perfgate.toml).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -104,8 +109,12 @@ pub struct AnalyzeArgs {
     pub files: Vec<PathBuf>,
 
     /// Baseline: a stored snapshot name, or a path to a snapshot or to any result file. Default: the latest snapshot.
-    #[arg(long, short, value_name = "NAME|PATH")]
+    #[arg(long, short, value_name = "NAME|PATH", conflicts_with = "baseline_ref")]
     pub baseline: Option<String>,
+
+    /// Use the snapshot recorded at the merge-base of HEAD and BRANCH (or its nearest ancestor that has one).
+    #[arg(long, value_name = "BRANCH")]
+    pub baseline_ref: Option<String>,
 
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
@@ -198,10 +207,19 @@ pub enum BaselineCommand {
         #[command(flatten)]
         input: InputArgs,
     },
-    /// List stored baselines.
+    /// List stored baselines, or one baseline's history.
     List {
         #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
+        /// List the history snapshots of NAME instead.
+        #[arg(long, value_name = "NAME")]
+        history: Option<String>,
+    },
+    /// Delete all but the newest N history snapshots of a baseline.
+    Prune {
+        name: String,
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        keep: usize,
     },
     /// Show one baseline's metrics.
     Show {
@@ -226,4 +244,31 @@ pub enum ConfigCommand {
         /// The file [default: ./perfgate.toml].
         file: Option<PathBuf>,
     },
+}
+
+/// Output of `perfgate history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum HistoryFormat {
+    #[default]
+    Table,
+    Json,
+    /// A line chart per metric.
+    Svg,
+    /// An offline HTML page with the charts and the values.
+    Html,
+}
+
+/// `perfgate history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Baseline name.
+    pub name: String,
+    /// Only benchmarks matching this pattern (`*` and `?`).
+    #[arg(long, value_name = "PATTERN")]
+    pub benchmark: Option<String>,
+    /// Only metrics matching this pattern, e.g. p95.
+    #[arg(long, value_name = "PATTERN")]
+    pub metric: Option<String>,
+    #[arg(long, short, value_enum, default_value_t = HistoryFormat::Table)]
+    pub output: HistoryFormat,
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod escape;
 pub mod evidence;
 pub mod github;
+pub mod history;
 pub mod input;
 pub mod model;
 pub mod policy;

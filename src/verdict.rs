@@ -39,6 +39,12 @@ pub struct BaselineInfo {
     pub created_at: Option<String>,
     pub commit: Option<String>,
     pub branch: Option<String>,
+    /// The machine the baseline was measured on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner: Option<String>,
+    /// Why this snapshot was chosen (`--baseline-ref`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Count of comparisons per severity.

@@ -3,6 +3,8 @@
 //! To add an output format: one file implementing [`Renderer`], one [`OutputFormat`] variant.
 
 pub mod baselines;
+pub mod chart;
+pub mod history;
 pub mod json;
 pub mod junit;
 pub mod markdown;

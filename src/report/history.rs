@@ -1,0 +1,55 @@
+//! `perfgate history` as a table: each metric's value per snapshot and the change from the step before.
+
+use std::io;
+
+use comfy_table::{presets, Cell, CellAlignment, Table, TableComponent};
+
+use crate::escape;
+use crate::history::Series;
+use crate::report::value;
+
+/// One row per snapshot and metric, grouped by metric.
+pub fn table(series: &[Series], w: &mut dyn io::Write) -> io::Result<()> {
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING).force_no_tty();
+    t.set_style(TableComponent::HeaderLines, '─');
+    t.set_style(TableComponent::MiddleHeaderIntersections, '─');
+    t.set_style(TableComponent::LeftHeaderIntersection, '─');
+    t.set_style(TableComponent::RightHeaderIntersection, '─');
+    t.set_header(["Benchmark", "Metric", "Snapshot", "Commit", "Value", "Step"]);
+    for s in series {
+        let mut prev: Option<f64> = None;
+        for (i, p) in s.points.iter().enumerate() {
+            let step = match prev {
+                Some(b) if b != 0.0 => value::pct((p.value - b) / b.abs() * 100.0),
+                _ => String::new(),
+            };
+            t.add_row(vec![
+                Cell::new(if i == 0 {
+                    escape::terminal(&s.benchmark)
+                } else {
+                    String::new()
+                }),
+                Cell::new(if i == 0 {
+                    escape::terminal(&s.metric)
+                } else {
+                    String::new()
+                }),
+                Cell::new(&p.created_at),
+                Cell::new(
+                    p.commit
+                        .as_deref()
+                        .map(|c| c.chars().take(7).collect::<String>())
+                        .unwrap_or_default(),
+                ),
+                Cell::new(value::human(p.value, &s.unit)).set_alignment(CellAlignment::Right),
+                Cell::new(step).set_alignment(CellAlignment::Right),
+            ]);
+            prev = Some(p.value);
+        }
+    }
+    for line in t.to_string().lines() {
+        writeln!(w, "{}", line.trim_end())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! Baseline history: appended snapshots, the history table and charts, `--baseline-ref` with git.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{fixture, Sandbox};
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// Five appended snapshots of the k6 fixture, each a little slower than the last.
+fn five_snapshots(sb: &Sandbox) {
+    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
+    for i in 0..5 {
+        let mut doc: Value = serde_json::from_str(&text).unwrap();
+        for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
+            if m["type"] == "trend" {
+                for v in m["values"].as_object_mut().unwrap().values_mut() {
+                    *v = (v.as_f64().unwrap() * (1.0 + 0.03 * i as f64)).into();
+                }
+            }
+        }
+        let f = sb.write(&format!("run{i}.json"), &doc.to_string());
+        sb.cmd()
+            .env(
+                "SOURCE_DATE_EPOCH",
+                (1_700_000_000 + i * 86_400).to_string(),
+            )
+            .args(["baseline", "create", "main", "--append"])
+            .arg(&f)
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn history_table_has_every_snapshot_and_its_step() {
+    let sb = Sandbox::new();
+    five_snapshots(&sb);
+    let out = sb
+        .cmd()
+        .args([
+            "history",
+            "main",
+            "--benchmark",
+            "http_req_duration{name:search}",
+            "--metric",
+            "p95",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.contains("2023-11")).count(),
+        5,
+        "{text}"
+    );
+    assert!(text.contains("+3.0 %"), "{text}");
+    let json: Value = serde_json::from_slice(
+        &sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "json"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    for s in json.as_array().unwrap() {
+        assert_eq!(s["points"].as_array().unwrap().len(), 5, "{s}");
+        assert_eq!(s["unit"], "ms");
+    }
+    sb.cmd()
+        .args(["baseline", "list", "--history", "main"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("20231118T221320Z"));
+    sb.cmd()
+        .args(["baseline", "prune", "main", "--keep", "3"])
+        .assert()
+        .code(0)
+        .stdout("pruned 2 history snapshots of `main`\n");
+    sb.cmd()
+        .args(["history", "main", "--metric", "nothing"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no metric matching"));
+}
+
+#[test]
+fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
+    let sb = Sandbox::new();
+    five_snapshots(&sb);
+    let out = sb
+        .cmd()
+        .args(["history", "main", "--metric", "p95", "-o", "svg"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("valid SVG/XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    // p95 exists for the aggregate and the three endpoints.
+    // Data lines are the blue polylines; the grey and black ones are the mesh and axes.
+    let lines = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#0000FF"))
+        .collect::<Vec<_>>();
+    assert_eq!(lines.len(), 4, "one line per metric");
+    for l in &lines {
+        assert_eq!(l.attribute("points").unwrap().split_whitespace().count(), 5);
+    }
+    let dots = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .count();
+    assert_eq!(dots, 4 * 5, "five points per line");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    assert!(
+        texts.contains(&"p95 (ms)"),
+        "axis names the unit: {texts:?}"
+    );
+    assert!(texts
+        .iter()
+        .any(|t| t.contains("http_req_duration{name:search}")));
+    assert!(
+        texts.iter().any(|t| t.ends_with(" ms")),
+        "tick labels carry units"
+    );
+}
+
+#[test]
+fn html_chart_is_self_contained_and_renders_in_a_browser() {
+    let sb = Sandbox::new();
+    five_snapshots(&sb);
+    let out = sb
+        .cmd()
+        .args(["history", "main", "--metric", "p95", "-o", "html"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(out).unwrap();
+    assert!(!html.contains("<script"), "no JavaScript");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url(http"),
+        "no network references"
+    );
+    let path = sb.write("history.html", &html);
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("SKIPPED LOUDLY: no chromium on this machine; .ci/run installs it (apt-get install chromium)");
+        return;
+    };
+    let profile = sb.path("chromium-profile");
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", path.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("<svg"),
+        "the browser parsed the inline SVG: {dom:.300}"
+    );
+    assert_eq!(
+        dom.matches("stroke=\"#0000FF\" stroke-width=\"2\"").count(),
+        4
+    );
+    assert!(dom.contains("<td>p95</td>"));
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn commit(dir: &Path, msg: &str) -> String {
+    std::fs::write(dir.join("file.txt"), msg).unwrap();
+    git(dir, &["add", "file.txt"]);
+    git(dir, &["commit", "-q", "-m", msg]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+#[test]
+fn baseline_ref_picks_the_merge_base_snapshot() {
+    let sb = Sandbox::new();
+    let dir = sb.dir();
+    git(&dir, &["init", "-q"]);
+    let c1 = commit(&dir, "one");
+    sb.cmd()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["baseline", "create", "main", "--append"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .assert()
+        .code(0);
+    let c2 = commit(&dir, "two");
+    sb.cmd()
+        .env("SOURCE_DATE_EPOCH", "1700100000")
+        .args(["baseline", "create", "main", "--append"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0);
+    // A feature branch forked at c1, one commit ahead.
+    git(&dir, &["checkout", "-q", "-b", "feature", &c1]);
+    commit(&dir, "feature work");
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline-ref", "main"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["baseline"]["commit"],
+        c1.as_str(),
+        "the merge-base snapshot, not the latest ({c2})"
+    );
+    assert_eq!(v["baseline"]["name"], "main");
+    assert!(
+        v["baseline"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("merge-base"),
+        "{}",
+        v["baseline"]
+    );
+
+    // Two commits on main without a snapshot: a branch from the newest picks c2, 2 commits back.
+    git(&dir, &["checkout", "-q", "main"]);
+    commit(&dir, "three");
+    let c4 = commit(&dir, "four");
+    git(&dir, &["checkout", "-q", "-b", "feature2", &c4]);
+    commit(&dir, "more work");
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline-ref", "main"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["baseline"]["commit"], c2.as_str());
+    assert!(
+        v["baseline"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("2 commits earlier"),
+        "{}",
+        v["baseline"]
+    );
+    // Outside any git checkout: the latest snapshot, and the verdict says why.
+    sb.cmd()
+        .args(["analyze", "-o", "json", "--baseline-ref", "no-such-branch"])
+        .arg(fixture("k6/current-summary.json"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("using the latest snapshot"));
+}
+
+#[test]
+fn a_different_runner_is_flagged() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(fixture("k6/baseline-summary.json"))
+        .assert()
+        .code(0);
+    let path = sb.path("baselines/main.json");
+    let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    snap["runner"] =
+        serde_json::json!({"os": "macos", "arch": "aarch64", "cores": 10, "cpu": "Apple M2"});
+    std::fs::write(&path, snap.to_string()).unwrap();
+    sb.cmd()
+        .arg("analyze")
+        .arg(fixture("k6/baseline-summary.json"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "different runner (macos aarch64, 10 cores, Apple M2)",
+        ));
+}
