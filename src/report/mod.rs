@@ -14,7 +14,7 @@ pub mod value;
 use std::io;
 
 use crate::compare::{Comparison, Kind};
-use crate::evidence::{Evidence, Outcome};
+use crate::evidence::{Evidence, Method, Outcome};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
@@ -64,22 +64,41 @@ impl OutputFormat {
     }
 }
 
-/// The change column: relative when defined, else absolute; with the confidence bound on the worse
-/// side when a test established the change, e.g. `+18.0 % (≥ +11.2 %)`.
+/// The change column: relative when defined, else absolute. Rows judged on samples show the
+/// Hodges–Lehmann estimate the severity comes from, with the confidence bound on the worse side when the
+/// change is established, e.g. `+18.0 % (≥ +11.2 %)`.
 pub fn change_text(c: &Comparison) -> String {
-    let change = match (c.change_pct, c.change_abs) {
-        (Some(p), _) => value::pct(p),
-        (None, Some(d)) => value::abs_change(d, &c.unit),
-        (None, None) => String::new(),
+    let sampled = c
+        .evidence
+        .as_ref()
+        .filter(|e| e.method == Method::MannWhitney);
+    let change = match (
+        sampled.and_then(|e| e.estimate_pct),
+        c.change_pct,
+        c.change_abs,
+    ) {
+        (Some(est), _, _) => value::pct(est),
+        (None, Some(p), _) => value::pct(p),
+        (None, None, Some(d)) => value::abs_change(d, &c.unit),
+        (None, None, None) => String::new(),
     };
     let bound = c
         .evidence
         .as_ref()
         .filter(|e| e.outcome == Outcome::Significant)
-        .and_then(|e| e.worse_bound(c.direction).or_else(|| better_bound(e, c)))
+        .and_then(|e| {
+            if c.severity == Severity::Improvement {
+                better_bound(e, c)
+            } else {
+                e.worse_bound(c.direction)
+            }
+        })
         .map(|(sym, b)| format!(" ({sym} {})", value::pct(b)));
     format!("{change}{}", bound.unwrap_or_default())
 }
+
+/// Legend for changes computed from samples.
+pub const ESTIMATE_LEGEND: &str = "changes with a bound in brackets are Hodges–Lehmann estimates over the samples, with their one-sided 99 % confidence bound";
 
 /// For an improvement, the bound on the better side.
 fn better_bound(e: &Evidence, c: &Comparison) -> Option<(char, f64)> {

@@ -8,9 +8,10 @@ use comfy_table::{
 
 use crate::compare::{Comparison, Kind};
 use crate::escape;
+use crate::evidence::{Method, Outcome};
 use crate::report::{
     change_text, counts_line, is_notable, is_unverified, severity_label, value, RenderOptions,
-    Renderer, UNVERIFIED_FOOTNOTE,
+    Renderer, ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
 };
 use crate::severity::Severity;
 use crate::verdict::{Status, Verdict};
@@ -177,6 +178,18 @@ impl Renderer for TableRenderer {
                 escape::terminal(&c.metric),
                 c.note.as_deref().unwrap_or_default()
             )?;
+        }
+        let shown_bound = verdict
+            .comparisons
+            .iter()
+            .filter(|c| opts.all || is_notable(c))
+            .any(|c| {
+                c.evidence.as_ref().is_some_and(|e| {
+                    e.method == Method::MannWhitney && e.outcome == Outcome::Significant
+                })
+            });
+        if shown_bound {
+            writeln!(w, " {ESTIMATE_LEGEND}")?;
         }
         if verdict.comparisons.iter().any(is_unverified) {
             writeln!(w, " {UNVERIFIED_FOOTNOTE}")?;

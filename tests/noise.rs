@@ -1,0 +1,131 @@
+//! Real noise: six runs of unchanged code, recorded with the real tools (fixtures/<tool>/noise/), must never
+//! fail the gate, whichever three are the baseline and the other three the current, and no single Criterion
+//! pair (where Criterion's own samples are available) may fail either.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{fixture, Sandbox};
+
+/// Paths of the six noise runs of a tool.
+fn runs(tool: &str) -> Vec<PathBuf> {
+    let dir = fixture(&format!("{tool}/noise"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("run"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 6, "{tool}: six noise runs");
+    files
+}
+
+/// Every way to pick three of six.
+fn triples() -> Vec<[usize; 3]> {
+    let mut out = Vec::new();
+    for a in 0..6 {
+        for b in a + 1..6 {
+            for c in b + 1..6 {
+                out.push([a, b, c]);
+            }
+        }
+    }
+    out
+}
+
+fn three_vs_three_never_fails(tool: &str) {
+    let files = runs(tool);
+    let mut failures = Vec::new();
+    for t in triples() {
+        let sb = Sandbox::new();
+        let (base, cur): (Vec<_>, Vec<_>) = (0..6).partition(|i| t.contains(i));
+        sb.cmd()
+            .args(["baseline", "create", "main"])
+            .args(base.iter().map(|&i| &files[i]))
+            .assert()
+            .code(0);
+        let out = sb
+            .cmd()
+            .args(["analyze", "-o", "json"])
+            .args(cur.iter().map(|&i| &files[i]))
+            .output()
+            .unwrap();
+        if out.status.code() != Some(0) {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            let bad: Vec<String> = v["comparisons"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .filter(|c| {
+                            c["gated"] == true
+                                && (c["severity"] == "high" || c["severity"] == "critical")
+                        })
+                        .map(|c| {
+                            format!(
+                                "{} {} {} {}",
+                                c["benchmark"], c["metric"], c["change_pct"], c["evidence"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            failures.push(format!("baseline runs {base:?}: {bad:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{tool}: unchanged code failed the gate:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn hyperfine_noise_never_fails() {
+    three_vs_three_never_fails("hyperfine");
+}
+
+#[test]
+fn google_benchmark_noise_never_fails() {
+    three_vs_three_never_fails("google-benchmark");
+}
+
+#[test]
+fn pytest_benchmark_noise_never_fails() {
+    three_vs_three_never_fails("pytest-benchmark");
+}
+
+#[test]
+fn criterion_noise_never_fails() {
+    three_vs_three_never_fails("criterion");
+}
+
+#[test]
+fn no_single_criterion_pair_fails() {
+    let files = runs("criterion");
+    let sb = Sandbox::new();
+    let mut failures = Vec::new();
+    for (i, a) in files.iter().enumerate() {
+        for (j, b) in files.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let out = sb
+                .cmd()
+                .args(["analyze", "--baseline"])
+                .arg(a)
+                .arg(b)
+                .output()
+                .unwrap();
+            if out.status.code() != Some(0) {
+                failures.push(format!(
+                    "run{} → run{}:\n{}",
+                    i + 1,
+                    j + 1,
+                    String::from_utf8_lossy(&out.stdout)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
