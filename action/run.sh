@@ -22,8 +22,11 @@ if [[ ${#files[@]} -eq 0 ]]; then
   exit 2
 fi
 
-args=(analyze --fail-on "$PG_FAIL_ON" --comment-key "$PG_COMMENT_KEY")
+args=(analyze --comment-key "$PG_COMMENT_KEY")
+[[ -n "${PG_FAIL_ON:-}" ]] && args+=(--fail-on "$PG_FAIL_ON")
 [[ -n "${PG_BASELINE:-}" ]] && args+=(--baseline "$PG_BASELINE")
+[[ -n "${PG_BASELINE_REF:-}" ]] && args+=(--baseline-ref "$PG_BASELINE_REF")
+[[ -n "${PG_CONFIG:-}" ]] && args+=(--config "$PG_CONFIG")
 
 if [[ -n "${PG_VERDICT_FILE:-}" ]]; then
   # Only the verdict; annotations, comment and summary come from the main run below.
