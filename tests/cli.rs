@@ -554,3 +554,26 @@ fn a_closed_stdout_exits_quietly_with_the_verdict() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn k6_ndjson_pair_flags_the_slowed_endpoint() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline"])
+        .arg(fixture("k6/baseline.ndjson"))
+        .arg(fixture("k6/current.ndjson"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = verdict_json(&out);
+    assert_eq!(row(&v, "http_req_duration{name:search}", "p95")["severity"], "critical");
+    for endpoint in ["home", "login"] {
+        for metric in ["mean", "p50", "p90", "p95", "p99"] {
+            let r = row(&v, &format!("http_req_duration{{name:{endpoint}}}"), metric);
+            assert_eq!(r["severity"], "unchanged", "{r}");
+        }
+    }
+}
