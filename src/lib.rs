@@ -16,6 +16,7 @@ pub mod github;
 pub mod input;
 pub mod model;
 pub mod policy;
+pub mod prom;
 pub mod report;
 pub mod severity;
 pub mod stats;
