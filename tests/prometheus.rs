@@ -426,3 +426,28 @@ fn push_appears_on_a_real_pushgateway() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1"));
 }
+
+#[test]
+fn grafana_example_charts_the_pushed_series() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/grafana-dashboard.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let exprs: Vec<String> = doc["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t["expr"].as_str().map(str::to_string))
+        .collect();
+    for series in [
+        "perfgate_value",
+        "perfgate_baseline_value",
+        "perfgate_change_ratio",
+        "perfgate_severity",
+        "perfgate_gate_failed",
+    ] {
+        assert!(
+            exprs.iter().any(|e| e.contains(&format!("{series}{{"))),
+            "{series} not charted"
+        );
+    }
+}
