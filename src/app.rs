@@ -65,6 +65,8 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
         Command::Analyze(args) => analyze(args, &store, color, out),
         Command::Baseline(cmd) => baseline_command(cmd, &store, out).map(|()| EXIT_PASS),
         Command::Comment(args) => github::run_comment_command(args).map(|()| EXIT_PASS),
+        Command::Pull(args) => crate::prom::pull::run(args, out),
+        Command::Push(args) => crate::prom::push::run(args, out),
         Command::Formats => report::baselines::formats(input::FORMATS, out)
             .map(|()| EXIT_PASS)
             .map_err(stdout_err),
@@ -88,6 +90,18 @@ fn format_override(args: &InputArgs) -> Result<Option<&'static dyn InputFormat>>
             ))
         }),
     }
+}
+
+/// Reads the current run's files, as one distributed run's workers with `--merge-workers`.
+fn read_inputs(files: &[std::path::PathBuf], args: &InputArgs) -> Result<input::workers::Merged> {
+    let format = format_override(args)?;
+    if args.merge_workers {
+        return input::workers::read_workers(files, format, args.approximate_merge);
+    }
+    Ok(input::workers::Merged {
+        run: input::read_files(files, format)?,
+        approximate: Vec::new(),
+    })
 }
 
 /// A baseline found for `analyze`: what it is, its run, and its earlier snapshots.
@@ -240,7 +254,8 @@ fn runner_warning(info: &BaselineInfo) -> Option<String> {
 
 fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) -> Result<u8> {
     let format = format_override(&args.input)?;
-    let current = input::read_files(&args.files, format)?;
+    let merged = read_inputs(&args.files, &args.input)?;
+    let current = merged.run;
     let inputs = Inputs {
         files: args.files.iter().map(|p| p.display().to_string()).collect(),
         benchmarks: current.benchmarks.len(),
@@ -265,6 +280,7 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
         }
         Err(message) => (None, Vec::new(), Some(message)),
     };
+    input::workers::annotate(&mut rows, &merged.approximate, &policy.bands, fail_on);
     rows.extend(budget_rows);
     compare::sort_worst_first(&mut rows);
     let mut verdict = Verdict::new(info, inputs, rows, fail_on, current.tool_checks.clone());
@@ -308,7 +324,7 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
             input: input_args,
         } => {
             baseline::validate_name(name)?;
-            let run = input::read_files(files, format_override(input_args)?)?;
+            let run = read_inputs(files, input_args)?.run;
             let snapshot = Snapshot::new(name, run);
             let path = if *append {
                 store.append(&snapshot, *keep)?

@@ -74,6 +74,12 @@ pub enum Command {
         after_help = "Examples:\n  perfgate history main --metric p95\n  perfgate history main --benchmark 'http_req_duration{name:*}' --output html > history.html"
     )]
     History(HistoryArgs),
+    /// Read a k6 run from Prometheus (remote-write output) into a result file perfgate reads.
+    #[command(after_help = crate::prom::pull::PULL_HELP)]
+    Pull(crate::prom::pull::PullArgs),
+    /// Push a verdict's metrics (as --output openmetrics) to a Prometheus Pushgateway.
+    #[command(after_help = crate::prom::push::PUSH_HELP)]
+    Push(crate::prom::push::PushArgs),
     /// Check a policy file (default: ./perfgate.toml).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -99,6 +105,14 @@ pub struct InputArgs {
     /// Input format, instead of detecting it from the content (see `perfgate formats`).
     #[arg(long, value_name = "ID")]
     pub format: Option<String>,
+
+    /// The files are the per-worker outputs of ONE distributed run: merge their distributions (k6 NDJSON).
+    #[arg(long)]
+    pub merge_workers: bool,
+
+    /// With --merge-workers: accept summaries (percentiles only) and report bounds, not gated.
+    #[arg(long, requires = "merge_workers")]
+    pub approximate_merge: bool,
 }
 
 /// `perfgate analyze`.

@@ -17,6 +17,7 @@ pub mod history;
 pub mod input;
 pub mod model;
 pub mod policy;
+pub mod prom;
 pub mod report;
 pub mod severity;
 pub mod stats;

@@ -569,7 +569,10 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
         .stdout
         .clone();
     let v = verdict_json(&out);
-    assert_eq!(row(&v, "http_req_duration{name:search}", "p95")["severity"], "critical");
+    assert_eq!(
+        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        "critical"
+    );
     for endpoint in ["home", "login"] {
         for metric in ["mean", "p50", "p90", "p95", "p99"] {
             let r = row(&v, &format!("http_req_duration{{name:{endpoint}}}"), metric);

@@ -19,9 +19,11 @@ pub mod k6_handle_summary;
 pub mod k6_ndjson;
 pub mod k6_summary_export;
 pub mod libtest;
+pub mod prometheus;
 pub mod pytest_benchmark;
 pub mod snapshot;
 pub mod units;
+pub mod workers;
 
 use std::cell::OnceCell;
 use std::fs::File;

@@ -8,6 +8,7 @@ pub mod history;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod openmetrics;
 pub mod table;
 pub mod value;
 
@@ -50,6 +51,8 @@ pub enum OutputFormat {
     Json,
     /// JUnit XML (one test case per gated metric) for GitLab, Jenkins and other CI test reports.
     Junit,
+    /// OpenMetrics text (Prometheus exposition) with one gauge per comparison, for dashboards.
+    Openmetrics,
 }
 
 impl OutputFormat {
@@ -60,6 +63,7 @@ impl OutputFormat {
             OutputFormat::Markdown => Box::new(markdown::MarkdownRenderer),
             OutputFormat::Json => Box::new(json::JsonRenderer),
             OutputFormat::Junit => Box::new(junit::JunitRenderer),
+            OutputFormat::Openmetrics => Box::new(openmetrics::OpenMetricsRenderer),
         }
     }
 }

@@ -1,0 +1,319 @@
+//! `--merge-workers`: several result files of ONE distributed run (one per load generator) read as one run.
+//!
+//! Raw k6 NDJSON streams are merged exactly: every file is fed into one [`K6Aggregator`], so percentiles
+//! come from the union of all samples (and stay exact, or within the sketch's error, whatever the
+//! aggregator keeps). Summaries hold percentiles only, and percentiles do not combine: merging them is
+//! refused unless `--approximate-merge` is given, which reports bounds (see [`merge_approximate`]).
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::compare::{Comparison, Kind};
+use crate::error::{Error, ParseError, Result};
+use crate::input::k6_ndjson::{parse_rfc3339_nanos, K6Aggregator, K6NdjsonInput};
+use crate::input::{self, InputFormat, Probe};
+use crate::model::{Direction, Metric, Run, Source, Unit};
+use crate::severity::Bands;
+
+/// A metric whose merged value is only known to lie between the workers' values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approximation {
+    pub benchmark: String,
+    pub metric: String,
+    pub low: f64,
+    pub high: f64,
+    pub workers: usize,
+}
+
+/// A merged run and the metrics in it that are approximate.
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    pub run: Run,
+    pub approximate: Vec<Approximation>,
+}
+
+/// Reads the per-worker files of one run as one run.
+pub fn read_workers(
+    paths: &[PathBuf],
+    format: Option<&'static dyn InputFormat>,
+    approximate: bool,
+) -> Result<Merged> {
+    let ndjson: &'static dyn InputFormat = &K6NdjsonInput;
+    let mut probes = Vec::with_capacity(paths.len());
+    let mut summary = None;
+    for path in paths {
+        let probe = Probe::open(path)?;
+        let f = match format {
+            Some(f) => f,
+            None => input::detect(&probe)?,
+        };
+        if f.id() != ndjson.id() && summary.is_none() {
+            summary = Some((path.clone(), f.id()));
+        }
+        probes.push(probe);
+    }
+    if let Some((path, id)) = summary {
+        if !approximate {
+            return Err(Error::Parse {
+                path,
+                format: "",
+                message: format!(
+                    "--merge-workers: this is a {id} file, which holds percentiles only, and percentiles of \
+                     several workers cannot be combined exactly; give each worker's raw stream \
+                     (k6 run --out json=worker-N.json) or add --approximate-merge for bounds (not gated)"
+                ),
+            });
+        }
+        let runs = paths
+            .iter()
+            .map(|p| input::read_file(p, format))
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(merge_approximate(runs));
+    }
+    let mut agg = K6Aggregator::new();
+    for probe in &probes {
+        feed_ndjson(probe, &mut agg).map_err(|e| Error::Parse {
+            path: probe.path().to_path_buf(),
+            format: ndjson.id(),
+            message: format!("{} ({})", e.0, ndjson.id()),
+        })?;
+    }
+    let mut run = agg.finish();
+    if run.benchmarks.is_empty() {
+        return Err(Error::Usage(
+            "--merge-workers: no k6 metrics found in the worker files".to_string(),
+        ));
+    }
+    run.sources = paths
+        .iter()
+        .map(|p| Source {
+            path: p.display().to_string(),
+            format: ndjson.id().to_string(),
+            tool: ndjson.tool().to_string(),
+        })
+        .collect();
+    Ok(Merged {
+        run,
+        approximate: Vec::new(),
+    })
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    metric: Option<String>,
+    data: Option<Data>,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    contains: Option<String>,
+    time: Option<String>,
+    value: Option<Value>,
+    tags: Option<Map<String, Value>>,
+}
+
+/// Streams one k6 NDJSON file into the shared aggregator through its public API.
+fn feed_ndjson(probe: &Probe, agg: &mut K6Aggregator) -> std::result::Result<(), ParseError> {
+    if probe.is_gzip() {
+        return Err(ParseError::new(input::GZIP_UNSUPPORTED));
+    }
+    let mut reader = probe.reader()?;
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| ParseError::new(format!("line {}: {e}", line_no + 1)))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let bytes = buf.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&buf);
+        let bytes = bytes.trim_ascii();
+        if bytes.is_empty() {
+            continue;
+        }
+        let line: Line = serde_json::from_slice(bytes)
+            .map_err(|e| ParseError::new(format!("line {line_no}: invalid JSON: {e}")))?;
+        let Some(data) = line.data else { continue };
+        match line.kind.as_deref() {
+            Some("Metric") => {
+                if let (Some(name), Some(kind)) = (line.metric.or(data.name), data.kind.as_deref())
+                {
+                    agg.define(&name, kind, data.contains.as_deref());
+                }
+            }
+            Some("Point") => {
+                let metric = line.metric.ok_or_else(|| {
+                    ParseError::new(format!("line {line_no}: Point line without `metric`"))
+                })?;
+                if let Some(t) = data.time.as_deref() {
+                    let ns = parse_rfc3339_nanos(t).ok_or_else(|| {
+                        ParseError::new(format!(
+                            "line {line_no}: `data.time` {t:?} is not an RFC 3339 timestamp"
+                        ))
+                    })?;
+                    agg.observe_time(ns);
+                }
+                let Some(value) = data.value.as_ref().and_then(Value::as_f64) else {
+                    continue;
+                };
+                let tags = data.tags.iter().flatten();
+                agg.add_point(
+                    &metric,
+                    value,
+                    tags.filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Combines per-worker summaries. Exact where the statistic allows it: `count` and counter rates add up
+/// (workers run side by side over the same window), `min`/`max` take the extreme, `mean` is weighted by the
+/// benchmark's `count`. Everything else (percentiles, error rates) is bounded by the workers' values: the
+/// value is the worse bound, the metric is not gated, and [`annotate`] explains the row.
+pub fn merge_approximate(runs: Vec<Run>) -> Merged {
+    let mut values: BTreeMap<(String, String), Vec<Metric>> = BTreeMap::new();
+    let mut merged = Run::default();
+    for run in runs {
+        for (bench, b) in run.benchmarks {
+            for (name, m) in b.metrics {
+                values.entry((bench.clone(), name)).or_default().push(m);
+            }
+        }
+        merged.tool_checks.extend(run.tool_checks);
+        merged.sources.extend(run.sources);
+    }
+    let counts: BTreeMap<String, Vec<f64>> = values
+        .iter()
+        .filter(|((_, m), _)| m == "count")
+        .map(|((b, _), ms)| (b.clone(), ms.iter().map(|m| m.value).collect()))
+        .collect();
+    let mut approximate = Vec::new();
+    for ((bench, name), ms) in values {
+        let Some(first) = ms.first() else { continue };
+        let unit = first.unit.clone();
+        let direction = first.direction;
+        let gated = first.gated;
+        let vals: Vec<f64> = ms
+            .iter()
+            .filter_map(|m| m.converted_to(&unit))
+            .map(|m| m.value)
+            .collect();
+        let low = vals.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exact = match name.as_str() {
+            "count" => Some(vals.iter().sum()),
+            "min" => Some(low),
+            "max" => Some(high),
+            "mean" => counts
+                .get(&bench)
+                .filter(|c| c.len() == vals.len() && c.iter().sum::<f64>() > 0.0)
+                .map(|c| {
+                    vals.iter().zip(c).map(|(v, n)| v * n).sum::<f64>() / c.iter().sum::<f64>()
+                }),
+            _ if unit == Unit::PerSecond || unit == Unit::Other("B/s".into()) => {
+                Some(vals.iter().sum())
+            }
+            _ => None,
+        };
+        let metric = match exact {
+            Some(v) => {
+                let mut m = Metric::new(v, unit, direction);
+                m.gated = gated;
+                m
+            }
+            None if vals.len() == 1 => {
+                let mut m = Metric::new(low, unit, direction);
+                m.gated = gated;
+                m
+            }
+            None => {
+                let worse = match direction {
+                    Direction::LowerIsBetter => high,
+                    Direction::HigherIsBetter => low,
+                };
+                approximate.push(Approximation {
+                    benchmark: bench.clone(),
+                    metric: name.clone(),
+                    low,
+                    high,
+                    workers: vals.len(),
+                });
+                Metric::new(worse, unit, direction)
+                    .informational()
+                    .with_ci(Some(low), Some(high))
+            }
+        };
+        merged.insert(&bench, &name, metric);
+    }
+    Merged {
+        run: merged,
+        approximate,
+    }
+}
+
+/// Explains approximate rows, and gates one after all when even its better bound is a regression at the
+/// gate's severity: then the true value regressed at least that much, whatever the workers' mix was.
+pub fn annotate(
+    rows: &mut [Comparison],
+    approx: &[Approximation],
+    bands: &Bands,
+    fail_on: crate::severity::FailOn,
+) {
+    for row in rows.iter_mut().filter(|r| r.kind == Kind::Change) {
+        let Some(a) = approx
+            .iter()
+            .find(|a| a.benchmark == row.benchmark && a.metric == row.metric)
+        else {
+            continue;
+        };
+        let unit = row.unit.as_str().to_string();
+        let mut note = format!(
+            "approximate: merged from {} worker summaries; the true value lies between {} and {} {unit} (shown: the worse bound); not gated",
+            a.workers, fmt(a.low), fmt(a.high)
+        );
+        if let Some(base) = row.baseline.filter(|b| b.abs() > 1e-12) {
+            let better = match row.direction {
+                Direction::LowerIsBetter => a.low,
+                Direction::HigherIsBetter => a.high,
+            };
+            let worse_pct = match row.direction {
+                Direction::LowerIsBetter => (better - base) / base.abs() * 100.0,
+                Direction::HigherIsBetter => (base - better) / base.abs() * 100.0,
+            };
+            let sure = bands.grade(worse_pct);
+            if fail_on.fails(sure) {
+                row.gated = true;
+                row.severity = row.severity.max(sure);
+                note = format!(
+                    "approximate: merged from {} worker summaries; even the best case ({} {unit}) is {} worse, so it is gated",
+                    a.workers,
+                    fmt(better),
+                    crate::report::value::pct(worse_pct)
+                );
+            }
+        }
+        row.note = Some(match row.note.take() {
+            Some(n) => format!("{note}; {n}"),
+            None => note,
+        });
+    }
+}
+
+fn fmt(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -1,0 +1,237 @@
+//! `perfgate pull`: a k6 test run stored in Prometheus (remote-write output) into a perfgate snapshot
+//! file, which every other command reads like a result file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::baseline::Snapshot;
+use crate::error::{Error, Result};
+use crate::input::k6_ndjson::parse_rfc3339_nanos;
+use crate::input::prometheus::{run_from_series, Series};
+use crate::model::Source;
+use crate::prom::{agent, display_url, http_error, token};
+
+pub const PULL_HELP: &str = "\
+Example:
+  K6_PROMETHEUS_RW_TREND_STATS='p(95),p(99),avg,med,min,max,count' \\
+    k6 run -o experimental-prometheus-rw --tag testid=run-42 script.js
+  perfgate pull --prometheus-url http://prometheus:9090 --testid run-42 -o run-42.json
+  perfgate analyze --baseline main run-42.json
+
+Reads every k6_* series with that testid label in the window (default: the last 24 h) at once.
+An optional bearer token is read from PERFGATE_PROMETHEUS_TOKEN and never printed.";
+
+/// `perfgate pull`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Prometheus base URL, e.g. http://localhost:9090.
+    #[arg(long, env = "PERFGATE_PROMETHEUS_URL", value_name = "URL")]
+    pub prometheus_url: String,
+    /// The k6 run's `testid` label value.
+    #[arg(long, value_name = "ID")]
+    pub testid: String,
+    /// Window start (RFC 3339 or Unix seconds) [default: --end minus --lookback].
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Window end (RFC 3339 or Unix seconds) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Window length when --start is not given.
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub lookback: humantime::Duration,
+    /// Unit of k6's time trends in Prometheus (the remote-write output sends seconds).
+    #[arg(long, default_value = "s", value_parser = ["s", "ms"])]
+    pub time_unit: String,
+    /// Name recorded in the snapshot [default: the testid].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The file to write (a perfgate snapshot).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+fn parse_time(flag: &str, s: &str) -> Result<f64> {
+    if let Ok(secs) = s.trim().parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok(secs);
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    parse_rfc3339_nanos(s)
+        .map(|ns| ns as f64 / 1e9)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--{flag} {s:?}: not an RFC 3339 time or Unix seconds"
+            ))
+        })
+}
+
+/// PromQL string literal content.
+fn promql_string(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The series of a Prometheus `matrix` result.
+pub fn parse_matrix(doc: &Value) -> std::result::Result<Vec<Series>, String> {
+    if doc["status"].as_str() != Some("success") {
+        let err = doc["error"].as_str().unwrap_or("no status");
+        return Err(format!("query failed: {err}"));
+    }
+    let Some(result) = doc["data"]["result"].as_array() else {
+        return Err("response has no data.result".to_string());
+    };
+    let mut out = Vec::new();
+    for r in result {
+        let labels: BTreeMap<String, String> = r["metric"]
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let samples = r["values"]
+            .as_array()
+            .map(|vs| {
+                vs.iter()
+                    .filter_map(|p| {
+                        let t = p.get(0)?.as_f64()?;
+                        let v: f64 = p.get(1)?.as_str()?.parse().ok()?;
+                        v.is_finite().then_some((t, v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Series { labels, samples });
+    }
+    Ok(out)
+}
+
+pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs_f64();
+    let end = match &args.end {
+        Some(e) => parse_time("end", e)?,
+        None => now,
+    };
+    let start = match &args.start {
+        Some(s) => parse_time("start", s)?,
+        None => end - Duration::from(args.lookback).as_secs_f64(),
+    };
+    if start >= end {
+        return Err(Error::Usage("--start must be before --end".to_string()));
+    }
+    // Whole seconds: a range selector takes a duration, and a sample at `start` belongs to the window.
+    let range = (end - start).ceil().max(1.0);
+    let query = format!(
+        "{{__name__=~\"k6_.+\",testid=\"{}\"}}[{range}s]",
+        promql_string(&args.testid)
+    );
+    let url = format!("{}/api/v1/query", args.prometheus_url.trim_end_matches('/'));
+    let mut req = agent()
+        .get(&url)
+        .query("query", &query)
+        .query("time", &format!("{end:.3}"));
+    if let Some(t) = token("PERFGATE_PROMETHEUS_TOKEN") {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let resp = req.call().map_err(|e| http_error(&url, e))?;
+    let text = resp
+        .into_string()
+        .map_err(|e| Error::Usage(format!("{}: reading the response: {e}", display_url(&url))))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{}: invalid JSON response: {e}", display_url(&url))))?;
+    let series =
+        parse_matrix(&doc).map_err(|e| Error::Usage(format!("{}: {e}", display_url(&url))))?;
+    let scale = if args.time_unit == "s" { 1000.0 } else { 1.0 };
+    let (mut run, approximate) = run_from_series(&series, scale);
+    if run.benchmarks.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no k6 series with testid {:?} between {} and {} (k6 -o experimental-prometheus-rw --tag testid=…)",
+            display_url(&args.prometheus_url),
+            crate::escape::terminal(&args.testid),
+            fmt_time(start),
+            fmt_time(end)
+        )));
+    }
+    for a in &approximate {
+        eprintln!(
+            "perfgate: note: {a} spans several series (tags such as status or method); the worse value is kept, not gated"
+        );
+    }
+    run.sources.push(Source {
+        path: format!(
+            "{} testid={}",
+            display_url(&args.prometheus_url),
+            args.testid
+        ),
+        format: "prometheus".to_string(),
+        tool: "k6".to_string(),
+    });
+    let name = args.name.clone().unwrap_or_else(|| args.testid.clone());
+    let snapshot = Snapshot::new(&name, run);
+    write_snapshot(&args.output, &snapshot)?;
+    writeln!(
+        out,
+        "wrote {}: {} benchmarks, {} metrics from {} series",
+        args.output.display(),
+        snapshot.run.benchmarks.len(),
+        snapshot.run.metric_count(),
+        series.len()
+    )
+    .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+    Ok(crate::app::EXIT_PASS)
+}
+
+fn fmt_time(secs: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let t = UNIX_EPOCH + Duration::from_secs(secs.max(0.0) as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// Writes through a temporary file in the same directory, so a reader never sees half a file.
+fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<()> {
+    let text = serde_json::to_string_pretty(snapshot)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.write_all(b"\n"))
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse() {
+        assert_eq!(parse_time("end", "1700000000").unwrap(), 1_700_000_000.0);
+        assert_eq!(
+            parse_time("end", "2023-11-14T22:13:20Z").unwrap(),
+            1_700_000_000.0
+        );
+        assert!(parse_time("end", "yesterday").is_err());
+    }
+
+    #[test]
+    fn matrix_errors_are_reported() {
+        let doc = serde_json::json!({"status":"error","error":"bad query"});
+        assert!(parse_matrix(&doc).unwrap_err().contains("bad query"));
+    }
+}
