@@ -2,22 +2,9 @@
 
 mod common;
 
-use common::{fixture, perfgate, Sandbox};
+use common::{fixture, json, perfgate, row, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn verdict_json(out: &[u8]) -> Value {
-    serde_json::from_slice(out).expect("verdict is JSON")
-}
-
-fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
-    v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric}"))
-}
 
 #[test]
 fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
@@ -39,7 +26,7 @@ fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
         .get_output()
         .stdout
         .clone();
-    let v = verdict_json(&out);
+    let v = json(&out);
     assert_eq!(v["schema"], "perfgate/verdict/v1");
     assert_eq!(v["status"], "fail");
     assert_eq!(v["baseline"]["name"], "main");
@@ -101,7 +88,7 @@ fn fail_on_never_passes_with_a_warning_status() {
         .get_output()
         .stdout
         .clone();
-    assert_eq!(verdict_json(&out)["status"], "warn");
+    assert_eq!(json(&out)["status"], "warn");
 }
 
 #[test]
@@ -128,7 +115,7 @@ fn legacy_summary_export_pair_gives_the_same_verdict() {
         .get_output()
         .stdout
         .clone();
-    let v = verdict_json(&out);
+    let v = json(&out);
     assert_eq!(
         row(&v, "http_req_duration{name:search}", "p95")["severity"],
         "critical"
@@ -244,7 +231,7 @@ fn no_baseline_is_a_clear_pass() {
         .get_output()
         .stdout
         .clone();
-    let v = verdict_json(&out);
+    let v = json(&out);
     assert_eq!(v["status"], "no-baseline");
     assert!(v["message"].as_str().unwrap().contains("`release`"));
 }
@@ -362,7 +349,7 @@ fn baseline_list_show_latest_delete() {
         .get_output()
         .stdout
         .clone();
-    assert_eq!(verdict_json(&out)["baseline"]["name"], "new");
+    assert_eq!(json(&out)["baseline"]["name"], "new");
     sb.cmd()
         .args(["baseline", "delete", "old"])
         .assert()
@@ -413,7 +400,7 @@ fn zero_baseline_error_rate_is_graded_by_percentage_points() {
         .get_output()
         .stdout
         .clone();
-    let v = verdict_json(&out);
+    let v = json(&out);
     let r = row(&v, "http_req_failed", "error_rate");
     assert_eq!(r["severity"], "critical");
     assert!(r["change_pct"].is_null());
@@ -444,7 +431,7 @@ fn new_and_missing_metrics_are_reported_not_failed() {
         .get_output()
         .stdout
         .clone();
-    let v = verdict_json(&out);
+    let v = json(&out);
     assert_eq!(
         row(&v, "http_req_duration{name:old}", "p95")["severity"],
         "missing"
@@ -568,7 +555,7 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
         .get_output()
         .stdout
         .clone();
-    let v = verdict_json(&out);
+    let v = json(&out);
     assert_eq!(
         row(&v, "http_req_duration{name:search}", "p95")["severity"],
         "critical"

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{fixture, shared_format, Sandbox};
+use common::{fixture, row, rows, shared_format, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -43,17 +43,6 @@ fn analyze_json(
         )
     });
     (out.status.code().unwrap(), v)
-}
-
-fn rows(v: &Value) -> &Vec<Value> {
-    v["comparisons"].as_array().unwrap()
-}
-
-fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
-    rows(v)
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric}"))
 }
 
 fn is_high_or_worse(c: &Value) -> bool {

@@ -2,22 +2,8 @@
 
 mod common;
 
-use common::{fixture, Sandbox};
+use common::{fixture, json, row, Sandbox};
 use predicates::prelude::*;
-use serde_json::Value;
-
-fn json(out: &[u8]) -> Value {
-    serde_json::from_slice(out).expect("JSON")
-}
-
-fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
-    v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric} in {v}"))
-}
 
 /// A k6 handleSummary document with one trend sub-metric per endpoint, p95 values in ms.
 fn k6_summary(endpoints: &[(&str, f64)]) -> String {

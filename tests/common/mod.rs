@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 /// A `perfgate` command with a clean environment: no GitHub or perfgate variables, no NO_COLOR.
 pub fn perfgate() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_perfgate"));
@@ -64,4 +66,24 @@ impl Sandbox {
         c.current_dir(self.dir.path());
         c
     }
+}
+
+/// Parses a command's JSON output.
+pub fn json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
+}
+
+/// The verdict's comparison rows.
+pub fn rows(v: &Value) -> &Vec<Value> {
+    v["comparisons"]
+        .as_array()
+        .expect("a verdict with comparisons")
+}
+
+/// The verdict row of one benchmark's metric.
+pub fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
+    rows(v)
+        .iter()
+        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {bench} {metric} in {v}"))
 }
