@@ -36,7 +36,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => EXIT_PASS,
         Err(e) => {
-            eprintln!("perfgate: {e}");
+            // File and benchmark names in messages are untrusted: no escape sequences to the terminal.
+            eprintln!("perfgate: {}", crate::escape::terminal(&e.to_string()));
             EXIT_ERROR
         }
     };
@@ -243,7 +244,10 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
         BaselineCommand::List { output } => {
             let (snapshots, broken) = store.list()?;
             for e in &broken {
-                eprintln!("perfgate: warning: {e}");
+                eprintln!(
+                    "perfgate: warning: {}",
+                    crate::escape::terminal(&e.to_string())
+                );
             }
             match output {
                 ListFormat::Json => report::baselines::list_json(&snapshots, out),

@@ -1,16 +1,23 @@
 //! Escaping of untrusted strings (benchmark names, tags, file names) for each place they are shown.
 
-/// For the terminal: control characters (including ESC, which starts ANSI sequences) become `\u{..}`.
+/// For the terminal: control characters (including ESC, which starts ANSI sequences) and the invisible
+/// direction marks and overrides that can make text display in a different order (U+202E and kin)
+/// become `\u{..}`.
 pub fn terminal(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if c.is_control() || is_bidi_control(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Unicode bidirectional formatting characters (Trojan Source, CVE-2021-42574).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// For a GitHub-flavoured markdown table cell, as an inline code span: no mentions, no HTML, no links,
@@ -123,6 +130,8 @@ mod tests {
     fn terminal_strips_escape_sequences() {
         assert_eq!(terminal("a\u{1b}[31mred"), "a\\u{1b}[31mred");
         assert_eq!(terminal("plain µs"), "plain µs");
+        assert_eq!(terminal("a\u{202e}b\u{2066}c"), "a\\u{202e}b\\u{2066}c");
+        assert_eq!(terminal("x\ry"), "x\\u{d}y");
     }
 
     #[test]
