@@ -171,7 +171,19 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
                 policy: &policy,
                 history: &history,
             };
-            (Some(info), compare::compare(&base, &current, &ctx)?, None)
+            // Name both sides: the comparison error itself only knows the benchmark.
+            let rows = compare::compare(&base, &current, &ctx).map_err(|e| {
+                Error::Usage(format!(
+                    "{} vs {}: {e}",
+                    info.name,
+                    args.files
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            (Some(info), rows, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),
     };

@@ -340,6 +340,10 @@ fn pause_before_rename() {
 
 /// Reads and validates one snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::baseline(path, crate::input::NOT_REGULAR));
+    }
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| Error::baseline(path, format!("invalid JSON: {e}")))?;
