@@ -37,7 +37,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => EXIT_PASS,
         Err(e) => {
-            eprintln!("perfgate: {e}");
+            // File and benchmark names in messages are untrusted: no escape sequences to the terminal.
+            eprintln!("perfgate: {}", crate::escape::terminal(&e.to_string()));
             EXIT_ERROR
         }
     };
@@ -276,7 +277,19 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
                 history: &history,
             };
             warnings.extend(runner_warning(&info));
-            (Some(info), compare::compare(&base, &current, &ctx)?, None)
+            // Name both sides: the comparison error itself only knows the benchmark.
+            let rows = compare::compare(&base, &current, &ctx).map_err(|e| {
+                Error::Usage(format!(
+                    "{} vs {}: {e}",
+                    info.name,
+                    args.files
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            (Some(info), rows, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),
     };
@@ -362,7 +375,10 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
                 None => store.list()?,
             };
             for e in &broken {
-                eprintln!("perfgate: warning: {e}");
+                eprintln!(
+                    "perfgate: warning: {}",
+                    crate::escape::terminal(&e.to_string())
+                );
             }
             match output {
                 ListFormat::Json => report::baselines::list_json(&snapshots, out),

@@ -178,6 +178,7 @@ impl Store {
         tmp.write_all(&body)
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| Error::io(tmp.path(), e))?;
+        pause_before_rename();
         let persisted = if force {
             tmp.persist(&path).map(drop)
         } else {
@@ -202,10 +203,18 @@ impl Store {
         Ok(path)
     }
 
-    /// Directory holding the earlier snapshots of `name`.
+    /// Directory holding the earlier snapshots of `name`. A symlink there is refused: `--append` writes
+    /// and prunes files in it, which must not happen outside the store.
     pub fn history_dir(&self, name: &str) -> Result<PathBuf> {
         validate_name(name)?;
-        Ok(self.dir.join(format!("{name}.history")))
+        let dir = self.dir.join(format!("{name}.history"));
+        if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::baseline(
+                &dir,
+                "is a symbolic link; perfgate does not follow links out of the baselines directory",
+            ));
+        }
+        Ok(dir)
     }
 
     /// Saves `snapshot` as the current `NAME.json` and adds it to `NAME.history/`, keeping the newest `keep`.
@@ -327,8 +336,23 @@ impl Store {
     }
 }
 
+/// Test-only hook (`PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS`): sleeps between writing the temporary file
+/// and renaming it, so tests can kill a writer mid-save. Not a user setting.
+fn pause_before_rename() {
+    if let Some(ms) = std::env::var("PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
 /// Reads and validates one snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::baseline(path, crate::input::NOT_REGULAR));
+    }
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| Error::baseline(path, format!("invalid JSON: {e}")))?;

@@ -1,16 +1,34 @@
 //! Escaping of untrusted strings (benchmark names, tags, file names) for each place they are shown.
 
-/// For the terminal: control characters (including ESC, which starts ANSI sequences) become `\u{..}`.
+/// For the terminal: control characters (including ESC, which starts ANSI sequences) and the invisible
+/// direction marks and overrides that can make text display in a different order (U+202E and kin)
+/// become `\u{..}`.
 pub fn terminal(s: &str) -> String {
+    let mut out = terminal_chars(s);
+    // The Actions runner reads any stdout line whose trimmed start is `::` as a workflow command, and
+    // table rows start with a name; a zero-width space (not whitespace to the runner) defuses it.
+    let lead = out.len() - out.trim_start().len();
+    if out[lead..].starts_with("::") {
+        out.insert(lead, '\u{200B}');
+    }
+    out
+}
+
+fn terminal_chars(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if c.is_control() || is_bidi_control(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Unicode bidirectional formatting characters (Trojan Source, CVE-2021-42574).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// For a GitHub-flavoured markdown table cell, as an inline code span: no mentions, no HTML, no links,
@@ -73,6 +91,8 @@ pub fn xml(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
+            // As references: the parsed name stays exact, the raw file cannot reorder a viewer's text.
+            c if is_bidi_control(c) => out.push_str(&format!("&#x{:X};", u32::from(c))),
             c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
                 out.push_str(&c.escape_unicode().to_string())
             }
@@ -110,7 +130,7 @@ fn terminal_keep_newlines(s: &str) -> String {
                 Some((i, c)) if c == '\n' || c == '\r' => (&part[..i], &part[i..]),
                 _ => (part, ""),
             };
-            format!("{}{end}", terminal(body))
+            format!("{}{end}", terminal_chars(body))
         })
         .collect()
 }
@@ -123,6 +143,10 @@ mod tests {
     fn terminal_strips_escape_sequences() {
         assert_eq!(terminal("a\u{1b}[31mred"), "a\\u{1b}[31mred");
         assert_eq!(terminal("plain µs"), "plain µs");
+        assert_eq!(terminal("a\u{202e}b\u{2066}c"), "a\\u{202e}b\\u{2066}c");
+        assert_eq!(terminal("x\ry"), "x\\u{d}y");
+        assert_eq!(terminal("  ::error::x"), "  \u{200B}::error::x");
+        assert_eq!(terminal("ns::bench"), "ns::bench");
     }
 
     #[test]

@@ -703,3 +703,132 @@ async fn github_enterprise_api_prefix_is_kept() {
     );
     assert_eq!(fake.bodies().len(), 1);
 }
+
+/// Requests by method, e.g. `["GET", "GET", "POST"]`.
+async fn methods(env: &Env) -> Vec<String> {
+    env.server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.method.as_str().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_502_on_listing_is_retried_and_the_comment_posted_once() {
+    let env = Env::new().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(out.status.code(), Some(1), "verdict unchanged");
+    assert!(
+        stderr(&out).contains("PR comment posted"),
+        "{}",
+        stderr(&out)
+    );
+    // Retried GET, one POST (then perfgate re-lists to catch a concurrent duplicate).
+    let m = methods(&env).await;
+    assert_eq!(m[..3], ["GET", "GET", "POST"], "{m:?}");
+    assert_eq!(m.iter().filter(|x| *x == "POST").count(), 1);
+    assert_eq!(env.fake.bodies().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_github_that_stays_down_gets_a_bounded_number_of_attempts() {
+    let env = Env::new().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(out.status.code(), Some(1), "verdict unchanged");
+    assert!(stderr(&out).contains("HTTP 502"), "{}", stderr(&out));
+    assert_eq!(
+        methods(&env).await,
+        ["GET", "GET", "GET"],
+        "3 attempts, no POST"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_listing_waits_for_retry_after() {
+    let env = Env::new().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .insert_header("x-ratelimit-remaining", "0")
+                .set_body_json(json!({"message": "API rate limit exceeded"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let start = std::time::Instant::now();
+    let out = env.run(&strs(&analyze(BASE, BASE)), &[]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After honoured"
+    );
+    assert!(
+        stderr(&out).contains("PR comment posted"),
+        "{}",
+        stderr(&out)
+    );
+    // Retried GET, one POST (then perfgate re-lists to catch a concurrent duplicate).
+    let m = methods(&env).await;
+    assert_eq!(m[..3], ["GET", "GET", "POST"], "{m:?}");
+    assert_eq!(m.iter().filter(|x| *x == "POST").count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secondary_rate_limit_on_create_is_not_retried_and_never_duplicates() {
+    let env = Env::new().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(out.status.code(), Some(1), "verdict unchanged");
+    let err = stderr(&out);
+    assert!(err.contains("secondary rate limit"), "{err}");
+    assert_eq!(env.writes().await.len(), 1, "a POST is never re-sent");
+    assert!(env.fake.bodies().is_empty());
+    // The next run posts exactly one comment; the one after updates nothing.
+    env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert_eq!(env.fake.bodies().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_retry_after_gives_up_at_once_with_a_warning() {
+    let env = Env::new().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3600")
+                .set_body_json(json!({"message": "slow down"})),
+        )
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let start = std::time::Instant::now();
+    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
+    assert!(start.elapsed() < Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(1), "verdict unchanged");
+    assert!(stderr(&out).contains("HTTP 429"), "{}", stderr(&out));
+    assert_eq!(methods(&env).await, ["GET"]);
+}

@@ -105,6 +105,14 @@ impl Probe {
     /// Opens `path`, reading only its first bytes.
     pub fn open(path: &Path) -> Result<Probe> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        // A FIFO or device would block or never end, and is read twice (head, then whole).
+        if !meta.is_dir() && !meta.is_file() {
+            return Err(Error::Parse {
+                path: path.to_path_buf(),
+                format: "",
+                message: NOT_REGULAR.to_string(),
+            });
+        }
         let mut head = String::new();
         if !meta.is_dir() {
             let mut buf = Vec::new();
@@ -200,7 +208,10 @@ impl Probe {
         self.json
             .get_or_init(|| {
                 let first = self.head.trim_start().chars().next();
-                if self.is_dir || !matches!(first, Some('{') | Some('[')) {
+                if self.is_dir {
+                    return Err("is a directory, not a file".to_string());
+                }
+                if !matches!(first, Some('{') | Some('[')) {
                     return Err("not a JSON document".to_string());
                 }
                 match self.text.get() {
@@ -258,6 +269,10 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
     }
     Ok(run)
 }
+
+/// Message for a path that is neither a file nor a directory.
+pub(crate) const NOT_REGULAR: &str =
+    "not a regular file (a pipe, socket or device); save the results to a file first";
 
 /// Message for gzip-compressed input (k6 `--out json=results.json.gz`), until it is supported.
 pub(crate) const GZIP_UNSUPPORTED: &str =

@@ -26,7 +26,8 @@ impl InputFormat for SnapshotInput {
             .json()
             .and_then(|d| d.get("schema"))
             .and_then(|s| s.as_str())
-            .is_some_and(|s| s == crate::baseline::SNAPSHOT_SCHEMA)
+            // Any version, so a newer one is refused by `parse` with "upgrade perfgate", not as unknown.
+            .is_some_and(|s| s.starts_with("perfgate/snapshot/"))
     }
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {

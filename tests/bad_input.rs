@@ -1,0 +1,311 @@
+//! The bad-input matrix: each odd or broken input either exits 2 with one line naming the file and the
+//! problem, or (valid but odd data) gives a clear verdict. Rows already covered elsewhere: empty file,
+//! truncated JSON, a directory and a missing file as the current input (`tests/cli.rs`
+//! `malformed_inputs_exit_2_without_panicking`), unknown format (`garbage_file_exits_2_…`), a newer
+//! snapshot given by name (`snapshot_from_a_newer_perfgate_is_refused`), a zero error-rate baseline
+//! (`zero_baseline_error_rate_…`), all-failed load tests (`tests/formats_load.rs` `artillery_all_failed_…`,
+//! `autocannon_all_403_…`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{fixture, Sandbox};
+use serde_json::Value;
+
+/// Runs `perfgate analyze ARGS…` and asserts exit 2 with one stderr line naming `file` and saying `problem`.
+fn assert_one_line_error(sb: &Sandbox, args: &[&str], file: &str, problem: &str) {
+    let out = sb
+        .cmd()
+        .arg("analyze")
+        .args(args)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(err.starts_with("perfgate: "), "{err}");
+    assert!(err.contains(file), "{args:?}: names {file}: {err}");
+    assert!(err.contains(problem), "{args:?}: says {problem:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial report on stdout");
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn k6(rel: &str) -> PathBuf {
+    fixture(&format!("k6/{rel}"))
+}
+
+fn verdict(sb: &Sandbox, args: &[&str]) -> (i32, Value) {
+    let out = sb
+        .cmd()
+        .arg("analyze")
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    (out.status.code().unwrap(), v)
+}
+
+#[test]
+fn empty_and_blank_files() {
+    let sb = Sandbox::new();
+    let blank = sb.write("blank.json", "  \r\n\t\n");
+    assert_one_line_error(&sb, &[p(&blank)], "blank.json", "file is empty");
+    let bom = sb.write("bom.json", "\u{feff}");
+    assert_one_line_error(&sb, &[p(&bom)], "bom.json", "file is empty");
+    let empty = sb.write("empty.json", "");
+    let current = k6("current-summary.json");
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&empty), p(&current)],
+        "empty.json",
+        "empty",
+    );
+}
+
+#[test]
+fn truncated_baseline_file() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(k6("baseline-summary.json")).unwrap();
+    let cut = sb.write("cut.json", &text[..text.len() * 2 / 3]);
+    let current = k6("current-summary.json");
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&cut), p(&current)],
+        "cut.json",
+        "invalid JSON",
+    );
+}
+
+#[test]
+fn a_directory_where_a_file_is_expected() {
+    let sb = Sandbox::new();
+    let dir = sb.path("results");
+    std::fs::create_dir_all(&dir).unwrap();
+    assert_one_line_error(
+        &sb,
+        &["--format", "hyperfine", p(&dir)],
+        "results",
+        "is a directory",
+    );
+    let current = k6("current-summary.json");
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&dir), p(&current)],
+        "results",
+        "not a result file",
+    );
+}
+
+/// CI runs as root, where a `chmod 000` file is still readable; these paths fail for everyone.
+#[cfg(unix)]
+#[test]
+fn unreadable_paths() {
+    let sb = Sandbox::new();
+    sb.write("file.json", "{}");
+    let under_file = sb.path("file.json/x.json");
+    assert_one_line_error(
+        &sb,
+        &[p(&under_file)],
+        "file.json/x.json",
+        "Not a directory",
+    );
+    let dangling = sb.path("dangling.json");
+    std::os::unix::fs::symlink(sb.path("nowhere.json"), &dangling).unwrap();
+    assert_one_line_error(&sb, &[p(&dangling)], "dangling.json", "No such file");
+    // A FIFO would block the reader forever (and is read twice): refused up front.
+    let fifo = sb.path("fifo.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_one_line_error(&sb, &[p(&fifo)], "fifo.json", "not a regular file");
+    let current = k6("current-summary.json");
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&fifo), p(&current)],
+        "fifo.json",
+        "not a regular file",
+    );
+    // Devices too: /dev/zero never ends.
+    assert_one_line_error(&sb, &["/dev/zero"], "/dev/zero", "not a regular file");
+}
+
+#[test]
+fn unknown_formats() {
+    let sb = Sandbox::new();
+    let binary = sb.path("blob.bin");
+    std::fs::write(
+        &binary,
+        [0x00, 0xFF, 0xFE, 0x89, b'P', b'N', b'G', 0x0D, 0x0A],
+    )
+    .unwrap();
+    assert_one_line_error(
+        &sb,
+        &[p(&binary)],
+        "blob.bin",
+        "not a result file perfgate knows",
+    );
+    let latin1 = sb.path("latin1.txt");
+    std::fs::write(&latin1, b"BenchmarkCaf\xe9-8 100 12 ns/op\n").unwrap();
+    assert_one_line_error(&sb, &[p(&latin1)], "latin1.txt", "not UTF-8 text");
+    let unrelated = sb.write("notes.json", r#"{"hello": "world"}"#);
+    assert_one_line_error(
+        &sb,
+        &["--format", "jmh", p(&unrelated)],
+        "notes.json",
+        "jmh",
+    );
+}
+
+#[test]
+fn format_detected_but_fields_missing_or_mistyped() {
+    let sb = Sandbox::new();
+    let cases = [
+        (
+            "hf.json",
+            r#"{"results":[{"command":"x","mean":"fast"}]}"#,
+            "no numeric `mean`",
+        ),
+        (
+            "k6.json",
+            r#"{"root_group":{},"metrics":{"http_req_duration":{"type":"trend"}}}"#,
+            "no benchmarks found",
+        ),
+        ("gab.json", r#"[{"name":"a","unit":"ms"}]"#, "gab"),
+        (
+            "bmf.json",
+            r#"{"bench":{"latency":{"value":"NaN"}}}"#,
+            "bmf",
+        ),
+        (
+            "gb.json",
+            r#"{"context":{"date":"x"},"benchmarks":[{"name":"BM_x","run_type":"iteration"}]}"#,
+            "google-benchmark",
+        ),
+    ];
+    for (file, text, problem) in cases {
+        let path = sb.write(file, text);
+        assert_one_line_error(&sb, &[p(&path)], file, problem);
+    }
+}
+
+#[test]
+fn zero_valued_baseline_metrics_give_a_clear_verdict() {
+    let sb = Sandbox::new();
+    let zero = sb.write("zero.json", r#"[{"name":"a","unit":"ms","value":0}]"#);
+    let slow = sb.write("slow.json", r#"[{"name":"a","unit":"ms","value":100}]"#);
+    let (code, v) = verdict(&sb, &["--baseline", p(&zero), p(&slow)]);
+    assert_eq!(code, 0);
+    let c = &v["comparisons"][0];
+    assert_eq!(c["severity"], "low");
+    assert!(c["change_pct"].is_null());
+    assert_eq!(c["change_abs"], 100.0);
+    assert!(c["note"].as_str().unwrap().contains("baseline is 0"), "{c}");
+    let (code, v) = verdict(&sb, &["--baseline", p(&zero), p(&zero)]);
+    assert_eq!(code, 0);
+    assert_eq!(v["comparisons"][0]["severity"], "unchanged");
+}
+
+#[test]
+fn unit_mismatch_is_converted_or_refused() {
+    let sb = Sandbox::new();
+    let ms = sb.write("ms.json", r#"[{"name":"a","unit":"ms","value":100}]"#);
+    let s = sb.write("s.json", r#"[{"name":"a","unit":"s","value":0.1}]"#);
+    let s_slow = sb.write("s-slow.json", r#"[{"name":"a","unit":"s","value":0.25}]"#);
+    let bytes = sb.write("bytes.json", r#"[{"name":"a","unit":"B","value":100}]"#);
+    let (code, v) = verdict(&sb, &["--baseline", p(&ms), p(&s)]);
+    assert_eq!(
+        (code, v["comparisons"][0]["severity"].as_str()),
+        (0, Some("unchanged"))
+    );
+    let (code, v) = verdict(&sb, &["--baseline", p(&ms), p(&s_slow)]);
+    assert_eq!(
+        (code, v["comparisons"][0]["severity"].as_str()),
+        (1, Some("critical"))
+    );
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&ms), p(&bytes)],
+        "bytes.json",
+        "cannot be compared",
+    );
+    let out = sb
+        .cmd()
+        .args(["analyze", "--baseline"])
+        .arg(&ms)
+        .arg(&bytes)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ms.json"));
+}
+
+#[test]
+fn duplicate_benchmark_names_are_kept_apart_or_treated_as_runs() {
+    let sb = Sandbox::new();
+    let dup = sb.write(
+        "dup.json",
+        r#"[{"name":"a","unit":"ms","value":100},{"name":"a","unit":"ms","value":300}]"#,
+    );
+    let (code, v) = verdict(&sb, &["--baseline", p(&dup), p(&dup)]);
+    assert_eq!(code, 0);
+    let names: Vec<&str> = v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["benchmark"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"a") && names.contains(&"a #2"), "{names:?}");
+    // Two hyperfine entries with the same command in one file.
+    let hf = sb.write(
+        "hf.json",
+        r#"{"results":[{"command":"x","mean":1.0,"stddev":0.1,"median":1.0,"user":0.5,"system":0.1,"min":0.9,"max":1.1,"times":[1.0]},
+                       {"command":"x","mean":2.0,"stddev":0.1,"median":2.0,"user":0.5,"system":0.1,"min":1.9,"max":2.1,"times":[2.0]}]}"#,
+    );
+    let (code, v) = verdict(&sb, &["--baseline", p(&hf), p(&hf)]);
+    assert_eq!(code, 0);
+    let rows = v["comparisons"].as_array().unwrap();
+    assert!(rows.iter().any(|c| c["benchmark"] == "x #2"), "{v}");
+}
+
+#[test]
+fn a_newer_snapshot_in_the_store_is_skipped_by_list_with_a_warning() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(k6("baseline-summary.json"))
+        .assert()
+        .success();
+    sb.write(
+        "baselines/next.json",
+        r#"{"schema":"perfgate/snapshot/v2","schema_version":2,"name":"next","created_at":"2099-01-01T00:00:00Z","benchmarks":{}}"#,
+    );
+    let out = sb.cmd().args(["baseline", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("next.json") && err.contains("upgrade perfgate"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("main"));
+    // Given as a path it is refused like by name.
+    let current = k6("current-summary.json");
+    let next = sb.path("baselines/next.json");
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&next), p(&current)],
+        "next.json",
+        "schema 2",
+    );
+}
