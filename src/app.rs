@@ -33,6 +33,11 @@ pub fn run(cli: Cli) -> ExitCode {
     let stdout = io::stdout();
     let color = use_color(cli.color, stdout.is_terminal());
     let mut out = stdout.lock();
+    input::progress::set_enabled(input::progress::allowed(
+        cli.quiet,
+        std::env::var_os("CI").is_some(),
+        io::stderr().is_terminal(),
+    ));
     let code = match execute(&cli, color, &mut out) {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => EXIT_PASS,

@@ -43,6 +43,10 @@ pub struct Cli {
     /// When to use colours (`auto`: only on a terminal and without NO_COLOR).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// No progress bar (it is only drawn on a terminal, outside CI, for inputs that take over a second).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// `--color`.

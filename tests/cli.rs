@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture, json, perfgate, row, Sandbox};
+use common::{fixture, json, perfgate, row, shared_format, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -566,4 +566,54 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
             assert_eq!(r["severity"], "unchanged", "{r}");
         }
     }
+}
+
+/// k6 NDJSON, plain and gzip (also a truncated gzip): no progress bar when stderr is not a terminal,
+/// and a damaged file is one line naming it.
+#[test]
+fn ndjson_plain_gzip_and_truncated_gzip() {
+    use std::io::Write;
+    let sb = Sandbox::new();
+    let src = shared_format("k6-ndjson/czrpb_workloads_k6out.trimmed.ndjson");
+    let text = std::fs::read(&src).unwrap();
+    let mut text_big = Vec::new();
+    for _ in 0..400 {
+        text_big.extend_from_slice(&text);
+    }
+    let plain = sb.path("results.json");
+    std::fs::write(&plain, &text_big).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&text_big).unwrap();
+    let gz = gz.finish().unwrap();
+    let gz_path = sb.path("results.json.gz");
+    std::fs::write(&gz_path, &gz).unwrap();
+    for file in [&plain, &gz_path] {
+        for quiet in [&[][..], &["--quiet"][..]] {
+            sb.cmd()
+                .args(["analyze", "--baseline"])
+                .arg(&plain)
+                .arg(file)
+                .args(quiet)
+                .assert()
+                .code(0)
+                .stderr("");
+        }
+    }
+    let cut = sb.path("cut.json.gz");
+    std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
+    let out = sb
+        .cmd()
+        .args(["analyze", "--format", "k6-ndjson", "-q"])
+        .arg(&cut)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cut.json.gz") && err.contains("gzip stream is truncated"),
+        "{err}"
+    );
 }

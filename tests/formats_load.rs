@@ -299,7 +299,7 @@ fn k6_ndjson_regression_is_flagged_per_endpoint() {
 }
 
 #[test]
-fn k6_ndjson_gzip_is_refused_with_a_clear_message() {
+fn gzip_that_is_not_k6_ndjson_is_refused_with_a_clear_message() {
     let sb = Sandbox::new();
     let f = sb.path("results.json.gz");
     std::fs::write(&f, [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3]).unwrap();
@@ -309,7 +309,7 @@ fn k6_ndjson_gzip_is_refused_with_a_clear_message() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "gzip-compressed input is not supported yet",
+            "gzip-compressed input is only read for k6 NDJSON",
         ));
 }
 

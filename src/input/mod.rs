@@ -19,8 +19,10 @@ pub mod k6_handle_summary;
 pub mod k6_ndjson;
 pub mod k6_summary_export;
 pub mod libtest;
+pub mod progress;
 pub mod prometheus;
 pub mod pytest_benchmark;
+mod sketch;
 pub mod snapshot;
 pub mod units;
 pub mod workers;
@@ -192,6 +194,14 @@ impl Probe {
         Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
     }
 
+    /// The text, when the probe was made from text (tests) or the whole file has already been read.
+    pub fn in_memory_text(&self) -> Option<&str> {
+        match self.text.get() {
+            Some(Ok(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Whether the file starts with the gzip magic bytes (`1f 8b`).
     pub fn is_gzip(&self) -> bool {
         // The head is lossy UTF-8: 0x8b is never valid on its own, so it became U+FFFD.
@@ -274,9 +284,9 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
 pub(crate) const NOT_REGULAR: &str =
     "not a regular file (a pipe, socket or device); save the results to a file first";
 
-/// Message for gzip-compressed input (k6 `--out json=results.json.gz`), until it is supported.
+/// Message for gzip-compressed input that is not k6 NDJSON (the only format read compressed).
 pub(crate) const GZIP_UNSUPPORTED: &str =
-    "gzip-compressed input is not supported yet; decompress it first (gunzip -k FILE)";
+    "gzip-compressed input is only read for k6 NDJSON (`--out json=results.json.gz`); decompress this one first (gunzip -k FILE), or give --format k6-ndjson if it is k6 output";
 
 /// Picks the format of a probed input.
 pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
