@@ -117,6 +117,32 @@ fn per_worker_ndjson_merges_to_the_combined_percentiles() {
 }
 
 #[test]
+fn a_gzip_worker_stream_merges_like_a_plain_one() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let lines = generate_ndjson(900);
+    let (header, points) = lines.split_at(3);
+    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
+    let w2: Vec<&String> = header
+        .iter()
+        .chain(points.iter().skip(1).step_by(2))
+        .collect();
+    let (a, b, bgz) = (
+        dir.path().join("w1.json"),
+        dir.path().join("w2.json"),
+        dir.path().join("w2.json.gz"),
+    );
+    write_lines(&a, &w1);
+    write_lines(&b, &w2);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&b).unwrap()).unwrap();
+    std::fs::write(&bgz, gz.finish().unwrap()).unwrap();
+    let plain = snapshot_metrics(dir.path(), "plain", &[&a, &b], true);
+    let mixed = snapshot_metrics(dir.path(), "mixed", &[&a, &bgz], true);
+    assert_eq!(plain, mixed);
+}
+
+#[test]
 fn merging_summaries_is_refused_with_an_explanation() {
     let out = perfgate()
         .args(["analyze", "--merge-workers", "--baseline"])

@@ -87,29 +87,34 @@ impl InputFormat for K6NdjsonInput {
     }
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
-        if probe.is_dir() {
-            return Err(ParseError::new("is a directory, not a file"));
-        }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        if let Some(text) = probe.in_memory_text() {
-            return aggregate(text.as_bytes(), threads, None);
-        }
-        let path = probe.path();
-        let file = File::open(path).map_err(|e| ParseError::new(e.to_string()))?;
-        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let read = Arc::new(AtomicU64::new(0));
-        let counted = Counting {
-            inner: file,
-            n: Arc::clone(&read),
-        };
-        let progress = Progress::new(path, total, read);
-        if probe.is_gzip() {
-            let gz =
-                flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, counted));
-            aggregate(GzipErrors(gz), threads, Some(progress))
-        } else {
-            aggregate(counted, threads, Some(progress))
-        }
+        feed_probe(K6Aggregator::new(), probe).map(K6Aggregator::finish)
+    }
+}
+
+/// Streams one k6 NDJSON file (plain or gzip) into `agg`, so that several files of one run (one per load
+/// generator) can be aggregated together, exactly as if they were one file.
+pub fn feed_probe(agg: K6Aggregator, probe: &Probe) -> Result<K6Aggregator, ParseError> {
+    if probe.is_dir() {
+        return Err(ParseError::new("is a directory, not a file"));
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if let Some(text) = probe.in_memory_text() {
+        return feed(agg, text.as_bytes(), threads, None);
+    }
+    let path = probe.path();
+    let file = File::open(path).map_err(|e| ParseError::new(e.to_string()))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let read = Arc::new(AtomicU64::new(0));
+    let counted = Counting {
+        inner: file,
+        n: Arc::clone(&read),
+    };
+    let progress = Progress::new(path, total, read);
+    if probe.is_gzip() {
+        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, counted));
+        feed(agg, GzipErrors(gz), threads, Some(progress))
+    } else {
+        feed(agg, counted, threads, Some(progress))
     }
 }
 
@@ -157,26 +162,27 @@ impl<R: Read> Read for GzipErrors<R> {
 /// Aggregates a k6 NDJSON stream with `threads` workers (1: all on the calling thread). The result is the
 /// same for any number of threads.
 pub fn aggregate_reader<R: Read + Send>(reader: R, threads: usize) -> Result<Run, ParseError> {
-    aggregate(reader, threads, None)
+    feed(K6Aggregator::new(), reader, threads, None).map(K6Aggregator::finish)
 }
 
-fn aggregate<R: Read + Send>(
+/// Feeds a stream into `agg` with `threads` workers.
+fn feed<R: Read + Send>(
+    mut agg: K6Aggregator,
     reader: R,
     threads: usize,
     progress: Option<Progress>,
-) -> Result<Run, ParseError> {
+) -> Result<K6Aggregator, ParseError> {
     let mut chunker = Chunker {
         r: reader,
         carry: Vec::new(),
         eof: false,
     };
-    let mut agg = K6Aggregator::new();
     let mut lines_before = 0u64;
     let first = chunker
         .next(Vec::with_capacity(CHUNK))
         .map_err(read_error)?;
     let Some(first) = first else {
-        return Ok(agg.finish());
+        return Ok(agg);
     };
     // Small inputs (one chunk) are not worth threads.
     if threads <= 1 || chunker.eof {
@@ -194,7 +200,7 @@ fn aggregate<R: Read + Send>(
         if let Some(p) = &mut progress {
             p.finish();
         }
-        return Ok(agg.finish());
+        return Ok(agg);
     }
     parallel(chunker, first, threads, progress, agg)
 }
@@ -216,7 +222,7 @@ fn parallel<R: Read + Send>(
     threads: usize,
     progress: Option<Progress>,
     mut agg: K6Aggregator,
-) -> Result<Run, ParseError> {
+) -> Result<K6Aggregator, ParseError> {
     // Buffers circulate reader → worker → merger → reader; their number bounds the memory in flight.
     let buffers = threads * 2 + 2;
     let (free_tx, free_rx) = mpsc::sync_channel::<Vec<u8>>(buffers);
@@ -270,7 +276,7 @@ fn parallel<R: Read + Send>(
         drop(done_rx);
         result
     })?;
-    Ok(agg.finish())
+    Ok(agg)
 }
 
 fn worker(rx: &Mutex<Receiver<(u64, Vec<u8>)>>, tx: &mpsc::Sender<Msg>) {

@@ -6,15 +6,11 @@
 //! refused unless `--approximate-merge` is given, which reports bounds (see [`merge_approximate`]).
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::PathBuf;
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
-
 use crate::compare::{Comparison, Kind};
-use crate::error::{Error, ParseError, Result};
-use crate::input::k6_ndjson::{parse_rfc3339_nanos, K6Aggregator, K6NdjsonInput};
+use crate::error::{Error, Result};
+use crate::input::k6_ndjson::{self, K6Aggregator, K6NdjsonInput};
 use crate::input::{self, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Source, Unit};
 use crate::severity::Bands;
@@ -76,7 +72,8 @@ pub fn read_workers(
     }
     let mut agg = K6Aggregator::new();
     for probe in &probes {
-        feed_ndjson(probe, &mut agg).map_err(|e| Error::Parse {
+        // The same streaming reader as a single file (fast path, threads, gzip), into one aggregator.
+        agg = k6_ndjson::feed_probe(agg, probe).map_err(|e| Error::Parse {
             path: probe.path().to_path_buf(),
             format: ndjson.id(),
             message: format!("{} ({})", e.0, ndjson.id()),
@@ -100,84 +97,6 @@ pub fn read_workers(
         run,
         approximate: Vec::new(),
     })
-}
-
-#[derive(Deserialize)]
-struct Line {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    metric: Option<String>,
-    data: Option<Data>,
-}
-
-#[derive(Deserialize)]
-struct Data {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    contains: Option<String>,
-    time: Option<String>,
-    value: Option<Value>,
-    tags: Option<Map<String, Value>>,
-}
-
-/// Streams one k6 NDJSON file into the shared aggregator through its public API.
-fn feed_ndjson(probe: &Probe, agg: &mut K6Aggregator) -> std::result::Result<(), ParseError> {
-    if probe.is_gzip() {
-        return Err(ParseError::new(input::GZIP_UNSUPPORTED));
-    }
-    let mut reader = probe.reader()?;
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| ParseError::new(format!("line {}: {e}", line_no + 1)))?;
-        if n == 0 {
-            return Ok(());
-        }
-        line_no += 1;
-        let bytes = buf.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&buf);
-        let bytes = bytes.trim_ascii();
-        if bytes.is_empty() {
-            continue;
-        }
-        let line: Line = serde_json::from_slice(bytes)
-            .map_err(|e| ParseError::new(format!("line {line_no}: invalid JSON: {e}")))?;
-        let Some(data) = line.data else { continue };
-        match line.kind.as_deref() {
-            Some("Metric") => {
-                if let (Some(name), Some(kind)) = (line.metric.or(data.name), data.kind.as_deref())
-                {
-                    agg.define(&name, kind, data.contains.as_deref());
-                }
-            }
-            Some("Point") => {
-                let metric = line.metric.ok_or_else(|| {
-                    ParseError::new(format!("line {line_no}: Point line without `metric`"))
-                })?;
-                if let Some(t) = data.time.as_deref() {
-                    let ns = parse_rfc3339_nanos(t).ok_or_else(|| {
-                        ParseError::new(format!(
-                            "line {line_no}: `data.time` {t:?} is not an RFC 3339 timestamp"
-                        ))
-                    })?;
-                    agg.observe_time(ns);
-                }
-                let Some(value) = data.value.as_ref().and_then(Value::as_f64) else {
-                    continue;
-                };
-                let tags = data.tags.iter().flatten();
-                agg.add_point(
-                    &metric,
-                    value,
-                    tags.filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
-                );
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Combines per-worker summaries. Exact where the statistic allows it: `count` and counter rates add up
