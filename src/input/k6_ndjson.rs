@@ -408,8 +408,9 @@ impl Partial {
         self.last_ns = Some(self.last_ns.map_or(ns, |l| l.max(ns)));
     }
 
-    fn add(&mut self, key: &str, metric_len: usize, value: f64) {
-        let i = match self.keys.get(key) {
+    /// The series of `key`, created (starting at `value`) when new.
+    fn index_of(&mut self, key: &str, metric_len: usize, value: f64) -> usize {
+        match self.keys.get(key) {
             Some(&i) => i,
             None => {
                 let i = self.series.len();
@@ -420,12 +421,17 @@ impl Partial {
                         metric_len,
                         min: value,
                         max: value,
+                        // A chunk holds thousands of points: skip the first doublings.
+                        values: Vec::with_capacity(256),
                         ..PartSeries::default()
                     },
                 ));
                 i
             }
-        };
+        }
+    }
+
+    fn add_at(&mut self, i: usize, value: f64) {
         if let Some((_, s)) = self.series.get_mut(i) {
             s.count += 1;
             s.sum += value;
@@ -436,25 +442,26 @@ impl Partial {
         }
     }
 
-    /// Adds a point under its metric and each of its sub-metric keys.
+    /// Adds a point under its metric and each of its sub-metric keys; returns the series it went to
+    /// (`None` when such points are not counted at all), which depend only on the metric and the tags.
     fn add_point<'a>(
         &mut self,
         key: &mut String,
         metric: &str,
         value: f64,
         tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    ) {
+    ) -> Option<Vec<usize>> {
         // Built-in gauges are the most frequent lines that are never reported.
         if !value.is_finite() || metric == "vus" || metric == "vus_max" {
-            return;
+            return None;
         }
         if tags
             .clone()
             .any(|(k, v)| k == "group" && is_setup_or_teardown(v))
         {
-            return;
+            return None;
         }
-        self.add(metric, metric.len(), value);
+        let mut went = vec![self.index_of(metric, metric.len(), value)];
         for (k, v) in tags {
             let split = (SPLIT_TAGS.contains(&k) && !v.is_empty())
                 || (k == "expected_response" && v == "true");
@@ -466,9 +473,13 @@ impl Partial {
                 key.push(':');
                 key.push_str(v);
                 key.push('}');
-                self.add(key, metric.len(), value);
+                went.push(self.index_of(key, metric.len(), value));
             }
         }
+        for &i in &went {
+            self.add_at(i, value);
+        }
+        Some(went)
     }
 }
 
@@ -508,7 +519,10 @@ impl Fx {
 fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
     let mut part = Partial::default();
     let mut key = String::new();
-    let mut last_time: (&str, i128) = ("", 0);
+    let mut time_cache = TimeCache::default();
+    // Points of one metric with the same tags (byte for byte) go to the same series: remember which.
+    let mut routes: HashMap<(&[u8], &[u8]), Option<Vec<usize>>, BuildHasherDefault<Fx>> =
+        HashMap::default();
     let mut rest = chunk;
     if first_in_file {
         rest = rest.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(rest);
@@ -530,22 +544,31 @@ fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
         let result = match fast::point(line) {
             Some(p) => {
                 if let Some(t) = p.time {
-                    if t != last_time.0 {
-                        match parse_rfc3339_nanos(t) {
-                            Some(ns) => last_time = (t, ns),
-                            None => {
-                                part.error = Some((
-                                    part.lines,
-                                    format!("`data.time` {t:?} is not an RFC 3339 timestamp"),
-                                ));
-                                return part;
-                            }
+                    match time_cache.parse(t) {
+                        Some(ns) => part.observe_time(ns),
+                        None => {
+                            part.error = Some((
+                                part.lines,
+                                format!("`data.time` {t:?} is not an RFC 3339 timestamp"),
+                            ));
+                            return part;
                         }
                     }
-                    part.observe_time(last_time.1);
                 }
-                if let Some(v) = p.value {
-                    part.add_point(&mut key, p.metric, v, p.tags());
+                // Non-finite values are missing samples; they create no series.
+                if let Some(v) = p.value.filter(|v| v.is_finite()) {
+                    match routes.get(&(p.metric.as_bytes(), p.tags_raw)) {
+                        Some(Some(went)) => {
+                            for &i in went {
+                                part.add_at(i, v);
+                            }
+                        }
+                        Some(None) => {}
+                        None => {
+                            let went = part.add_point(&mut key, p.metric, v, p.tags());
+                            routes.insert((p.metric.as_bytes(), p.tags_raw), went);
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -627,6 +650,8 @@ mod fast {
         pub metric: &'a str,
         pub time: Option<&'a str>,
         pub value: Option<f64>,
+        /// The tags object as written, the key for remembering where its points go.
+        pub tags_raw: &'a [u8],
         tags: [(&'a str, &'a str); MAX_TAGS],
         n_tags: usize,
     }
@@ -662,19 +687,16 @@ mod fast {
             (self.peek()? == c).then(|| self.i += 1)
         }
 
-        /// A string without escapes or control characters. Strings are short: a byte loop beats memchr.
+        /// A string without escapes. Control characters inside it (invalid JSON) are tolerated.
         fn string(&mut self) -> Option<&'a str> {
             self.eat(b'"')?;
             let start = self.i;
-            loop {
-                match *self.b.get(self.i)? {
-                    b'"' => break,
-                    b'\\' => return None,
-                    c if c < 0x20 => return None,
-                    _ => self.i += 1,
-                }
+            let rest = self.b.get(start..)?;
+            let end = memchr::memchr2(b'"', b'\\', rest)?;
+            if rest.get(end) != Some(&b'"') {
+                return None;
             }
-            self.i += 1;
+            self.i = start + end + 1;
             // Quotes are ASCII, so both ends are character boundaries.
             self.s.get(start..self.i - 1)
         }
@@ -736,6 +758,7 @@ mod fast {
             metric: "",
             time: None,
             value: None,
+            tags_raw: b"",
             tags: [("", ""); MAX_TAGS],
             n_tags: 0,
         };
@@ -755,9 +778,15 @@ mod fast {
                             "value" => p.value = c.number_or_null().ok()?,
                             "tags" => {
                                 c.ws();
+                                let start = c.i;
                                 if c.b.get(c.i..c.i + 4) == Some(b"null") {
                                     c.i += 4;
+                                    p.tags_raw = c.b.get(start..c.i)?;
                                     return Some(());
+                                }
+                                // A repeated "tags" key would leave stale tags behind: not ours.
+                                if p.n_tags > 0 {
+                                    return None;
                                 }
                                 c.object(|c, k| {
                                     let v = c.string()?;
@@ -766,6 +795,7 @@ mod fast {
                                     p.n_tags += 1;
                                     Some(())
                                 })?;
+                                p.tags_raw = c.b.get(start..c.i)?;
                             }
                             _ => return None,
                         }
@@ -995,6 +1025,92 @@ fn u64_to_f64(n: u64) -> f64 {
 #[allow(clippy::cast_precision_loss)]
 fn nanos_to_secs(ns: i128) -> f64 {
     ns as f64 / 1e9
+}
+
+/// Remembers the seconds of the last timestamp's `YYYY-MM-DDTHH:MM:SS` part: consecutive points share it.
+#[derive(Default)]
+struct TimeCache {
+    prefix: [u8; 19],
+    secs: i128,
+    valid: bool,
+}
+
+impl TimeCache {
+    fn parse(&mut self, t: &str) -> Option<i128> {
+        let b = t.as_bytes();
+        if t.trim().len() != t.len() {
+            return parse_rfc3339_nanos(t);
+        }
+        let (Some(prefix), Some(rest)) = (b.get(..19), t.get(19..)) else {
+            return parse_rfc3339_nanos(t);
+        };
+        if !(self.valid && prefix == self.prefix) {
+            // The full parser validates the whole timestamp once per new second.
+            let full = parse_rfc3339_nanos(t)?;
+            let (frac, offset) = parse_fraction_and_offset(rest)?;
+            self.secs = (full - frac) / 1_000_000_000 + offset;
+            self.prefix.copy_from_slice(prefix);
+            self.valid = true;
+            return Some(full);
+        }
+        let (frac, offset) = parse_fraction_and_offset(rest)?;
+        Some((self.secs - offset) * 1_000_000_000 + frac)
+    }
+}
+
+/// The `.fffffffff` and `Z`/`±HH:MM` tail of a timestamp: nanoseconds and the offset in seconds.
+fn parse_fraction_and_offset(tail: &str) -> Option<(i128, i128)> {
+    let b = tail.as_bytes();
+    let mut i = 0;
+    let mut frac_ns = 0i64;
+    if b.first() == Some(&b'.') {
+        i = 1;
+        // Nanosecond precision: digits past the ninth are dropped (64-bit arithmetic: this is per line).
+        const SCALE: [i64; 9] = [
+            100_000_000,
+            10_000_000,
+            1_000_000,
+            100_000,
+            10_000,
+            1_000,
+            100,
+            10,
+            1,
+        ];
+        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            if let Some(scale) = SCALE.get(i - 1) {
+                frac_ns += i64::from(d - b'0') * scale;
+            }
+            i += 1;
+        }
+        if i == 1 {
+            return None;
+        }
+    }
+    let two = |j: usize| -> Option<i64> {
+        let (x, y) = (
+            b.get(j).filter(|c| c.is_ascii_digit())?,
+            b.get(j + 1).filter(|c| c.is_ascii_digit())?,
+        );
+        Some(i64::from(x - b'0') * 10 + i64::from(y - b'0'))
+    };
+    let offset = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (oh, om) = (two(i + 1)?, two(i + 4)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let off = oh * 3600 + om * 60;
+            if *sign == b'-' {
+                -off
+            } else {
+                off
+            }
+        }
+        _ => return None,
+    };
+    Some((i128::from(frac_ns), i128::from(offset)))
 }
 
 /// Parses an RFC 3339 timestamp with offset (`2024-08-22T01:14:12.708268909-03:00`, `…Z`) into
