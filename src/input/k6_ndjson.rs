@@ -515,14 +515,16 @@ impl Fx {
     }
 }
 
+/// (metric, tags object as written) → the series its points go to, or `None` when they are not counted.
+type Routes<'a> = HashMap<(&'a [u8], &'a [u8]), Option<Vec<usize>>, BuildHasherDefault<Fx>>;
+
 /// Parses the lines of one chunk. Stops at the first bad line.
 fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
     let mut part = Partial::default();
     let mut key = String::new();
     let mut time_cache = TimeCache::default();
     // Points of one metric with the same tags (byte for byte) go to the same series: remember which.
-    let mut routes: HashMap<(&[u8], &[u8]), Option<Vec<usize>>, BuildHasherDefault<Fx>> =
-        HashMap::default();
+    let mut routes: Routes<'_> = HashMap::default();
     let mut rest = chunk;
     if first_in_file {
         rest = rest.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(rest);
