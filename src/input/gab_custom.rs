@@ -126,13 +126,7 @@ mod tests {
     use crate::input::read_file;
 
     fn shared() -> Vec<PathBuf> {
-        let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats/gab-custom");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        v.sort();
-        v
+        crate::input::shared_formats::files("gab-custom")
     }
 
     #[test]

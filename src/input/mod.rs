@@ -506,3 +506,23 @@ pub(crate) fn lenient_json(probe: &Probe) -> Result<std::borrow::Cow<'_, Value>,
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(|l| l.trim_end_matches('\r'))
 }
+
+/// Real result files for the format tests, from `../shared/formats/`.
+#[cfg(test)]
+pub(crate) mod shared_formats {
+    use std::path::{Path, PathBuf};
+
+    /// Every file in `../shared/formats/<dir>/`, sorted; fails if there are none.
+    pub fn files(dir: &str) -> Vec<PathBuf> {
+        let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/formats")
+            .join(dir);
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&d)
+            .unwrap_or_else(|e| panic!("{}: {e}", d.display()))
+            .map(|e| e.expect("directory entry").path())
+            .collect();
+        v.sort();
+        assert!(!v.is_empty(), "no files in {}", d.display());
+        v
+    }
+}

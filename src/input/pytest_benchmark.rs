@@ -106,14 +106,7 @@ mod tests {
     use super::*;
 
     fn shared_files() -> Vec<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats/pytest-benchmark");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        v.sort();
-        assert!(!v.is_empty());
-        v
+        crate::input::shared_formats::files("pytest-benchmark")
     }
 
     #[test]
