@@ -2,29 +2,17 @@
 
 use std::io;
 
-use comfy_table::{presets, Cell, CellAlignment, Table, TableComponent};
+use comfy_table::{Cell, CellAlignment, Table};
 use serde_json::json;
 
 use crate::baseline::Snapshot;
 use crate::escape;
 use crate::input::InputFormat;
-use crate::report::value;
-
-fn write_table(t: &Table, w: &mut dyn io::Write) -> io::Result<()> {
-    for line in t.to_string().lines() {
-        writeln!(w, "{}", line.trim_end())?;
-    }
-    Ok(())
-}
+use crate::report::{plain_table, value, write_table};
 
 fn new_table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING).force_no_tty();
-    t.set_style(TableComponent::HeaderLines, '─');
-    t.set_style(TableComponent::MiddleHeaderIntersections, '─');
-    t.set_style(TableComponent::LeftHeaderIntersection, '─');
-    t.set_style(TableComponent::RightHeaderIntersection, '─');
-    t.set_header(header.to_vec());
+    let mut t = plain_table(header.to_vec());
+    t.force_no_tty();
     t
 }
 

@@ -2,21 +2,16 @@
 
 use std::io;
 
-use comfy_table::{presets, Cell, CellAlignment, Table, TableComponent};
+use comfy_table::{Cell, CellAlignment};
 
 use crate::escape;
 use crate::history::Series;
-use crate::report::value;
+use crate::report::{plain_table, value, write_table};
 
 /// One row per snapshot and metric, grouped by metric.
 pub fn table(series: &[Series], w: &mut dyn io::Write) -> io::Result<()> {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING).force_no_tty();
-    t.set_style(TableComponent::HeaderLines, '─');
-    t.set_style(TableComponent::MiddleHeaderIntersections, '─');
-    t.set_style(TableComponent::LeftHeaderIntersection, '─');
-    t.set_style(TableComponent::RightHeaderIntersection, '─');
-    t.set_header(["Benchmark", "Metric", "Snapshot", "Commit", "Value", "Step"]);
+    let mut t = plain_table(["Benchmark", "Metric", "Snapshot", "Commit", "Value", "Step"]);
+    t.force_no_tty();
     for s in series {
         let mut prev: Option<f64> = None;
         for (i, p) in s.points.iter().enumerate() {
@@ -48,8 +43,5 @@ pub fn table(series: &[Series], w: &mut dyn io::Write) -> io::Result<()> {
             prev = Some(p.value);
         }
     }
-    for line in t.to_string().lines() {
-        writeln!(w, "{}", line.trim_end())?;
-    }
-    Ok(())
+    write_table(&t, w)
 }

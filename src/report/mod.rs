@@ -19,6 +19,33 @@ use crate::evidence::{Evidence, Method, Outcome};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
+/// A borderless table with only a rule under the header, the look of every perfgate table.
+pub fn plain_table<T: Into<comfy_table::Cell>>(
+    header: impl IntoIterator<Item = T>,
+) -> comfy_table::Table {
+    use comfy_table::{presets, TableComponent};
+    let mut t = comfy_table::Table::new();
+    t.load_preset(presets::NOTHING);
+    for part in [
+        TableComponent::HeaderLines,
+        TableComponent::MiddleHeaderIntersections,
+        TableComponent::LeftHeaderIntersection,
+        TableComponent::RightHeaderIntersection,
+    ] {
+        t.set_style(part, '─');
+    }
+    t.set_header(header);
+    t
+}
+
+/// Writes a table without the padding comfy-table leaves at the end of each line.
+pub fn write_table(t: &comfy_table::Table, w: &mut dyn io::Write) -> io::Result<()> {
+    for line in t.to_string().lines() {
+        writeln!(w, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
 /// Options every renderer may honour.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {

@@ -2,16 +2,14 @@
 
 use std::io;
 
-use comfy_table::{
-    presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, TableComponent,
-};
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement};
 
 use crate::compare::{Comparison, Kind};
 use crate::escape;
 use crate::evidence::{Method, Outcome};
 use crate::report::{
-    change_text, counts_line, is_notable, is_unverified, severity_label, value, RenderOptions,
-    Renderer, ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
+    change_text, counts_line, is_notable, is_unverified, plain_table, severity_label, value,
+    write_table, RenderOptions, Renderer, ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
 };
 use crate::severity::Severity;
 use crate::verdict::{Status, Verdict};
@@ -107,19 +105,7 @@ impl Renderer for TableRenderer {
             .filter(|c| opts.all || is_notable(c))
             .collect();
         if !shown.is_empty() {
-            let mut table = Table::new();
-            table.load_preset(presets::NOTHING);
-            table.set_style(TableComponent::HeaderLines, '─');
-            table.set_style(TableComponent::MiddleHeaderIntersections, '─');
-            table.set_style(TableComponent::LeftHeaderIntersection, '─');
-            table.set_style(TableComponent::RightHeaderIntersection, '─');
-            if opts.color {
-                table.enforce_styling();
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-            } else {
-                table.force_no_tty();
-            }
-            table.set_header([
+            let mut table = plain_table([
                 "Benchmark",
                 "Metric",
                 "Baseline",
@@ -127,6 +113,12 @@ impl Renderer for TableRenderer {
                 "Change",
                 "Severity",
             ]);
+            if opts.color {
+                table.enforce_styling();
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+            } else {
+                table.force_no_tty();
+            }
             let mut last_bench: Option<&str> = None;
             for c in shown {
                 // Group rows: the benchmark name is printed once per group.
@@ -154,9 +146,7 @@ impl Renderer for TableRenderer {
                     severity_cell(c, opts.color),
                 ]);
             }
-            for line in table.to_string().lines() {
-                writeln!(w, "{}", line.trim_end())?;
-            }
+            write_table(&table, w)?;
         }
         let hidden = verdict
             .comparisons
