@@ -85,8 +85,16 @@ impl Summary {
 
     /// The count for one severity.
     pub fn get(&self, sev: Severity) -> usize {
-        let mut copy = self.clone();
-        *copy.slot(sev)
+        match sev {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Improvement => self.improvement,
+            Severity::Unchanged => self.unchanged,
+            Severity::New => self.new,
+            Severity::Missing => self.missing,
+        }
     }
 
     /// Non-zero counts, worst first, e.g. `[(Critical, 1), (Unchanged, 40)]`.
