@@ -203,8 +203,11 @@ pub fn judge_samples(
         Direction::LowerIsBetter => (Sides::Lower, Sides::Upper),
         Direction::HigherIsBetter => (Sides::Upper, Sides::Lower),
     };
-    let beyond_floor_worse = floor_bound(worse_side).is_some_and(|w| w > bands.low);
-    let beyond_floor_better = floor_bound(better_side).is_some_and(|w| w < -bands.low);
+    // Only a significant change needs its floor bound.
+    let beyond_floor_worse =
+        significant_worse && floor_bound(worse_side).is_some_and(|w| w > bands.low);
+    let beyond_floor_better =
+        significant_better && floor_bound(better_side).is_some_and(|w| w < -bands.low);
     let p_text = |p: Option<f64>| p.map(|p| format!("{p:.3}")).unwrap_or_else(|| "n/a".into());
     let (severity, outcome, note) = if significant_worse && beyond_floor_worse {
         (bands.grade(worse_pct), Outcome::Significant, None)
