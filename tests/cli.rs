@@ -105,17 +105,12 @@ fn fail_on_critical_still_fails_on_the_70_percent_slowdown() {
 #[test]
 fn legacy_summary_export_pair_gives_the_same_verdict() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline"])
-        .arg(fixture("k6/baseline-export.json"))
-        .arg(fixture("k6/current-export.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = sb.verdict(
+        &[],
+        fixture("k6/baseline-export.json"),
+        &[fixture("k6/current-export.json")],
+        1,
+    );
     assert_eq!(
         row(&v, "http_req_duration{name:search}", "p95")["severity"],
         "critical"
@@ -390,17 +385,7 @@ fn zero_baseline_error_rate_is_graded_by_percentage_points() {
     };
     let base = sb.write("base.json", &doc(0.0));
     let cur = sb.write("cur.json", &doc(0.3));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline"])
-        .arg(&base)
-        .arg(&cur)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = sb.verdict(&[], &base, &[&cur], 1);
     let r = row(&v, "http_req_failed", "error_rate");
     assert_eq!(r["severity"], "critical");
     assert!(r["change_pct"].is_null());
@@ -421,17 +406,7 @@ fn new_and_missing_metrics_are_reported_not_failed() {
         r#"{"metrics": {"http_req_duration{name:new}": {"type": "trend", "contains": "time", "values": {"p(95)": 10}},
             "http_req_duration": {"type": "trend", "contains": "time", "values": {"p(95)": 10, "p(99)": 12}}}}"#,
     );
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline"])
-        .arg(&base)
-        .arg(&cur)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = sb.verdict(&[], &base, &[&cur], 0);
     assert_eq!(
         row(&v, "http_req_duration{name:old}", "p95")["severity"],
         "missing"
@@ -545,17 +520,12 @@ fn a_closed_stdout_exits_quietly_with_the_verdict() {
 #[test]
 fn k6_ndjson_pair_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline"])
-        .arg(fixture("k6/baseline.ndjson"))
-        .arg(fixture("k6/current.ndjson"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = sb.verdict(
+        &[],
+        fixture("k6/baseline.ndjson"),
+        &[fixture("k6/current.ndjson")],
+        1,
+    );
     assert_eq!(
         row(&v, "http_req_duration{name:search}", "p95")["severity"],
         "critical"

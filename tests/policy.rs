@@ -157,17 +157,7 @@ fn policy_bands_fail_on_ignore_and_gate_rules_apply() {
          [[rule]]\nbenchmark = \"http_req_duration{name:b}\"\nignore = true\n\
          [[rule]]\nbenchmark = \"http_req_duration{name:c}\"\ngate = false\n",
     );
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline"])
-        .arg(&base)
-        .arg(&cur)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = sb.verdict(&[], &base, &[&cur], 1);
     assert_eq!(v["fail_on"], "medium");
     assert_eq!(
         row(&v, "http_req_duration{name:a}", "p95")["severity"],
@@ -202,17 +192,7 @@ fn one_millisecond_steps_are_the_data_resolution() {
     };
     let base = sb.write("base.json", &doc(2.0));
     let cur = sb.write("cur.json", &doc(3.0));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline"])
-        .arg(&base)
-        .arg(&cur)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = sb.verdict(&[], &base, &[&cur], 0);
     let r = row(&v, "http_req_duration{name:a}", "p95");
     assert_eq!(r["change_pct"], 50.0);
     assert_eq!(r["severity"], "low");

@@ -60,6 +60,30 @@ impl Sandbox {
         p
     }
 
+    /// Runs `perfgate analyze -o json ARGS --baseline BASELINE CURRENT...` in the sandbox, checks the exit
+    /// code and returns the verdict.
+    pub fn verdict<P: AsRef<std::ffi::OsStr>>(
+        &self,
+        args: &[&str],
+        baseline: P,
+        current: &[P],
+        code: i32,
+    ) -> Value {
+        let out = self
+            .cmd()
+            .args(["analyze", "-o", "json"])
+            .args(args)
+            .arg("--baseline")
+            .arg(baseline)
+            .args(current)
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    }
+
     /// `perfgate` running in the sandbox.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::from_std(perfgate());
