@@ -204,8 +204,21 @@ fn resolve_baseline_ref(
             ))),
         }
     };
-    let Some(base) = baseline::git(&["merge-base", "HEAD", branch]) else {
-        return latest(format!("no merge-base of HEAD and {branch} (not a git checkout, or the branch is unknown); using the latest snapshot"));
+    if branch.starts_with('-') {
+        return Err(Error::Usage(format!(
+            "--baseline-ref {:?} is not a branch name",
+            crate::escape::terminal(branch)
+        )));
+    }
+    let Some(base) = merge_base(branch) else {
+        let shallow =
+            baseline::git(&["rev-parse", "--is-shallow-repository"]).as_deref() == Some("true");
+        let why = if shallow {
+            format!("no merge-base of HEAD and {branch}: this is a shallow clone (fetch the history: actions/checkout with `fetch-depth: 0`); using the latest snapshot")
+        } else {
+            format!("no merge-base of HEAD and {branch} (not a git checkout, or neither {branch} nor origin/{branch} exists); using the latest snapshot")
+        };
+        return latest(why);
     };
     let ancestors = baseline::git(&["rev-list", "--first-parent", "-n", REF_SEARCH_DEPTH, &base])
         .unwrap_or_default();
@@ -245,6 +258,25 @@ fn resolve_baseline_ref(
     latest(format!(
         "no snapshot at the merge-base of HEAD and {branch} or its last {REF_SEARCH_DEPTH} ancestors; using the latest snapshot"
     ))
+}
+
+/// The merge-base of HEAD and `branch`, where `branch` is a local branch or, as in an `actions/checkout`
+/// clone that has only remote-tracking branches, `origin/<branch>`.
+fn merge_base(branch: &str) -> Option<String> {
+    let local = format!("refs/heads/{branch}");
+    let remote = format!("refs/remotes/origin/{branch}");
+    let reference = [local.as_str(), remote.as_str(), branch]
+        .into_iter()
+        .find(|r| {
+            baseline::git(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{r}^{{commit}}"),
+            ])
+            .is_some()
+        })?;
+    baseline::git(&["merge-base", "HEAD", reference])
 }
 
 /// A warning when the baseline was measured on a different kind of machine than this run.
