@@ -185,6 +185,10 @@ fn stored_baseline(
     Ok((info, snapshot.run, history))
 }
 
+/// Ends the reason of a `--baseline-ref` that found no snapshot on the branch's history; such a fallback
+/// is also a warning in the report, never silent.
+const REF_FALLBACK: &str = "; using the latest snapshot";
+
 /// How far back `--baseline-ref` looks for an ancestor of the merge-base that has a snapshot.
 const REF_SEARCH_DEPTH: &str = "200";
 
@@ -214,9 +218,9 @@ fn resolve_baseline_ref(
         let shallow =
             baseline::git(&["rev-parse", "--is-shallow-repository"]).as_deref() == Some("true");
         let why = if shallow {
-            format!("no merge-base of HEAD and {branch}: this is a shallow clone (fetch the history: actions/checkout with `fetch-depth: 0`); using the latest snapshot")
+            format!("no merge-base of HEAD and {branch}: this is a shallow clone (fetch the history: actions/checkout with `fetch-depth: 0`){REF_FALLBACK}")
         } else {
-            format!("no merge-base of HEAD and {branch} (not a git checkout, or neither {branch} nor origin/{branch} exists); using the latest snapshot")
+            format!("no merge-base of HEAD and {branch} (not a git checkout, or neither {branch} nor origin/{branch} exists){REF_FALLBACK}")
         };
         return latest(why);
     };
@@ -256,7 +260,7 @@ fn resolve_baseline_ref(
         }
     }
     latest(format!(
-        "no snapshot at the merge-base of HEAD and {branch} or its last {REF_SEARCH_DEPTH} ancestors; using the latest snapshot"
+        "no snapshot at the merge-base of HEAD and {branch} or its last {REF_SEARCH_DEPTH} ancestors{REF_FALLBACK}"
     ))
 }
 
@@ -309,6 +313,9 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     let mut warnings = warnings;
     let (info, mut rows, message) = match resolved {
         Ok((info, base, history)) => {
+            if let Some(why) = info.reason.as_deref().filter(|r| r.ends_with(REF_FALLBACK)) {
+                warnings.push(format!("--baseline-ref: {why}"));
+            }
             let ctx = Context {
                 policy: &policy,
                 history: &history,
