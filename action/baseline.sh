@@ -43,17 +43,9 @@ if [[ ${#files[@]} -eq 0 ]]; then
 fi
 for i in "${!files[@]}"; do [[ "${files[$i]}" == /* ]] || files[i]="$PWD/${files[$i]}"; done
 
-# Pushing over HTTPS with the job's token, given to git in its environment (never on a command line,
-# never stored in .git/config); a checkout with `persist-credentials: false` still works.
-url="$(git remote get-url "$remote")"
-if [[ -n "${GITHUB_TOKEN:-}" && "$url" == https://* ]]; then
-  basic="$(printf 'x-access-token:%s' "$GITHUB_TOKEN" | base64 | tr -d '\n')"
-  echo "::add-mask::$basic"
-  host="${url#https://}"; host="${host%%/*}"; host="${host##*@}"
-  export GIT_CONFIG_COUNT=1
-  export GIT_CONFIG_KEY_0="http.https://$host/.extraheader"
-  export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $basic"
-fi
+# shellcheck source=action/git-auth.sh
+source "$(dirname "${BASH_SOURCE[0]}")/git-auth.sh"
+git_auth "$remote"
 committer=(-c "user.name=${PG_COMMITTER_NAME:-github-actions[bot]}"
            -c "user.email=${PG_COMMITTER_EMAIL:-41898282+github-actions[bot]@users.noreply.github.com}"
            -c commit.gpgsign=false)
@@ -68,7 +60,7 @@ for attempt in $(seq 1 "$attempts"); do
   git worktree remove --force "$work" >/dev/null 2>&1 || true
   rm -rf "$work"
   if git ls-remote --exit-code --heads "$remote" "refs/heads/$target" >/dev/null; then
-    git fetch --quiet --no-tags --depth=1 "$remote" "refs/heads/$target"
+    git fetch --quiet --no-tags "$remote" "refs/heads/$target"
     tip="$(git rev-parse FETCH_HEAD)"
   elif [[ "$store" == branch ]]; then
     # A new data branch: its first commit has an empty tree and no parent.

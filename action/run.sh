@@ -51,8 +51,11 @@ args=(analyze --comment-key "${PG_COMMENT_KEY:-default}")
 if [[ -n "${PG_BASELINE_BRANCH:-}" ]]; then
   dir="${PERFGATE_BASELINES_DIR:-baselines}"
   data="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/perfgate-data.XXXXXX")"
+  # shellcheck source=action/git-auth.sh
+  source "$here/git-auth.sh"
+  git_auth "${PG_REMOTE:-origin}"
   if git ls-remote --exit-code --heads "${PG_REMOTE:-origin}" "refs/heads/$PG_BASELINE_BRANCH" >/dev/null; then
-    git fetch --quiet --no-tags --depth=1 "${PG_REMOTE:-origin}" "refs/heads/$PG_BASELINE_BRANCH"
+    git fetch --quiet --no-tags "${PG_REMOTE:-origin}" "refs/heads/$PG_BASELINE_BRANCH"
     git archive FETCH_HEAD -- "$dir" | tar -x -C "$data"
   else
     echo "::notice title=perfgate::no branch $PG_BASELINE_BRANCH yet: it is created by the first run of mode baseline on the default branch"

@@ -813,3 +813,41 @@ fn install_without_a_release_falls_back_to_a_cached_cargo_build() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(cargo_calls(&w).lines().count(), 1);
 }
+
+#[test]
+fn git_reaches_an_https_origin_with_the_token_from_the_environment_only() {
+    let w = World::new();
+    let ws = w.checkout("auth", "origin/main");
+    git(
+        &ws,
+        &["remote", "set-url", "origin", "https://github.test/o/r.git"],
+    );
+    let script = format!(
+        "source {}; git_auth origin; git config --get http.https://github.test/.extraheader",
+        repo_root().join("action/git-auth.sh").display()
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(&ws)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("HOME", w.tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // git sees the header; the log gets it masked; the token itself never shows.
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("AUTHORIZATION: basic "),
+        "{stdout}"
+    );
+    assert!(stdout.starts_with("::add-mask::"), "{stdout}");
+    assert!(!stdout.contains(TOKEN));
+    // Nothing is written to the repository's config.
+    assert!(!std::fs::read_to_string(ws.join(".git/config"))
+        .unwrap()
+        .contains("extraheader"));
+}
