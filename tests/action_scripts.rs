@@ -457,26 +457,45 @@ fn two_concurrent_baseline_runs_keep_both_snapshots() {
     let w = World::new();
     let a = git(&w.path("origin.git"), &["rev-parse", "main"]);
     let b = w.push_to_main("v2\n");
-    // Widen the window in which both runs hold the same tip of the data branch.
+    // The first snapshot creates the branch.
+    let ws0 = w.checkout("run0", &a);
+    let files = k6("baseline-summary.json");
+    let vars = [("PG_MODE", "baseline"), ("PG_FILES", files.as_str())];
+    assert_eq!(w.run("run.sh", &ws0, &vars).status.code(), Some(0));
+    // Then two merges at once. The hook holds each of the next two pushes until both have arrived, so
+    // both were recorded on the same tip and exactly one of them is rejected.
     let hook = w.path("origin.git/hooks/pre-receive");
-    std::fs::write(&hook, "#!/bin/sh\nsleep 1\n").unwrap();
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho x >> pushes\nn=$(wc -l < pushes)\ni=0\n\
+         if [ \"$n\" -le 2 ]; then\n  while [ \"$(wc -l < pushes)\" -lt 2 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done\nfi\n",
+    )
+    .unwrap();
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    // The first snapshot creates the branch; then two merges at once.
-    let ws0 = w.checkout("run0", &a);
-    let vars = [("PG_MODE", "baseline"), ("PG_FILES", "")];
-    let files = k6("baseline-summary.json");
-    let mut v0 = vars;
-    v0[1].1 = &files;
-    assert_eq!(w.run("run.sh", &ws0, &v0).status.code(), Some(0));
     let ws1 = w.checkout("run1", &a);
     let ws2 = w.checkout("run2", &b);
-    let mut c1 = w.script("run.sh", &ws1, &v0).spawn().unwrap();
-    let mut c2 = w.script("run.sh", &ws2, &v0).spawn().unwrap();
-    assert!(c1.wait().unwrap().success());
-    assert!(c2.wait().unwrap().success());
+    let piped = |mut c: Command| {
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let c1 = piped(w.script("run.sh", &ws1, &vars));
+    let c2 = piped(w.script("run.sh", &ws2, &vars));
+    let (o1, o2) = (
+        c1.wait_with_output().unwrap(),
+        c2.wait_with_output().unwrap(),
+    );
+    assert_eq!(o1.status.code(), Some(0), "{}", text(&o1));
+    assert_eq!(o2.status.code(), Some(0), "{}", text(&o2));
+    let both = format!("{}{}", text(&o1), text(&o2));
+    assert!(
+        both.contains("rejected") && both.contains("(attempt 2)"),
+        "{both}"
+    );
     let snaps = w.snapshots_on("perfgate-data");
     let history: Vec<&(String, String)> = snaps
         .iter()
