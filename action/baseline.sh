@@ -17,6 +17,12 @@ dir="${PERFGATE_BASELINES_DIR:-baselines}"
 remote="${PG_REMOTE:-origin}"
 attempts="${PG_PUSH_ATTEMPTS:-6}"
 
+case "${GITHUB_EVENT_NAME:-push}" in
+  pull_request | pull_request_target | workflow_run)
+    echo "::error title=perfgate::mode baseline records on pushes to the default branch, not on $GITHUB_EVENT_NAME: a pull request's results must not become the baseline"
+    exit 2 ;;
+esac
+
 case "$store" in
   branch) target="${PG_DATA_BRANCH:-perfgate-data}" ;;
   commit) target="${PG_BRANCH:-${GITHUB_REF_NAME:-}}" ;;

@@ -122,12 +122,18 @@ impl FakeGitHub {
     }
 
     fn route(&self, method: &str, target: &str, body: &Value) -> (u16, Vec<u8>) {
-        let path = target.split('?').next().unwrap_or("");
-        let seg: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let full = target.split('?').next().unwrap_or("");
         let mut s = self.state.lock().unwrap();
-        if method != "GET" || !path.ends_with("/comments") {
-            s.log.push(format!("{method} {path}"));
+        if method != "GET" || !full.ends_with("/comments") {
+            s.log.push(format!("{method} {full}"));
         }
+        // GitHub Enterprise Server: REST under /api/v3, GraphQL at /api/graphql.
+        let path = match full.strip_prefix("/api/v3") {
+            Some(rest) => rest,
+            None if full == "/api/graphql" => "/graphql",
+            None => full,
+        };
+        let seg: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let ok = |v: Value| (200, v.to_string().into_bytes());
         let status =
             |code: u16, msg: &str| (code, json!({ "message": msg }).to_string().into_bytes());
@@ -507,6 +513,32 @@ fn two_concurrent_baseline_runs_keep_both_snapshots() {
 }
 
 #[test]
+fn baseline_mode_refuses_to_record_a_pull_request() {
+    let w = World::new();
+    let ws = w.checkout("pr-run", "origin/main");
+    let files = k6("baseline-summary.json");
+    let out = w.run(
+        "run.sh",
+        &ws,
+        &[
+            ("PG_MODE", "baseline"),
+            ("PG_FILES", &files),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not on pull_request"));
+    assert!(w.snapshots_on("main").is_empty());
+    assert_eq!(
+        git(
+            &w.path("origin.git"),
+            &["branch", "--list", "perfgate-data"]
+        ),
+        ""
+    );
+}
+
+#[test]
 fn baseline_mode_can_commit_to_the_pushed_branch() {
     let w = World::new();
     let before = git(&w.path("origin.git"), &["rev-parse", "main"]);
@@ -612,6 +644,38 @@ fn fork_pair_uploads_posts_and_refuses_a_wrong_pr_number() {
         "{}",
         text(&out)
     );
+    // On GitHub Enterprise Server the token's identity comes from /api/graphql, and perfgate's earlier
+    // comment is found under /api/v3.
+    std::fs::write(art.join("pr_number"), "5").unwrap();
+    let ghes = format!("{}/api/v3", w.gh.url);
+    let out = w.run(
+        "run.sh",
+        &w.path("."),
+        &[
+            ("PG_MODE", "comment"),
+            (
+                "PG_VERDICT_FILE",
+                art.join("verdict.json").to_str().unwrap(),
+            ),
+            ("PG_PR_FILE", art.join("pr_number").to_str().unwrap()),
+            ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+            ("GITHUB_API_URL", &ghes),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = w.gh.log();
+    assert_eq!(
+        log[log.len() - 3..],
+        [
+            "GET /api/v3/repos/o/r/pulls/5",
+            "GET /api/v3/user",
+            "POST /api/graphql"
+        ],
+        "the same report again: found as the token's own, nothing written"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already up to date"));
+    assert_eq!(w.gh.comments(5).len(), 1);
+
     // A missing artifact is one clear error.
     let out = comment(&art.join("no_such_file"));
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
