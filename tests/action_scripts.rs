@@ -934,3 +934,48 @@ fn git_reaches_an_https_origin_with_the_token_from_the_environment_only() {
         .unwrap()
         .contains("extraheader"));
 }
+
+/// Every input of action.yml reaches the scripts, and every input variable the scripts read is set by it.
+#[test]
+fn action_yml_wires_every_input_to_the_scripts() {
+    let yml = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    let inputs_block = &yml[yml.find("\ninputs:\n").unwrap()..yml.find("\noutputs:\n").unwrap()];
+    let inputs: Vec<&str> = inputs_block
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(':'))
+        .filter(|n| !n.starts_with(' '))
+        .collect();
+    assert!(inputs.len() > 10, "{inputs:?}");
+    let runs = &yml[yml.find("\nruns:\n").unwrap()..];
+    for input in &inputs {
+        assert!(
+            runs.contains(&format!("${{{{ inputs.{input} }}}}")),
+            "input {input} is never used"
+        );
+    }
+    // Variables the scripts read that the runner or the workflow author may set instead of action.yml.
+    let optional = [
+        "PG_REMOTE",
+        "PG_PUSH_ATTEMPTS",
+        "PG_COMMITTER_NAME",
+        "PG_COMMITTER_EMAIL",
+        "PG_BRANCH",
+    ];
+    for script in ["run.sh", "baseline.sh"] {
+        let text = std::fs::read_to_string(repo_root().join("action").join(script)).unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("PG_") {
+            let name: String = rest[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            rest = &rest[i + name.len()..];
+            if name.len() > 3 && !optional.contains(&name.as_str()) {
+                assert!(
+                    runs.contains(&format!("{name}: ${{{{ inputs.")),
+                    "{script} reads {name}, which action.yml never sets"
+                );
+            }
+        }
+    }
+}
