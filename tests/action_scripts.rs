@@ -563,6 +563,30 @@ fn baseline_mode_can_commit_to_the_pushed_branch() {
         .snapshots_on("main")
         .iter()
         .any(|(f, c)| f == "baselines/main.json" && *c == before));
+
+    // A PR reads them from origin/main, not from its own checkout's copy, which it could have edited.
+    let pr = w.checkout("pr-run", "origin/main");
+    std::fs::create_dir_all(pr.join("baselines")).unwrap();
+    std::fs::copy(
+        fixture("k6/current-summary.json"),
+        pr.join("baselines/main.json"),
+    )
+    .unwrap();
+    let out = w.run(
+        "run.sh",
+        &pr,
+        &[
+            ("PG_FILES", &k6("current-summary.json")),
+            ("PG_BASELINE_BRANCH", "main"),
+            ("PG_BASELINE_REF", "main"),
+            ("PG_COMMENT", "false"),
+            ("PG_VERDICT_FILE", "verdict.json"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(pr.join("verdict.json")).unwrap()).unwrap();
+    assert_eq!(v["baseline"]["commit"], before.as_str());
 }
 
 #[test]
