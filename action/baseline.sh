@@ -80,6 +80,12 @@ for attempt in $(seq 1 "$attempts"); do
   # Recorded in the workspace, so the snapshot names the measured commit; stored in the worktree.
   perfgate baseline create "$name" --append --keep "$keep" --baselines-dir "$work/$dir" "${files[@]}"
   git -C "$work" add -A -- "$dir"
+  if git -C "$work" diff --cached --quiet; then
+    # A re-run that recorded byte for byte the same snapshot (same commit, same second).
+    echo "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
+    if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
+    exit 0
+  fi
   git -C "$work" "${committer[@]}" commit --quiet -m "perfgate: baseline $name at ${head:0:12} [skip ci]"
   if git -C "$work" push --quiet "$remote" "HEAD:refs/heads/$target"; then
     echo "perfgate: baseline '$name' at ${head:0:12} pushed to $target (attempt $attempt)"

@@ -464,6 +464,7 @@ fn two_concurrent_baseline_runs_keep_both_snapshots() {
     let w = World::new();
     let a = git(&w.path("origin.git"), &["rev-parse", "main"]);
     let b = w.push_to_main("v2\n");
+    let c = w.push_to_main("v3\n");
     // The first snapshot creates the branch.
     let ws0 = w.checkout("run0", &a);
     let files = k6("baseline-summary.json");
@@ -482,8 +483,8 @@ fn two_concurrent_baseline_runs_keep_both_snapshots() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let ws1 = w.checkout("run1", &a);
-    let ws2 = w.checkout("run2", &b);
+    let ws1 = w.checkout("run1", &b);
+    let ws2 = w.checkout("run2", &c);
     let piped = |mut c: Command| {
         c.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -509,8 +510,34 @@ fn two_concurrent_baseline_runs_keep_both_snapshots() {
         .filter(|(f, _)| f != "baselines/main.json")
         .collect();
     assert_eq!(history.len(), 3, "every run kept its snapshot: {snaps:?}");
-    assert_eq!(history.iter().filter(|(_, c)| *c == a).count(), 2);
-    assert_eq!(history.iter().filter(|(_, c)| *c == b).count(), 1);
+    for commit in [&a, &b, &c] {
+        assert_eq!(
+            history.iter().filter(|(_, x)| x == commit).count(),
+            1,
+            "{snaps:?}"
+        );
+    }
+}
+
+#[test]
+fn a_rerun_that_records_the_same_snapshot_pushes_nothing_and_passes() {
+    let w = World::new();
+    let ws = w.checkout("push-run", "origin/main");
+    let files = k6("baseline-summary.json");
+    let vars = [
+        ("PG_MODE", "baseline"),
+        ("PG_FILES", files.as_str()),
+        ("SOURCE_DATE_EPOCH", "1700000000"),
+    ];
+    assert_eq!(w.run("run.sh", &ws, &vars).status.code(), Some(0));
+    let tip = git(&w.path("origin.git"), &["rev-parse", "perfgate-data"]);
+    let out = w.run("run.sh", &ws, &vars);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already on perfgate-data"));
+    assert_eq!(
+        git(&w.path("origin.git"), &["rev-parse", "perfgate-data"]),
+        tip
+    );
 }
 
 #[test]
