@@ -185,6 +185,10 @@ fn stored_baseline(
     Ok((info, snapshot.run, history))
 }
 
+/// Ends the reason of a `--baseline-ref` that found no snapshot on the branch's history; such a fallback
+/// is also a warning in the report, never silent.
+const REF_FALLBACK: &str = "; using the latest snapshot";
+
 /// How far back `--baseline-ref` looks for an ancestor of the merge-base that has a snapshot.
 const REF_SEARCH_DEPTH: &str = "200";
 
@@ -204,8 +208,21 @@ fn resolve_baseline_ref(
             ))),
         }
     };
-    let Some(base) = baseline::git(&["merge-base", "HEAD", branch]) else {
-        return latest(format!("no merge-base of HEAD and {branch} (not a git checkout, or the branch is unknown); using the latest snapshot"));
+    if branch.starts_with('-') {
+        return Err(Error::Usage(format!(
+            "--baseline-ref {:?} is not a branch name",
+            crate::escape::terminal(branch)
+        )));
+    }
+    let Some(base) = merge_base(branch) else {
+        let shallow =
+            baseline::git(&["rev-parse", "--is-shallow-repository"]).as_deref() == Some("true");
+        let why = if shallow {
+            format!("no merge-base of HEAD and {branch}: this is a shallow clone (fetch the history: actions/checkout with `fetch-depth: 0`){REF_FALLBACK}")
+        } else {
+            format!("no merge-base of HEAD and {branch} (not a git checkout, or neither {branch} nor origin/{branch} exists){REF_FALLBACK}")
+        };
+        return latest(why);
     };
     let ancestors = baseline::git(&["rev-list", "--first-parent", "-n", REF_SEARCH_DEPTH, &base])
         .unwrap_or_default();
@@ -243,8 +260,27 @@ fn resolve_baseline_ref(
         }
     }
     latest(format!(
-        "no snapshot at the merge-base of HEAD and {branch} or its last {REF_SEARCH_DEPTH} ancestors; using the latest snapshot"
+        "no snapshot at the merge-base of HEAD and {branch} or its last {REF_SEARCH_DEPTH} ancestors{REF_FALLBACK}"
     ))
+}
+
+/// The merge-base of HEAD and `branch`, where `branch` is a local branch or, as in an `actions/checkout`
+/// clone that has only remote-tracking branches, `origin/<branch>`.
+fn merge_base(branch: &str) -> Option<String> {
+    let local = format!("refs/heads/{branch}");
+    let remote = format!("refs/remotes/origin/{branch}");
+    let reference = [local.as_str(), remote.as_str(), branch]
+        .into_iter()
+        .find(|r| {
+            baseline::git(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{r}^{{commit}}"),
+            ])
+            .is_some()
+        })?;
+    baseline::git(&["merge-base", "HEAD", reference])
 }
 
 /// A warning when the baseline was measured on a different kind of machine than this run.
@@ -277,6 +313,9 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     let mut warnings = warnings;
     let (info, mut rows, message) = match resolved {
         Ok((info, base, history)) => {
+            if let Some(why) = info.reason.as_deref().filter(|r| r.ends_with(REF_FALLBACK)) {
+                warnings.push(format!("--baseline-ref: {why}"));
+            }
             let ctx = Context {
                 policy: &policy,
                 history: &history,

@@ -347,32 +347,34 @@ critical = 25
 # Metrics that are reported but never fail the build (default: single-sample extremes and spreads).
 # report_only = ["min", "max", "std_dev", "stddev", "iqr", "mad", "deviation"]
 
-# Overrides for matching benchmarks and metrics; later rules win.
-[[rule]]
-benchmark = "http_req_duration{name:*}"
-metric = "p99"
-bands = { high = 20, critical = 40 }   # tails are noisier: wider bands
-min_abs_change = 2                    # in the metric's unit (ms here): smaller changes are at most "low"
+# Overrides for matching benchmarks and metrics; later rules win. The examples below are commented out:
+# remove the leading `#` of the ones you want, with your own benchmark names.
+#[[rule]]
+#benchmark = "http_req_duration{name:*}"
+#metric = "p99"
+#bands = { high = 20, critical = 40 }   # tails are noisier: wider bands
+#min_abs_change = 2                    # in the metric's unit (ms here): smaller changes are at most "low"
 
-[[rule]]
-benchmark = "setup_*"
-ignore = true                          # not compared at all
+#[[rule]]
+#benchmark = "setup_*"
+#ignore = true                          # not compared at all
 
-[[rule]]
-metric = "max"
-gate = false                           # reported only
+#[[rule]]
+#metric = "max"
+#gate = false                           # reported only
 
-# Absolute budgets: checked on every run, with or without a baseline.
-[[budget]]
-benchmark = "http_req_duration{name:auth}"
-metric = "p95"
-warn_above = 1000   # ms, the metric's own unit unless `unit` is given
-fail_above = 1500
+# Absolute budgets: checked on every run, with or without a baseline (a budget that matches no metric is
+# a warning on every run, so only enable ones that name your benchmarks).
+#[[budget]]
+#benchmark = "http_req_duration{name:auth}"
+#metric = "p95"
+#warn_above = 1000   # ms, the metric's own unit unless `unit` is given
+#fail_above = 1500
 
-[[budget]]
-benchmark = "http_reqs"
-metric = "rate"
-fail_below = 50     # requests per second
+#[[budget]]
+#benchmark = "http_reqs"
+#metric = "rate"
+#fail_below = 50     # requests per second
 "#;
 
 #[cfg(test)]
@@ -385,8 +387,20 @@ mod tests {
 
     #[test]
     fn the_example_parses() {
+        // As written by `perfgate init`: defaults only, every rule and budget commented out.
         let p = parse(EXAMPLE).unwrap();
         assert_eq!(p.fail_on, Some(FailOn::High));
+        assert!(p.budgets.is_empty() && !p.for_metric("setup_db", "mean").ignore);
+        // The commented examples are valid once uncommented.
+        let uncommented: String = EXAMPLE
+            .lines()
+            .map(|l| match l.strip_prefix('#') {
+                Some(rest) if !rest.starts_with(' ') && !rest.is_empty() => rest,
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let p = parse(&uncommented).unwrap();
         assert_eq!(p.budgets.len(), 2);
         let mp = p.for_metric("http_req_duration{name:search}", "p99");
         assert_eq!(mp.bands.critical, 40.0);

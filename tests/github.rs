@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{fixture, perfgate};
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path_regex};
+use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const TOKEN: &str = "ghs_perfgateTestToken0123456789abcdef";
@@ -117,6 +117,35 @@ impl Respond for Fake {
     }
 }
 
+/// Who the token is: `GET /user` as for a personal token, or, under `prefix` `/api/v3` (GitHub Enterprise
+/// Server), refused as for an Actions token, with the identity from GraphQL's `viewer` at `/api/graphql`.
+async fn mount_identity(server: &MockServer, prefix: &str) {
+    if prefix.is_empty() {
+        Mock::given(method("GET"))
+            .and(path("/user"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": BOT})))
+            .mount(server)
+            .await;
+        return;
+    }
+    Mock::given(method("GET"))
+        .and(path(format!("{prefix}/user")))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration"})),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": {"viewer": {"login": "github-actions"}}})),
+        )
+        .mount(server)
+        .await;
+}
+
 struct Env {
     server: MockServer,
     fake: Fake,
@@ -130,6 +159,7 @@ impl Env {
 
     async fn with_page_size(page_size: usize) -> Env {
         let server = MockServer::start().await;
+        mount_identity(&server, "").await;
         let fake = Fake {
             page_size,
             base: server.uri(),
@@ -193,6 +223,7 @@ impl Env {
 
     async fn reset_log(&self) {
         self.server.reset().await;
+        mount_identity(&self.server, "").await;
         Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
             .respond_with(self.fake.clone())
             .mount(&self.server)
@@ -348,7 +379,7 @@ async fn the_marker_comment_is_found_on_page_two() {
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.method.as_str() == "GET")
+        .filter(|r| r.method.as_str() == "GET" && r.url.path() != "/user")
         .map(|r| r.url.query().unwrap_or("").to_string())
         .collect();
     assert_eq!(pages, vec!["per_page=100&page=1", "per_page=100&page=2"]);
@@ -442,12 +473,20 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
     std::fs::write(&vpath, &verdict.stdout).unwrap();
     let pr = env.dir.path().join("pr_number");
     std::fs::write(&pr, "5\n").unwrap();
-    // The privileged workflow's event is `workflow_run`, with no pull request for forks.
+    // The privileged workflow's event is `workflow_run`, with no pull request for forks; the PR's head
+    // must be the commit that run measured.
     std::fs::write(
         env.dir.path().join("event.json"),
-        r#"{"workflow_run":{"pull_requests":[]}}"#,
+        r#"{"workflow_run":{"id":7,"head_sha":"0123456789abcdef0123456789abcdef01234567","pull_requests":[]}}"#,
     )
     .unwrap();
+    Mock::given(method("GET"))
+        .and(path("/repos/o/r/pulls/5"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"number": 5, "head": {"sha": "0123456789abcdef0123456789abcdef01234567"}}),
+        ))
+        .mount(&env.server)
+        .await;
     let out = env
         .run(
             &[
@@ -675,6 +714,7 @@ async fn idempotent_calls_are_retried_after_retry_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn github_enterprise_api_prefix_is_kept() {
     let server = MockServer::start().await;
+    mount_identity(&server, "/api/v3").await;
     let fake = Fake {
         page_size: 100,
         base: server.uri(),
@@ -704,13 +744,14 @@ async fn github_enterprise_api_prefix_is_kept() {
     assert_eq!(fake.bodies().len(), 1);
 }
 
-/// Requests by method, e.g. `["GET", "GET", "POST"]`.
+/// Requests by method, e.g. `["GET", "GET", "POST"]`, leaving out the token's identity lookup.
 async fn methods(env: &Env) -> Vec<String> {
     env.server
         .received_requests()
         .await
         .unwrap()
         .iter()
+        .filter(|r| r.url.path() != "/user")
         .map(|r| r.method.as_str().to_string())
         .collect()
 }

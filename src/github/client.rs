@@ -58,6 +58,8 @@ enum Verb {
     Post,
     Patch,
     Delete,
+    /// A GraphQL query: sent as POST, but it changes nothing, so it may be retried.
+    Query,
 }
 
 struct Answer {
@@ -70,6 +72,7 @@ struct Answer {
 pub struct GitHubApi {
     rt: tokio::runtime::Runtime,
     gh: Octocrab,
+    api_url: String,
     repo: String,
     pr: u64,
     timeout: Duration,
@@ -110,27 +113,11 @@ impl GitHubApi {
             .enable_all()
             .build()
             .map_err(|e| ApiError::transport(format!("cannot start the HTTP runtime: {e}")))?;
-        let gh = {
-            // octocrab's builder spawns a worker, so it must run inside the runtime.
-            let _guard = rt.enter();
-            Octocrab::builder()
-                .personal_token(token.expose().to_string())
-                .base_uri(api_url.trim_end_matches('/'))
-                .map_err(|_| {
-                    ApiError::transport(format!("GITHUB_API_URL {api_url:?} is not a URL"))
-                })?
-                .add_retry_config(RetryConfig::None)
-                .set_connect_timeout(Some(timeout))
-                .set_read_timeout(Some(timeout))
-                .set_write_timeout(Some(timeout))
-                .build()
-                .map_err(|e| {
-                    ApiError::transport(format!("cannot build the GitHub client: {}", chain(&e)))
-                })?
-        };
+        let gh = client(&rt, api_url, token, timeout)?;
         Ok(GitHubApi {
             rt,
             gh,
+            api_url: api_url.to_string(),
             repo: repo.to_string(),
             pr,
             timeout,
@@ -140,15 +127,15 @@ impl GitHubApi {
 
     fn once(
         &self,
+        gh: &Octocrab,
         verb: Verb,
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<(Answer, Option<Duration>), ApiError> {
-        let gh = &self.gh;
         let fut = async {
             let resp = match verb {
                 Verb::Get => gh._get(path).await,
-                Verb::Post => gh._post(path, body).await,
+                Verb::Post | Verb::Query => gh._post(path, body).await,
                 Verb::Patch => gh._patch(path, body).await,
                 Verb::Delete => gh._delete(path, None::<&()>).await,
             }
@@ -194,11 +181,21 @@ impl GitHubApi {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Answer, ApiError> {
+        self.send_on(&self.gh, verb, path, body)
+    }
+
+    fn send_on(
+        &self,
+        gh: &Octocrab,
+        verb: Verb,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, ApiError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let retryable = verb != Verb::Post && attempt < ATTEMPTS;
-            let (wait, err) = match self.once(verb, path, body) {
+            let (wait, err) = match self.once(gh, verb, path, body) {
                 Ok((a, _)) if (200..300).contains(&a.status) => return Ok(a),
                 Ok((a, retry_after)) => {
                     let err = self.api_error(&a, retry_after.is_some() && a.status == 403);
@@ -239,6 +236,73 @@ impl GitHubApi {
     }
 }
 
+/// Builds an octocrab client for `base` without retries (they are [`GitHubApi::send`]'s).
+fn client(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    token: &Token,
+    timeout: Duration,
+) -> Result<Octocrab, ApiError> {
+    // octocrab's builder spawns a worker, so it must run inside the runtime.
+    let _guard = rt.enter();
+    Octocrab::builder()
+        .personal_token(token.expose().to_string())
+        .base_uri(base.trim_end_matches('/'))
+        .map_err(|_| ApiError::transport(format!("GITHUB_API_URL {base:?} is not a URL")))?
+        .add_retry_config(RetryConfig::None)
+        .set_connect_timeout(Some(timeout))
+        .set_read_timeout(Some(timeout))
+        .set_write_timeout(Some(timeout))
+        .build()
+        .map_err(|e| ApiError::transport(format!("cannot build the GitHub client: {}", chain(&e))))
+}
+
+/// The GraphQL endpoint on the REST API's host: `(base, path)`. GitHub Enterprise Server serves REST
+/// under `/api/v3` and GraphQL under `/api/graphql`; github.com under `/` and `/graphql`.
+fn graphql_endpoint(api_url: &str) -> (String, &'static str) {
+    let api = api_url.trim_end_matches('/');
+    match api.strip_suffix("/api/v3") {
+        Some(host) => (host.to_string(), "/api/graphql"),
+        None => (api.to_string(), "/graphql"),
+    }
+}
+
+impl GitHubApi {
+    /// The head commit of the pull request, to check that a stored verdict belongs to it.
+    pub fn pull_head_sha(&mut self) -> Result<String, ApiError> {
+        let path = format!("/repos/{}/pulls/{}", self.repo, self.pr);
+        let a = self.send(Verb::Get, &path, None)?;
+        let v: serde_json::Value = parse(&a)?;
+        v["head"]["sha"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::transport("GitHub's answer has no head.sha for the PR"))
+    }
+
+    /// The login of an installation token (`GITHUB_TOKEN`, a GitHub App), which `GET /user` refuses:
+    /// GraphQL's `viewer`, as `<slug>[bot]`, the way REST shows the comments it writes.
+    fn viewer_login(&mut self) -> Result<String, ApiError> {
+        let (base, path) = graphql_endpoint(&self.api_url);
+        let gh = client(&self.rt, &base, &self.token, self.timeout)?;
+        let query = json!({ "query": "query { viewer { login } }" });
+        let a = self.send_on(&gh, Verb::Query, path, Some(&query))?;
+        let v: serde_json::Value = parse(&a)?;
+        let login = v["data"]["viewer"]["login"]
+            .as_str()
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| {
+                ApiError::transport(
+                    "cannot tell which account the token belongs to (GET /user and GraphQL viewer both refused)",
+                )
+            })?;
+        Ok(if login.ends_with("[bot]") {
+            login.to_string()
+        } else {
+            format!("{login}[bot]")
+        })
+    }
+}
+
 /// An error with its causes, `a: b: c`; octocrab's own Display is just "GitHub" or "Hyper".
 fn chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
@@ -257,6 +321,15 @@ fn parse<T: serde::de::DeserializeOwned>(a: &Answer) -> Result<T, ApiError> {
 }
 
 impl CommentStore for GitHubApi {
+    fn identity(&mut self) -> Result<String, ApiError> {
+        match self.send(Verb::Get, "/user", None) {
+            Ok(a) => parse::<ApiUser>(&a).map(|u| u.login),
+            // "Resource not accessible by integration": an app's installation token.
+            Err(e) if matches!(e.status, Some(403) | Some(404)) => self.viewer_login(),
+            Err(e) => Err(e),
+        }
+    }
+
     fn list(&mut self) -> Result<Vec<RemoteComment>, ApiError> {
         let mut all = Vec::new();
         for page in 1..=MAX_PAGES {
@@ -309,5 +382,17 @@ mod tests {
         assert!(!valid_repo("o/.."));
         assert!(!valid_repo("o"));
         assert!(!valid_repo("o/r?x=1"));
+    }
+
+    #[test]
+    fn graphql_lives_beside_the_rest_api() {
+        assert_eq!(
+            graphql_endpoint("https://api.github.com"),
+            ("https://api.github.com".to_string(), "/graphql")
+        );
+        assert_eq!(
+            graphql_endpoint("https://ghe.example/api/v3/"),
+            ("https://ghe.example".to_string(), "/api/graphql")
+        );
     }
 }

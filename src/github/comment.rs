@@ -11,7 +11,7 @@ use std::fmt;
 pub struct RemoteComment {
     pub id: u64,
     pub body: String,
-    /// Author login; duplicates are only deleted when they share the kept comment's author.
+    /// Author login: only comments written by the token's own identity are updated or deleted.
     pub login: String,
     pub html_url: String,
 }
@@ -60,6 +60,8 @@ impl fmt::Display for ApiError {
 
 /// The operations the sticky comment needs, on one pull request.
 pub trait CommentStore {
+    /// The login comments written with this token carry (`github-actions[bot]` for an Actions token).
+    fn identity(&mut self) -> Result<String, ApiError>;
     /// Every comment of the PR (all pages), oldest first.
     fn list(&mut self) -> Result<Vec<RemoteComment>, ApiError>;
     /// Posts a new comment. Never retried: a retry could post twice.
@@ -125,45 +127,51 @@ fn same_body(a: &str, b: &str) -> bool {
     a.replace("\r\n", "\n").trim_end() == b.replace("\r\n", "\n").trim_end()
 }
 
-fn ours<'a>(comments: &'a [RemoteComment], marker: &str) -> Vec<&'a RemoteComment> {
+/// This token's comments for `marker`, oldest first. A comment by anyone else is never touched, even
+/// when it carries the marker: anyone can write `<!-- perfgate:v1 key=default -->`.
+fn ours<'a>(comments: &'a [RemoteComment], marker: &str, me: &str) -> Vec<&'a RemoteComment> {
     let mut v: Vec<&RemoteComment> = comments
         .iter()
-        .filter(|c| c.body.trim_start().starts_with(marker))
+        .filter(|c| c.login.eq_ignore_ascii_case(me) && c.body.trim_start().starts_with(marker))
         .collect();
     v.sort_by_key(|c| c.id);
     v
 }
 
-/// Deletes every comment in `dups` written by `login`; failures to delete are ignored (harmless leftovers).
-fn delete_dups(store: &mut dyn CommentStore, dups: &[&RemoteComment], login: &str) -> usize {
-    dups.iter()
-        .filter(|c| c.login == login)
-        .filter(|c| store.delete(c.id).is_ok())
-        .count()
+/// Deletes the duplicates (all written by this token); failures are ignored (harmless leftovers).
+fn delete_dups(store: &mut dyn CommentStore, dups: &[&RemoteComment]) -> usize {
+    dups.iter().filter(|c| store.delete(c.id).is_ok()).count()
 }
 
 /// Creates or updates the comment for `key` so that its body is `body` (as built by [`body`]).
 ///
-/// The oldest comment carrying the marker is kept and updated; later ones by the same author are deleted.
-/// After a create, the list is read again, so two jobs racing to create converge on one comment.
+/// Only comments written by the token's own identity count: the oldest carrying the marker is kept and
+/// updated, later ones deleted. After a create, the list is read again, so two jobs racing to create
+/// converge on one comment.
 pub fn upsert(store: &mut dyn CommentStore, key: &str, body: &str) -> Result<Outcome, ApiError> {
     let marker = marker(key);
     let comments = store.list()?;
-    let mine = ours(&comments, &marker);
-    if let Some((keep, rest)) = mine.split_first() {
-        let action = if same_body(&keep.body, body) {
-            Action::Unchanged
-        } else {
-            store.update(keep.id, body)?;
-            Action::Updated
-        };
-        let deleted = delete_dups(store, rest, &keep.login);
-        return Ok(Outcome {
-            action,
-            id: keep.id,
-            html_url: keep.html_url.clone(),
-            deleted,
-        });
+    // Whose comments are whose matters only once some comment carries the marker.
+    if comments
+        .iter()
+        .any(|c| c.body.trim_start().starts_with(&marker))
+    {
+        let me = store.identity()?;
+        if let Some((keep, rest)) = ours(&comments, &marker, &me).split_first() {
+            let action = if same_body(&keep.body, body) {
+                Action::Unchanged
+            } else {
+                store.update(keep.id, body)?;
+                Action::Updated
+            };
+            let deleted = delete_dups(store, rest);
+            return Ok(Outcome {
+                action,
+                id: keep.id,
+                html_url: keep.html_url.clone(),
+                deleted,
+            });
+        }
     }
     let created = store.create(body)?;
     let mut outcome = Outcome {
@@ -172,14 +180,12 @@ pub fn upsert(store: &mut dyn CommentStore, key: &str, body: &str) -> Result<Out
         html_url: created.html_url.clone(),
         deleted: 0,
     };
-    // A job racing with this one may have created its own; keep the oldest of this author's.
+    // A job racing with this one may have created its own; keep the oldest. The new comment's author
+    // is this token's identity.
     if let Ok(again) = store.list() {
-        let mine: Vec<&RemoteComment> = ours(&again, &marker)
-            .into_iter()
-            .filter(|c| c.login == created.login)
-            .collect();
+        let mine = ours(&again, &marker, &created.login);
         if let Some((keep, rest)) = mine.split_first() {
-            outcome.deleted = delete_dups(store, rest, &created.login);
+            outcome.deleted = delete_dups(store, rest);
             if keep.id != created.id {
                 outcome.id = keep.id;
                 outcome.html_url = keep.html_url.clone();
@@ -227,6 +233,9 @@ impl MemoryStore {
 }
 
 impl CommentStore for MemoryStore {
+    fn identity(&mut self) -> Result<String, ApiError> {
+        Ok(self.login.clone())
+    }
     fn list(&mut self) -> Result<Vec<RemoteComment>, ApiError> {
         Ok(self.comments.clone())
     }
@@ -310,6 +319,20 @@ mod tests {
         let spoof = s.seed("mallory", &body("default", "spoof"));
         upsert(&mut s, "default", &body("default", "new")).unwrap();
         assert!(s.comments.iter().any(|c| c.id == spoof));
+    }
+
+    #[test]
+    fn a_strangers_older_marker_comment_is_neither_updated_nor_deleted() {
+        let mut s = MemoryStore::new(BOT);
+        let spoof = s.seed("mallory", &body("default", "spoof"));
+        let o = upsert(&mut s, "default", &body("default", "mine")).unwrap();
+        assert_eq!(o.action, Action::Created);
+        assert_ne!(o.id, spoof);
+        assert_eq!(s.writes, vec!["create".to_string()]);
+        let o2 = upsert(&mut s, "default", &body("default", "mine 2")).unwrap();
+        assert_eq!((o2.action, o2.id), (Action::Updated, o.id));
+        let theirs = s.comments.iter().find(|c| c.id == spoof).unwrap();
+        assert!(theirs.body.ends_with("spoof"));
     }
 
     #[test]

@@ -93,9 +93,15 @@ impl Context {
             )),
             _ => None,
         };
-        // In a `workflow_run` job the interesting run is the one that measured, not this one.
+        // In a `workflow_run` job the interesting run is the one that measured, not this one: the
+        // link's label and its target both name that run.
+        let mut run_id = run_id;
         if let Some(url) = event["workflow_run"]["html_url"].as_str() {
             run_url = Some(url.to_string());
+            run_id = event["workflow_run"]["id"]
+                .as_u64()
+                .map(|id| id.to_string())
+                .or_else(|| url.rsplit('/').next().map(str::to_string));
         }
         Context {
             in_actions: get("GITHUB_ACTIONS").as_deref() == Some("true"),
@@ -158,6 +164,9 @@ pub struct CommentRequest {
     pub key: String,
     /// Overrides the PR number from the event (`--pr`).
     pub pr: Option<u64>,
+    /// The PR number came from an untrusted artifact: post only if the PR's head commit is the one the
+    /// measured run was at (`head_sha` of the `workflow_run` event).
+    pub verify_head: bool,
 }
 
 /// Collects warnings: printed on stderr at once (one line each), repeated in the job summary.
@@ -203,8 +212,20 @@ fn post_comment(ctx: &Context, v: &Verdict, req: &CommentRequest, warnings: &mut
         },
     );
     let body = comment::body(&req.key, &report);
-    let result = client::GitHubApi::new(&ctx.api_url, token, repo, pr)
-        .and_then(|mut api| comment::upsert(&mut api, &req.key, &body));
+    let mut api = match client::GitHubApi::new(&ctx.api_url, token, repo, pr) {
+        Ok(api) => api,
+        Err(e) => {
+            warnings.warn(format!(
+                "could not post the PR comment on #{pr}: {e} — fix: {}",
+                e.hint()
+            ));
+            return;
+        }
+    };
+    if req.verify_head && !head_matches(ctx, &mut api, pr, warnings) {
+        return;
+    }
+    let result = comment::upsert(&mut api, &req.key, &body);
     match result {
         Ok(o) => {
             let what = match o.action {
@@ -221,6 +242,38 @@ fn post_comment(ctx: &Context, v: &Verdict, req: &CommentRequest, warnings: &mut
             "could not post the PR comment on #{pr}: {e} — fix: {}",
             e.hint()
         )),
+    }
+}
+
+/// Whether PR `pr`'s head commit is the measured run's; when not, says why nothing is posted.
+fn head_matches(
+    ctx: &Context,
+    api: &mut client::GitHubApi,
+    pr: u64,
+    warnings: &mut Warnings,
+) -> bool {
+    let Some(want) = &ctx.head_sha else {
+        warnings.warn(format!("not commenting on #{pr}: the PR number comes from a file, and the event names no measured commit to check it against — fix: run `perfgate comment` in a `workflow_run` job"));
+        return false;
+    };
+    let short = |s: &str| -> String { s.chars().filter(char::is_ascii_hexdigit).take(7).collect() };
+    match api.pull_head_sha() {
+        Ok(have) if have.eq_ignore_ascii_case(want) => true,
+        Ok(have) => {
+            warnings.warn(format!(
+                "not commenting on #{pr}: its head is {}, but the measured run was at {} — either the PR got a newer push (whose own run will comment) or the artifact's PR number names another pull request",
+                short(&have),
+                short(want)
+            ));
+            false
+        }
+        Err(e) => {
+            warnings.warn(format!(
+                "not commenting on #{pr}: could not read the PR to check its head commit: {e} — fix: {}",
+                e.hint()
+            ));
+            false
+        }
     }
 }
 
@@ -285,6 +338,7 @@ pub fn after_analyze(v: &Verdict, args: &crate::cli::AnalyzeArgs, stdout: &mut d
     let req = args.comment.then(|| CommentRequest {
         key: args.github.comment_key.clone(),
         pr: args.github.pr,
+        verify_head: false,
     });
     // Markdown, JSON and XML on stdout are usually redirected to a file and must stay clean; the runner
     // reads workflow commands on stderr too.
@@ -304,6 +358,7 @@ pub fn run_comment_command(args: &crate::cli::CommentArgs) -> crate::Result<()> 
     let req = CommentRequest {
         key: args.github.comment_key.clone(),
         pr,
+        verify_head: args.pr_file.is_some(),
     };
     let mut warnings = Warnings {
         ctx: &ctx,
@@ -380,5 +435,11 @@ mod tests {
             c.run_url.as_deref(),
             Some("https://github.com/o/r/actions/runs/1")
         );
+        // The footer's label names the run it links to, not this comment job's own run.
+        let c = ctx(&[
+            ("GITHUB_EVENT_PATH", ev.to_str().unwrap()),
+            ("GITHUB_RUN_ID", "99"),
+        ]);
+        assert_eq!(c.run_id.as_deref(), Some("1"));
     }
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# `mode: baseline` of the action: on a push to the default branch, records the result files as the next
+# snapshot of a baseline (`perfgate baseline create NAME --append`) and pushes it to the remote:
+#   store=branch  (default) to a data branch (PG_DATA_BRANCH, default perfgate-data) holding only the
+#                 baselines directory; the default branch is never written, branch protection is no obstacle
+#   store=commit  as a commit on the branch that was pushed (needs `contents: write` and a branch that the
+#                 token may push to)
+# The snapshot is recorded in a separate worktree on top of the remote branch's tip; when the push is
+# rejected because another run pushed first, it is recorded again on the new tip and pushed again, so
+# two merges at once both keep their snapshot. The workspace itself is never changed.
+set -euo pipefail
+
+name="${PG_BASELINE_NAME:-main}"
+store="${PG_STORE:-branch}"
+keep="${PG_KEEP:-20}"
+dir="${PERFGATE_BASELINES_DIR:-baselines}"
+remote="${PG_REMOTE:-origin}"
+attempts="${PG_PUSH_ATTEMPTS:-6}"
+
+case "${GITHUB_EVENT_NAME:-push}" in
+  pull_request | pull_request_target | workflow_run)
+    echo "::error title=perfgate::mode baseline records on pushes to the default branch, not on $GITHUB_EVENT_NAME: a pull request's results must not become the baseline"
+    exit 2 ;;
+esac
+
+case "$store" in
+  branch) target="${PG_DATA_BRANCH:-perfgate-data}" ;;
+  commit) target="${PG_BRANCH:-${GITHUB_REF_NAME:-}}" ;;
+  *) echo "::error title=perfgate::store must be 'branch' or 'commit', not '$store'"; exit 2 ;;
+esac
+if [[ -z "$target" ]]; then
+  echo "::error title=perfgate::no branch to commit the baseline to (GITHUB_REF_NAME is empty)"
+  exit 2
+fi
+if [[ "$dir" == /* || "$dir" == *..* ]]; then
+  echo "::error title=perfgate::baselines-dir must be a relative path inside the repository, not '$dir'"
+  exit 2
+fi
+
+# Result files: whitespace-separated patterns, made absolute (perfgate runs in the workspace).
+shopt -s nullglob globstar
+files=()
+# Word splitting and globbing of the files input are intended here.
+# shellcheck disable=SC2206
+for pattern in ${PG_FILES:-}; do files+=($pattern); done
+if [[ ${#files[@]} -eq 0 ]]; then
+  echo "::error title=perfgate::no result files match the files input: ${PG_FILES:-}"
+  exit 2
+fi
+for i in "${!files[@]}"; do [[ "${files[$i]}" == /* ]] || files[i]="$PWD/${files[$i]}"; done
+
+# shellcheck source=action/git-auth.sh
+source "$(dirname "${BASH_SOURCE[0]}")/git-auth.sh"
+git_auth "$remote"
+committer=(-c "user.name=${PG_COMMITTER_NAME:-github-actions[bot]}"
+           -c "user.email=${PG_COMMITTER_EMAIL:-41898282+github-actions[bot]@users.noreply.github.com}"
+           -c commit.gpgsign=false)
+
+head="$(git rev-parse HEAD)"
+work="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/perfgate-baseline.XXXXXX")"
+# shellcheck disable=SC2329 # called by the trap
+cleanup() { git worktree remove --force "$work" >/dev/null 2>&1 || rm -rf "$work"; }
+trap cleanup EXIT
+
+for attempt in $(seq 1 "$attempts"); do
+  git worktree remove --force "$work" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  if git ls-remote --exit-code --heads "$remote" "refs/heads/$target" >/dev/null; then
+    git fetch --quiet --no-tags "$remote" "refs/heads/$target"
+    tip="$(git rev-parse FETCH_HEAD)"
+  elif [[ "$store" == branch ]]; then
+    # A new data branch: its first commit has an empty tree and no parent.
+    empty="$(git hash-object -t tree /dev/null)"
+    tip="$(git "${committer[@]}" commit-tree "$empty" -m "perfgate: data branch for baselines")"
+  else
+    echo "::error title=perfgate::branch '$target' does not exist on $remote"
+    exit 2
+  fi
+  git worktree add --quiet --detach "$work" "$tip"
+  # Recorded in the workspace, so the snapshot names the measured commit; stored in the worktree.
+  perfgate baseline create "$name" --append --keep "$keep" --baselines-dir "$work/$dir" "${files[@]}"
+  git -C "$work" add -A -- "$dir"
+  if git -C "$work" diff --cached --quiet; then
+    # A re-run that recorded byte for byte the same snapshot (same commit, same second).
+    echo "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
+    if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
+    exit 0
+  fi
+  git -C "$work" "${committer[@]}" commit --quiet -m "perfgate: baseline $name at ${head:0:12} [skip ci]"
+  if git -C "$work" push --quiet "$remote" "HEAD:refs/heads/$target"; then
+    echo "perfgate: baseline '$name' at ${head:0:12} pushed to $target (attempt $attempt)"
+    if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
+    exit 0
+  fi
+  echo "perfgate: push to $target rejected (another run pushed first?); recording again on the new tip" >&2
+  sleep "$(( attempt + RANDOM % 3 ))"
+done
+echo "::error title=perfgate::could not push the baseline to $target after $attempts attempts"
+exit 1
