@@ -2,6 +2,9 @@
 # Runs perfgate for the composite action with the inputs given as PG_* environment variables.
 set -uo pipefail
 
+# mode: ab is its own script (perfgate ab).
+[[ "${PG_MODE:-analyze}" == "ab" ]] && exec bash "$(dirname "$0")/ab.sh"
+
 if [[ "${PG_MODE:-analyze}" == "comment" ]]; then
   args=(comment --from "$PG_VERDICT_FILE" --comment-key "$PG_COMMENT_KEY")
   [[ -n "${PG_PR_FILE:-}" ]] && args+=(--pr-file "$PG_PR_FILE")
