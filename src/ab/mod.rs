@@ -391,7 +391,8 @@ fn measure(
                 .current_dir(&trees[side.index()])
                 .env("PERFGATE_AB_SIDE", side.as_str())
                 .env_remove("PERFGATE_AB_RUN");
-            progress.step(&format!("building {side}"));
+            progress.step(&format!("building {side}: {build}"));
+            progress.done(&format!("building {side}: {build}"));
             let t0 = Instant::now();
             let status = execute(cmd, &log, &what, progress)?;
             if !status.success() {
