@@ -23,16 +23,14 @@ fn bench_sh(n: u32) -> String {
     format!("#!/bin/sh\nN={n}\ni=0; while [ $i -lt $N ]; do i=$((i+1)); done\n")
 }
 
-/// The CPU-time benchmark: a Python loop of `n` iterations timed with `time.process_time`, written as
-/// pytest-benchmark's JSON (what `pytest --benchmark-timer time.process_time --benchmark-json` writes).
-/// CPU time, unlike wall time, hardly moves when other processes load the machine, so the tests that
-/// check detection and false alarms do not depend on the neighbours of a shared CI machine.
-fn bench_py(n: u32) -> String {
+/// A benchmark that writes pytest-benchmark's JSON, as `pytest --benchmark-timer TIMER --benchmark-json`
+/// does: `body` timed with `timer` for 10 rounds.
+fn pytest_style(n: u32, body: &str, timer: &str) -> String {
     format!(
         r#"import json, statistics, time
 
 N = {n}
-ROUNDS = 20
+ROUNDS = 10
 
 def work(n):
     s = 0
@@ -40,24 +38,36 @@ def work(n):
         s += i * i
     return s
 
-work(N)
+{body}
 data = []
 for _ in range(ROUNDS):
-    t = time.process_time()
-    work(N)
-    data.append(time.process_time() - t)
+    t = time.{timer}()
+    {body}
+    data.append(time.{timer}() - t)
 q = statistics.quantiles(data, n=4)
 mean = statistics.mean(data)
 stats = {{"min": min(data), "max": max(data), "mean": mean, "stddev": statistics.stdev(data),
           "rounds": ROUNDS, "median": statistics.median(data), "iqr": q[2] - q[0], "q1": q[0],
           "q3": q[2], "ops": 1 / mean, "total": sum(data), "data": data, "iterations": 1}}
 bench = {{"group": None, "name": "test_work", "fullname": "bench.py::test_work", "params": None,
-          "param": None, "extra_info": {{}}, "options": {{"timer": "time.process_time"}}, "stats": stats}}
+          "param": None, "extra_info": {{}}, "options": {{"timer": "time.{timer}"}}, "stats": stats}}
 with open("bench.json", "w") as f:
     json.dump({{"machine_info": {{}}, "commit_info": {{}}, "benchmarks": [bench],
                "datetime": "", "version": "5.1.0"}}, f)
 "#
     )
+}
+
+/// CPU-bound: a Python loop of `n` iterations, timed in CPU time (`time.process_time`), which moves less
+/// than wall time when neighbours load the machine.
+fn bench_py(n: u32) -> String {
+    pytest_style(n, "work(N)", "process_time")
+}
+
+/// Waiting-bound, like a call to a slow service: sleeps `n` µs per round, timed in wall time. Its time
+/// hardly depends on the load of a shared CI machine, so a detection test on it does not either.
+fn wait_py(n: u32) -> String {
+    pytest_style(n, "time.sleep(N / 1e6)", "perf_counter")
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -87,6 +97,7 @@ fn repo(sb: &Sandbox, base_n: u32, head_n: u32) -> (PathBuf, String) {
     let script = dir.join("bench.sh");
     std::fs::write(&script, bench_sh(base_n)).unwrap();
     std::fs::write(dir.join("bench.py"), bench_py(base_n)).unwrap();
+    std::fs::write(dir.join("wait.py"), wait_py(base_n)).unwrap();
     std::fs::write(dir.join(".gitignore"), "bench.json\n").unwrap();
     std::fs::write(dir.join("README"), "a benchmark\n").unwrap();
     #[cfg(unix)]
@@ -102,6 +113,7 @@ fn repo(sb: &Sandbox, base_n: u32, head_n: u32) -> (PathBuf, String) {
     } else {
         std::fs::write(&script, bench_sh(head_n)).unwrap();
         std::fs::write(dir.join("bench.py"), bench_py(head_n)).unwrap();
+        std::fs::write(dir.join("wait.py"), wait_py(head_n)).unwrap();
     }
     git(&dir, &["commit", "-q", "-a", "-m", "head"]);
     (dir, base)
@@ -144,14 +156,14 @@ fn hyperfine(runs: u32) -> Vec<String> {
 }
 
 /// Python, preferring the system's (a version-manager shim adds a second of start-up to every run).
-fn python() -> Vec<String> {
+fn python(script: &str) -> Vec<String> {
     let system = Path::new("/usr/bin/python3");
     let exe = if system.is_file() {
         system.display().to_string()
     } else {
         "python3".to_string()
     };
-    vec![exe, "bench.py".to_string()]
+    vec![exe, script.to_string()]
 }
 
 fn ab(dir: &Path, base: &str, runs_per_side: u32, extra: &[&str], cmd: &[String]) -> Command {
@@ -214,8 +226,9 @@ fn a_25_percent_slower_head_fails_and_is_named() {
     }
     let _one_at_a_time = timing();
     let sb = Sandbox::new();
-    let (dir, base) = repo(&sb, 16_000, 20_000);
-    let (code, v, stderr) = output(ab(&dir, &base, 6, &[], &python()));
+    // 4 ms → 5 ms per round.
+    let (dir, base) = repo(&sb, 4_000, 5_000);
+    let (code, v, stderr) = output(ab(&dir, &base, 8, &[], &python("wait.py")));
     eprintln!("{}", describe(&v));
     assert_eq!(code, 1, "{stderr}\n{v:#}");
     let failing: Vec<&Value> = v["comparisons"]
@@ -229,7 +242,7 @@ fn a_25_percent_slower_head_fails_and_is_named() {
             .iter()
             .any(|c| c["benchmark"] == "bench.py::test_work"
                 && c["evidence"]["method"] == "mann-whitney"
-                && c["evidence"]["n_baseline"] == 6),
+                && c["evidence"]["n_baseline"] == 8),
         "{v:#}"
     );
     // The runs are recorded in order: base, head, head, base, …
@@ -239,7 +252,7 @@ fn a_25_percent_slower_head_fails_and_is_named() {
         .iter()
         .map(|r| if r["side"] == "base" { 'B' } else { 'H' })
         .collect();
-    assert_eq!(sides, "BHHBBHHBBHHB");
+    assert_eq!(sides, "BHHBBHHBBHHBBHHB");
     assert!(v["ab"]["runs"][0]["wall_s"].as_f64().unwrap() > 0.0);
     assert_eq!(v["ab"]["base_commit"], base.as_str());
     assert_eq!(worktrees(&dir), 1);
@@ -254,7 +267,7 @@ fn an_unchanged_head_passes_ten_times_in_a_row() {
     let sb = Sandbox::new();
     let (dir, base) = repo(&sb, 16_000, 16_000);
     for i in 1..=10 {
-        let (code, v, stderr) = output(ab(&dir, &base, 6, &[], &python()));
+        let (code, v, stderr) = output(ab(&dir, &base, 6, &[], &python("bench.py")));
         eprintln!("repetition {i}: {}", describe(&v));
         assert_eq!(code, 0, "repetition {i}: {stderr}\n{v:#}");
         assert_eq!(v["status"], "pass", "repetition {i}: {v:#}");
@@ -481,6 +494,7 @@ fn every_run_gets_its_side_and_number_in_its_own_tree() {
         "building head\n"
     );
     assert_eq!(v["ab"]["runs_per_side"], 2);
+    assert_eq!(v["ab"]["head_dirty"], false);
     assert_eq!(v["ab"]["runs"][1]["files"][0], "bench.json");
     assert_eq!(v["current"]["files"][0], "head run 1: bench.json");
     // One line per run when stderr is not a terminal.

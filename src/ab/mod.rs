@@ -182,8 +182,11 @@ pub struct Record {
     /// `--base` as given.
     pub base_ref: String,
     pub base_commit: String,
-    /// `HEAD` of the working tree (which may hold uncommitted changes).
+    /// `HEAD` of the working tree.
     pub head_commit: Option<String>,
+    /// Whether the working tree had uncommitted changes to tracked files (they were measured).
+    #[serde(default)]
+    pub head_dirty: bool,
     pub order: Order,
     pub runs_per_side: u32,
     /// Every run in the order it ran.
@@ -282,6 +285,7 @@ pub fn run(args: &AbArgs, color: bool, quiet: bool, out: &mut dyn Write) -> Resu
         base_ref: args.base.clone(),
         base_commit,
         head_commit: repo.head.clone(),
+        head_dirty: repo.dirty,
         order: args.order,
         runs_per_side: args.runs,
         runs: measured.runs,

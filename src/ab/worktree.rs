@@ -14,6 +14,8 @@ pub struct Repo {
     pub prefix: PathBuf,
     /// `HEAD`'s commit, when there is one.
     pub head: Option<String>,
+    /// Whether tracked files differ from `HEAD` (head is the working tree as it is).
+    pub dirty: bool,
 }
 
 fn git_in(dir: &Path, args: &[&str]) -> std::io::Result<std::process::Output> {
@@ -60,7 +62,14 @@ impl Repo {
             .ok()
             .filter(|o| o.status.success())
             .map(|o| stdout_line(&o));
-        Ok(Repo { root, prefix, head })
+        let dirty = git_in(cwd, &["status", "--porcelain", "--untracked-files=no"])
+            .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+        Ok(Repo {
+            root,
+            prefix,
+            head,
+            dirty,
+        })
     }
 
     /// The commit a revision names, or an error saying how to get it.
