@@ -593,6 +593,15 @@ fn errors_name_the_side_and_run_and_leave_nothing_behind() {
         "{e}"
     );
 
+    // Run from a directory the base revision does not have.
+    let sub = dir.join("new-dir");
+    std::fs::create_dir_all(&sub).unwrap();
+    let e = fails(&sub, &["--base", &base], &copy_result(""));
+    assert_eq!(
+        last_line(&e),
+        "perfgate: the base revision has no directory `new-dir/` to run in; run perfgate ab from a directory both revisions have"
+    );
+
     let e = fails(
         &dir,
         &["--base", &base, "--results", "../x.json"],

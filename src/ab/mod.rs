@@ -241,7 +241,14 @@ pub fn run(args: &AbArgs, color: bool, quiet: bool, out: &mut dyn Write) -> Resu
     let measured = match Worktree::add(&repo, &base_commit, &scratch.path().join("base")) {
         Ok(tree) => {
             let trees = [tree.path().join(&repo.prefix), cwd.clone()];
-            let m = measure(args, &glob, format, &trees, scratch.path(), &mut progress);
+            let m = if trees[0].is_dir() {
+                measure(args, &glob, format, &trees, scratch.path(), &mut progress)
+            } else {
+                Err(Stop::Failed(Error::Usage(format!(
+                    "the base revision has no directory `{}` to run in; run perfgate ab from a directory both revisions have",
+                    repo.prefix.display()
+                ))))
+            };
             drop(tree); // Removed before the analysis, which needs only the copies.
             m
         }
