@@ -367,6 +367,16 @@ fn drift_halfway_hits_both_sides_alike_when_interleaved() {
 
 #[test]
 fn sigint_mid_run_stops_the_run_and_leaves_no_worktree() {
+    interrupt("INT", 130);
+}
+
+#[test]
+fn sigterm_mid_run_stops_the_run_and_leaves_no_worktree() {
+    interrupt("TERM", 143);
+}
+
+/// Sends SIG`signal` to perfgate while the first run sleeps, then checks the exit code and the cleanup.
+fn interrupt(signal: &str, code: i32) {
     let sb = Sandbox::new();
     let (dir, base) = repo(&sb, 100, 100);
     let pid_file = sb.path("child.pid");
@@ -402,7 +412,7 @@ fn sigint_mid_run_stops_the_run_and_leaves_no_worktree() {
     assert!(base_tree.is_dir());
 
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -412,9 +422,9 @@ fn sigint_mid_run_stops_the_run_and_leaves_no_worktree() {
         start.elapsed() < Duration::from_secs(20),
         "perfgate did not stop the 30 s run"
     );
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
     assert!(
-        stderr.contains("interrupted by SIGINT during the base run 1"),
+        stderr.contains(&format!("interrupted by SIG{signal} during the base run 1")),
         "{stderr}"
     );
     assert_eq!(worktrees(&dir), 1, "{}", git(&dir, &["worktree", "list"]));
