@@ -686,3 +686,30 @@ fn perfgate_free_env(c: &mut Command) -> &mut Command {
     }
     c
 }
+
+#[test]
+fn a_directory_of_results_is_copied_whole() {
+    // Criterion's layout: `--results target/criterion`, rewritten by every run.
+    let sb = Sandbox::new();
+    let (dir, base) = repo(&sb, 100, 100);
+    let criterion = fixture("criterion/baseline");
+    let cmd = [
+        "sh".to_string(),
+        "-c".into(),
+        format!(
+            "mkdir -p target && rm -rf target/criterion && cp -r '{}' target/criterion",
+            criterion.display()
+        ),
+    ];
+    let mut c = perfgate();
+    c.current_dir(&dir)
+        .args(["ab", "--base", &base, "--runs", "2"])
+        .args(["--results", "target/criterion", "-o", "json", "--"])
+        .args(cmd);
+    let (code, v, stderr) = output(c);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["ab"]["runs"][0]["files"][0], "target/criterion");
+    assert_eq!(v["current"]["benchmarks"], 3, "{v:#}");
+    assert_eq!(v["status"], "pass", "{v:#}");
+    assert_eq!(worktrees(&dir), 1);
+}
