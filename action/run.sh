@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs perfgate for the composite action with the inputs given as PG_* environment variables.
-# Modes: analyze (default), comment (the privileged half of the fork-safe pair), baseline (record on push).
+# Modes: analyze (default), comment (the privileged half of the fork-safe pair), baseline (record on push),
+# ab (perfgate ab: base and head interleaved on this runner).
 # Writes exit-code=N to $GITHUB_OUTPUT and exits with perfgate's code (0 pass, 1 gate failed, 2 error).
 set -euo pipefail
 
@@ -20,6 +21,8 @@ mode="${PG_MODE:-analyze}"
 case "$mode" in
   baseline)
     exec bash "$here/baseline.sh" ;;
+  ab)
+    exec bash "$here/ab.sh" ;;
   comment)
     [[ -n "${PG_VERDICT_FILE:-}" ]] || fail "mode comment needs the verdict-file input"
     [[ -f "$PG_VERDICT_FILE" ]] || fail "no verdict at $PG_VERDICT_FILE: did the measuring run upload its artifact?"
@@ -30,7 +33,7 @@ case "$mode" in
     fi
     finish "${args[@]}" ;;
   analyze) ;;
-  *) fail "unknown mode '$mode' (analyze, comment or baseline)" ;;
+  *) fail "unknown mode '$mode' (analyze, comment, baseline or ab)" ;;
 esac
 
 shopt -s nullglob globstar

@@ -69,6 +69,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
     let store = Store::new(&cli.baselines_dir);
     match &cli.command {
         Command::Analyze(args) => analyze(args, &store, color, out),
+        Command::Ab(args) => crate::ab::run(args, color, cli.quiet, out),
         Command::Baseline(cmd) => baseline_command(cmd, &store, out).map(|()| EXIT_PASS),
         Command::Comment(args) => github::run_comment_command(args).map(|()| EXIT_PASS),
         Command::Pull(args) => crate::prom::pull::run(args, out),
@@ -295,6 +296,17 @@ fn runner_warning(info: &BaselineInfo) -> Option<String> {
 }
 
 fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) -> Result<u8> {
+    analyze_with(args, store, color, out, |_| {})
+}
+
+/// `analyze`, with `finish` completing the verdict before it is rendered (`perfgate ab` adds its runs).
+pub(crate) fn analyze_with(
+    args: &AnalyzeArgs,
+    store: &Store,
+    color: bool,
+    out: &mut dyn Write,
+    finish: impl FnOnce(&mut Verdict),
+) -> Result<u8> {
     let format = format_override(&args.input)?;
     let merged = read_inputs(&args.files, &args.input)?;
     let current = merged.run;
@@ -345,6 +357,7 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     verdict.bands = policy.bands;
     verdict.alpha = policy.alpha;
     verdict.warnings = warnings;
+    finish(&mut verdict);
     let opts = RenderOptions {
         color,
         all: args.all,

@@ -63,6 +63,9 @@ pub enum Command {
     /// Compare result files with a baseline and grade every change.
     #[command(after_help = EXAMPLES)]
     Analyze(AnalyzeArgs),
+    /// Measure the base revision and the working tree alternately on this machine, and gate the difference.
+    #[command(after_help = crate::ab::AB_HELP)]
+    Ab(crate::ab::AbArgs),
     /// Create, list, show and delete baseline snapshots.
     #[command(subcommand)]
     Baseline(BaselineCommand),

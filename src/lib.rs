@@ -4,6 +4,7 @@
 //! the repository ([`baseline`], [`compare`]), grades each change ([`severity`]) and reports a verdict
 //! ([`verdict`], [`report`]).
 
+pub mod ab;
 pub mod app;
 pub mod baseline;
 pub mod budget;

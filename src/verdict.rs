@@ -148,6 +148,9 @@ pub struct Verdict {
     /// Things the user should know that are not rows (e.g. a budget that matched nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// `perfgate ab`: the order and wall time of every base and head run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ab: Option<crate::ab::Record>,
 }
 
 fn schema_id() -> &'static str {
@@ -195,6 +198,7 @@ impl Verdict {
             bands: Bands::default(),
             alpha: 0.01,
             warnings: Vec::new(),
+            ab: None,
         }
     }
 

@@ -1,0 +1,128 @@
+//! Child processes that can be stopped: SIGINT, SIGTERM and SIGHUP only set a flag, the wait loop sees it,
+//! ends the child's whole process group and returns, so the caller can remove the worktree and exit.
+
+use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+static PENDING: AtomicI32 = AtomicI32::new(0);
+
+/// How long a stopped child gets to exit after SIGTERM before it is killed.
+const GRACE: Duration = Duration::from_secs(3);
+const POLL: Duration = Duration::from_millis(20);
+
+#[cfg(unix)]
+extern "C" fn on_signal(sig: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    PENDING.store(sig, Ordering::SeqCst);
+}
+
+#[cfg(unix)]
+const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// Catches the termination signals until [`restore`].
+pub fn install() {
+    #[cfg(unix)]
+    for sig in SIGNALS {
+        // SAFETY: a zeroed sigaction with a handler that only stores to an atomic is a valid disposition.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Back to the default dispositions (a signal ends perfgate again).
+pub fn restore() {
+    #[cfg(unix)]
+    for sig in SIGNALS {
+        // SAFETY: SIG_DFL is always a valid disposition.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
+}
+
+/// The signal received since [`install`], if any.
+pub fn pending() -> Option<i32> {
+    match PENDING.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+/// A signal's conventional name.
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        1 => "SIGHUP",
+        _ => "a signal",
+    }
+}
+
+/// Puts the command in its own process group, so that the group (the command and whatever it started,
+/// such as a server) can be ended as one; Ctrl-C reaches it through perfgate, not directly.
+pub fn own_group(cmd: &mut Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    #[cfg(not(unix))]
+    let _ = cmd;
+}
+
+#[cfg(unix)]
+fn signal_group(child: &Child, sig: i32) {
+    // SAFETY: kill(2) with a negative pid signals that process group; the group id is the child's pid.
+    unsafe {
+        libc::kill(-(child.id() as i32), sig);
+    }
+}
+
+/// Ends what is left of the child's process group (SIGTERM, then SIGKILL after a grace period).
+pub fn end_group(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        signal_group(child, libc::SIGTERM);
+        let start = Instant::now();
+        while start.elapsed() < GRACE {
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            std::thread::sleep(POLL);
+        }
+        signal_group(child, libc::SIGKILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// How a supervised child ended.
+pub enum Outcome {
+    Exited(ExitStatus),
+    /// A termination signal arrived; the child's group was ended.
+    Interrupted(i32),
+}
+
+/// Waits for the child, calling `tick` while it runs; on a pending signal ends the child's group.
+pub fn supervise(child: &mut Child, mut tick: impl FnMut()) -> std::io::Result<Outcome> {
+    loop {
+        if let Some(sig) = pending() {
+            end_group(child);
+            return Ok(Outcome::Interrupted(sig));
+        }
+        if let Some(status) = child.try_wait()? {
+            // Leftovers of the run (a server started in the background) must not disturb the next run.
+            #[cfg(unix)]
+            signal_group(child, libc::SIGTERM);
+            return Ok(Outcome::Exited(status));
+        }
+        tick();
+        std::thread::sleep(POLL);
+    }
+}
