@@ -15,7 +15,7 @@ pub mod value;
 use std::io;
 
 use crate::compare::{Comparison, Kind};
-use crate::evidence::{Evidence, Method, Outcome};
+use crate::evidence::{Evidence, Outcome};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
@@ -99,10 +99,7 @@ impl OutputFormat {
 /// Hodges–Lehmann estimate the severity comes from, with the confidence bound on the worse side when the
 /// change is established, e.g. `+18.0 % (≥ +11.2 %)`.
 pub fn change_text(c: &Comparison) -> String {
-    let sampled = c
-        .evidence
-        .as_ref()
-        .filter(|e| e.method == Method::MannWhitney);
+    let sampled = c.evidence.as_ref().filter(|e| e.method.has_estimate());
     let change = match (
         sampled.and_then(|e| e.estimate_pct),
         c.change_pct,
@@ -129,7 +126,7 @@ pub fn change_text(c: &Comparison) -> String {
 }
 
 /// Legend for changes computed from samples.
-pub const ESTIMATE_LEGEND: &str = "changes with a bound in brackets are Hodges–Lehmann estimates over the samples, with their one-sided 99 % confidence bound";
+pub const ESTIMATE_LEGEND: &str = "changes with a bound in brackets are estimates from the runs (or one run's samples), with their one-sided 99 % confidence bound";
 
 /// For an improvement, the bound on the better side.
 fn better_bound(e: &Evidence, c: &Comparison) -> Option<(char, f64)> {
