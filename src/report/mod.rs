@@ -153,6 +153,7 @@ pub fn severity_label(c: &Comparison) -> String {
         Severity::Unchanged => match c.evidence.as_ref().map(|e| e.outcome) {
             Some(Outcome::WithinNoise) => "within noise".to_string(),
             Some(Outcome::BelowBand) => "below band".to_string(),
+            Some(Outcome::Inconclusive) => "inconclusive".to_string(),
             _ if c.kind == Kind::Budget => "within budget".to_string(),
             _ => "unchanged".to_string(),
         },
