@@ -721,6 +721,41 @@ mod tests {
     }
 
     #[test]
+    fn error_rates_change_smoothly_with_the_number_of_runs() {
+        // Log-normal run values with 8 % spread: false alarms stay near 1 % or below at every n and the
+        // power at +25 % grows with n, without a jump where a rank test first reaches α.
+        let mut rng = crate::stats::test_util::Lcg(17);
+        let reps = 1500;
+        let mut draw = |n: usize, shift: f64| -> Vec<f64> {
+            (0..n)
+                .map(|_| 100.0 * (1.0 + shift) * (0.08 * rng.normal()).exp())
+                .collect()
+        };
+        let mut last_power = 0.0;
+        for n in [2, 3, 4, 5, 10] {
+            let (mut alarms, mut hits) = (0, 0);
+            for _ in 0..reps {
+                let base = draw(n, 0.0);
+                alarms += usize::from(lower(&base, &draw(n, 0.0)).severity.is_regression());
+                hits += usize::from(lower(&base, &draw(n, 0.25)).severity.is_regression());
+            }
+            let (fa, power) = (alarms as f64 / reps as f64, hits as f64 / reps as f64);
+            // Nominal 1 %; Binomial(1500, 0.01) has sd ≈ 0.26 %, so 2 % is about four sd above.
+            assert!(fa <= 0.02, "n = {n}: false alarms {fa}");
+            assert!(
+                power > last_power,
+                "n = {n}: power {power} after {last_power}"
+            );
+            assert!(
+                power - last_power < 0.6,
+                "n = {n}: a jump from {last_power} to {power}"
+            );
+            last_power = power;
+        }
+        assert!(last_power > 0.95);
+    }
+
+    #[test]
     fn resolution_of_recorded_values() {
         assert_eq!(resolution(12.0), 1.0);
         assert_eq!(resolution(12.5), 0.1);
