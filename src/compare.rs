@@ -211,7 +211,13 @@ pub fn grade_pair(
         let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
         let j = match sample_sets(base, cur, policy) {
             Some(ValueSets::Runs(bs, cs)) => {
-                evidence::judge_runs(&bs, &cs, direction, bands, policy.alpha)
+                let j = evidence::judge_runs(&bs, &cs, direction, bands, policy.alpha);
+                if j.evidence.outcome == evidence::Outcome::TooFewSamples {
+                    // No ratio to judge (zero means): the bands, marked unverified, still gate.
+                    evidence::unverified(worse_pct, bands)
+                } else {
+                    j
+                }
             }
             // Single runs: the history knows the spread between runs, the samples do not.
             _ if history.len() >= policy.min_history => {
@@ -225,7 +231,12 @@ pub fn grade_pair(
             }
             Some(ValueSets::WithinRun(bs, cs)) => {
                 let stat = evidence::Statistic::of_row(metric, c, cs);
-                evidence::judge_within_run(bs, cs, stat, direction, bands, policy.alpha)
+                let j = evidence::judge_within_run(bs, cs, stat, direction, bands, policy.alpha);
+                if j.evidence.outcome == evidence::Outcome::TooFewSamples {
+                    evidence::unverified(worse_pct, bands)
+                } else {
+                    j
+                }
             }
             None => evidence::unverified(worse_pct, bands),
         };
@@ -408,6 +419,35 @@ mod tests {
         let err = |v| Metric::new(v, Unit::Ratio, Direction::LowerIsBetter);
         assert_eq!(sev(err(0.0), err(0.30)), Severity::Critical);
         assert_eq!(sev(err(0.0), err(0.0001)), Severity::Unchanged);
+    }
+
+    #[test]
+    fn runs_are_the_unit_and_zeros_fall_back_to_the_bands() {
+        let with_runs = |runs: &[f64], unit: Unit| {
+            let mut m = Metric::new(
+                crate::stats::median(runs).unwrap(),
+                unit,
+                Direction::LowerIsBetter,
+            );
+            m.runs = runs.to_vec();
+            // Samples pooled across runs by the reader are not what runs are judged on.
+            m.samples = vec![1.0; 50];
+            m
+        };
+        let c = grade(
+            &with_runs(&[100.0, 101.0, 99.0], Unit::Milliseconds),
+            &with_runs(&[130.0, 131.0, 129.0], Unit::Milliseconds),
+        );
+        assert_eq!(c.severity, Severity::Critical);
+        let e = c.evidence.unwrap();
+        assert_eq!(e.method, evidence::Method::Runs);
+        assert_eq!((e.n_baseline, e.n_current), (3, 3));
+        let c = grade(
+            &with_runs(&[0.0, 0.01, 0.02], Unit::Ratio),
+            &with_runs(&[0.2, 0.25, 0.3], Unit::Ratio),
+        );
+        assert_eq!(c.severity, Severity::Critical);
+        assert_eq!(c.evidence.unwrap().method, evidence::Method::Unverified);
     }
 
     #[test]

@@ -337,24 +337,41 @@ pub fn judge_runs(
     alpha: f64,
 ) -> Judgement {
     let (nb, nc) = (base.len(), cur.len());
-    let logs = log_values(base).zip(log_values(cur));
-    let Some((x, y)) = logs.filter(|_| nb >= 1 && nc >= 1 && nb + nc >= 3) else {
+    let too_few = |nb, nc| {
         let mut j = unverified(0.0, bands);
         j.evidence.outcome = Outcome::TooFewSamples;
         (j.evidence.n_baseline, j.evidence.n_current) = (nb, nc);
-        return j;
+        j
     };
-    let (mx, my) = (mean(&x), mean(&y));
-    let ss = |v: &[f64], m: f64| v.iter().map(|a| (a - m).powi(2)).sum::<f64>();
+    let finite = base.iter().chain(cur).all(|v| v.is_finite());
+    if nb == 0 || nc == 0 || nb + nc < 3 || !finite {
+        return too_few(nb, nc);
+    }
     let df = (nb + nc - 2) as f64;
-    let var = (ss(&x, mx) + ss(&y, my)) / df;
-    let se = (var * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt();
-    let change = LogChange {
-        shift: my - mx,
-        se,
-        df,
+    let pooled_var = |x: &[f64], y: &[f64]| {
+        let (mx, my) = (mean(x), mean(y));
+        let ss = |v: &[f64], m: f64| v.iter().map(|a| (a - m).powi(2)).sum::<f64>();
+        (mx, my, (ss(x, mx) + ss(y, my)) / df)
     };
-    let p_override = (se == 0.0 && my != mx).then(|| rank_p(&x, &y, direction));
+    let (change, ranks) = match log_values(base).zip(log_values(cur)) {
+        Some((x, y)) => {
+            let (mx, my, var) = pooled_var(&x, &y);
+            let se = (var * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt();
+            (
+                LogChange {
+                    shift: my - mx,
+                    se,
+                    df,
+                },
+                (x, y),
+            )
+        }
+        // Zeros (an error count, a rate) leave no ratio: the caller falls back to the bands, and
+        // load-test counts have their own tests.
+        None => return too_few(nb, nc),
+    };
+    let p_override =
+        (change.se == 0.0 && change.shift != 0.0).then(|| rank_p(&ranks.0, &ranks.1, direction));
     decide(
         change,
         Method::Runs,
@@ -392,10 +409,7 @@ pub fn judge_within_run(
         se,
         df: (nb.min(nc) - 1) as f64,
     };
-    let p_override = (se == 0.0 && lc != lb)
-        .then(|| log_values(base).zip(log_values(cur)))
-        .flatten()
-        .map(|(x, y)| rank_p(&x, &y, direction));
+    let p_override = (se == 0.0 && lc != lb).then(|| rank_p(base, cur, direction));
     let mut j = decide(
         change,
         Method::WithinRun,
@@ -718,6 +732,27 @@ mod tests {
         let j = judge_history(&flat, 101.0, Direction::LowerIsBetter, &bands(), 0.01);
         assert_eq!(j.severity, Severity::Unchanged);
         assert!(j.evidence.drift_p_value.unwrap() > 0.01);
+    }
+
+    #[test]
+    fn zeros_in_runs_and_samples() {
+        // Runs with zeros (an error rate per run) have no ratio to test: the caller uses the bands.
+        let j = lower(&[0.0, 0.01, 0.02, 0.0, 0.01], &[0.2, 0.25, 0.3, 0.22, 0.28]);
+        assert_eq!(j.evidence.outcome, Outcome::TooFewSamples);
+        assert_eq!(
+            lower(&[0.0; 3], &[0.0; 3]).evidence.outcome,
+            Outcome::TooFewSamples
+        );
+        let j = judge_within_run(
+            &[0.0, 1.0, 1.0, 2.0, 1.0, 1.0],
+            &[0.0, 1.0, 1.0, 2.0, 1.0, 2.0],
+            Statistic::Mean,
+            Direction::LowerIsBetter,
+            &bands(),
+            0.01,
+        );
+        assert_eq!(j.evidence.method, Method::WithinRun);
+        assert_eq!(j.severity, Severity::Unchanged);
     }
 
     #[test]

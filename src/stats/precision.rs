@@ -9,23 +9,25 @@
 
 use super::quantile::{quantile_sorted, sorted_finite};
 
-/// ln(mean) and its standard error; `None` for fewer than 2 values or any value ≤ 0 or non-finite.
+/// ln(mean) and its standard error; `None` for fewer than 2 values, a negative or non-finite value, or a
+/// mean of 0.
 pub fn log_mean_se(samples: &[f64]) -> Option<(f64, f64)> {
     let n = samples.len();
-    if n < 2 || !samples.iter().all(|v| v.is_finite() && *v > 0.0) {
+    if n < 2 || !samples.iter().all(|v| v.is_finite() && *v >= 0.0) {
         return None;
     }
     let nf = n as f64;
     let mean = samples.iter().sum::<f64>() / nf;
     let var = samples.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
     let se = var.sqrt() / (mean * nf.sqrt());
-    (mean.is_finite() && se.is_finite()).then(|| (mean.ln(), se))
+    (mean > 0.0 && mean.is_finite() && se.is_finite()).then(|| (mean.ln(), se))
 }
 
-/// ln(type 7 quantile q) and its standard error; `None` as for [`log_mean_se`] or `q` outside [0, 1].
+/// ln(type 7 quantile q) and its standard error; `None` as for [`log_mean_se`] (a quantile of 0) or `q`
+/// outside [0, 1]. Zeros below a positive quantile (a timer's resolution) use the relative spread.
 pub fn log_quantile_se(samples: &[f64], q: f64) -> Option<(f64, f64)> {
     let n = samples.len();
-    if n < 2 || !(0.0..=1.0).contains(&q) || !samples.iter().all(|v| *v > 0.0) {
+    if n < 2 || !(0.0..=1.0).contains(&q) || !samples.iter().all(|v| *v >= 0.0) {
         return None;
     }
     let sorted = sorted_finite(samples)?;
@@ -36,7 +38,15 @@ pub fn log_quantile_se(samples: &[f64], q: f64) -> Option<(f64, f64)> {
     let lo = quantile_sorted(&sorted, lo_p)?;
     let hi = quantile_sorted(&sorted, hi_p)?;
     // Scaled so that a truncated span at either end still stands for one rank error per side.
-    let se = (hi.ln() - lo.ln()) * delta / (hi_p - lo_p);
+    if value <= 0.0 {
+        return None;
+    }
+    let spread = if lo > 0.0 {
+        hi.ln() - lo.ln()
+    } else {
+        (hi - lo) / value
+    };
+    let se = spread * delta / (hi_p - lo_p);
     se.is_finite().then(|| (value.ln(), se))
 }
 
@@ -85,7 +95,10 @@ mod tests {
         assert!(log_quantile_se(&v, 1.0).unwrap().1 > 0.0);
         assert!(log_quantile_se(&v, 0.0).unwrap().1 > 0.0);
         assert_eq!(log_quantile_se(&[1.0], 0.5), None);
-        assert_eq!(log_quantile_se(&[1.0, 0.0], 0.5), None);
+        assert_eq!(log_quantile_se(&[0.0, 0.0, 1.0], 0.5), None);
+        assert!(log_quantile_se(&[0.0, 1.0, 1.0, 2.0], 0.5).unwrap().1 > 0.0);
+        assert_eq!(log_mean_se(&[0.0, 0.0]), None);
+        assert!(log_mean_se(&[0.0, 2.0]).is_some());
         assert_eq!(log_quantile_se(&v, 1.5), None);
         assert_eq!(log_mean_se(&[1.0, f64::NAN]), None);
         assert_eq!(log_mean_se(&[-1.0, 2.0]), None);
