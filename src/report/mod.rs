@@ -173,7 +173,7 @@ pub fn severity_label(c: &Comparison) -> String {
 }
 
 /// Footnote explaining `†`.
-pub const UNVERIFIED_FOOTNOTE: &str = "† unverified: one value per side and no history, so noise could not be ruled out; pass every run's result file (≥ 5 per side) or keep history with `perfgate baseline create NAME --append`";
+pub const UNVERIFIED_FOOTNOTE: &str = "† unverified: one value per side and no history, so noise could not be ruled out; pass every run's result file (several runs per side) or keep history with `perfgate baseline create NAME --append`";
 
 /// The change with its confidence bound where the comparison has one, e.g. `+67.6 % (≥ +58 %)`.
 pub fn change_with_bound(c: &Comparison) -> String {
