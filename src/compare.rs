@@ -8,7 +8,6 @@ use crate::model::{Direction, Metric, Run, Unit};
 use crate::policy::{MetricPolicy, Policy};
 use crate::report;
 use crate::severity::Severity;
-use crate::stats;
 
 /// Below this magnitude a baseline counts as zero: a relative change would be meaningless.
 const ZERO: f64 = 1e-12;
@@ -164,26 +163,31 @@ fn tidy(pct: f64) -> f64 {
     (pct * 1e9).round() / 1e9
 }
 
-/// The two value sets a significance test runs on: repeated runs when both sides have enough of them
-/// to reach α, else raw samples, else whatever few runs there are (the test then says it is too few).
-fn sample_sets<'m>(
-    base: &'m Metric,
-    cur: &'m Metric,
-    policy: &Policy,
-) -> Option<(&'m [f64], &'m [f64])> {
-    let enough = |n: usize| n >= policy.min_samples;
-    let reaches_alpha = |a: usize, b: usize| stats::min_achievable_p(a, b) <= policy.alpha;
-    let (rb, rc) = (base.runs.len(), cur.runs.len());
-    let (sb, sc) = (base.samples.len(), cur.samples.len());
-    if enough(rb) && enough(rc) && reaches_alpha(rb, rc) {
-        Some((&base.runs, &cur.runs))
-    } else if enough(sb) && enough(sc) {
-        Some((&base.samples, &cur.samples))
-    } else if enough(rb) && enough(rc) {
-        Some((&base.runs, &cur.runs))
-    } else {
-        None
+/// What a pair of metrics is judged on.
+enum ValueSets<'m> {
+    /// Per-run values of the row's statistic; at least one side has several runs.
+    Runs(Vec<f64>, Vec<f64>),
+    /// One run per side: each run's own samples.
+    WithinRun(&'m [f64], &'m [f64]),
+}
+
+/// The run is the unit: with several runs on either side the runs' values are the observations (a side
+/// with one run contributes its value), and the samples inside the runs are not used (they are pooled
+/// across runs by the reader and would measure one run's precision, not the spread between runs).
+fn sample_sets<'m>(base: &'m Metric, cur: &'m Metric, policy: &Policy) -> Option<ValueSets<'m>> {
+    let runs = |m: &Metric| {
+        if m.runs.len() >= 2 {
+            m.runs.clone()
+        } else {
+            vec![m.value]
+        }
+    };
+    if base.runs.len() >= 2 || cur.runs.len() >= 2 {
+        return Some(ValueSets::Runs(runs(base), runs(cur)));
     }
+    let enough = |n: usize| n >= policy.min_samples.max(2);
+    (enough(base.samples.len()) && enough(cur.samples.len()))
+        .then(|| ValueSets::WithinRun(&base.samples, &cur.samples))
 }
 
 /// Grades one metric present on both sides (baseline already in the current unit).
@@ -196,37 +200,59 @@ pub fn grade_pair(
     policy: &Policy,
     history: &[f64],
 ) -> Comparison {
-    let (b, c) = (base.value, cur.value);
+    let (mut b, c) = (base.value, cur.value);
     let direction = mp.direction.unwrap_or(cur.direction);
     let sign = match direction {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,
     };
     let bands = &mp.bands;
-    let change_abs = c - b;
     let (change_pct, mut judgement) = if b.abs() > ZERO {
-        let pct = tidy(change_abs / b.abs() * 100.0);
-        let worse_pct = sign * pct;
-        let j = if let Some((bs, cs)) = sample_sets(base, cur, policy) {
-            evidence::judge_samples(bs, cs, direction, bands, policy.alpha)
-        } else if history.len() >= policy.min_history {
-            evidence::judge_history(history, c, worse_pct, direction, bands, policy.alpha)
-        } else {
-            evidence::unverified(worse_pct, bands)
+        let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
+        let j = match sample_sets(base, cur, policy) {
+            Some(ValueSets::Runs(bs, cs)) => {
+                let j = evidence::judge_runs(&bs, &cs, direction, bands, policy.alpha);
+                if j.evidence.outcome == evidence::Outcome::TooFewSamples {
+                    // No ratio to judge (zero means): the bands, marked unverified, still gate.
+                    evidence::unverified(worse_pct, bands)
+                } else {
+                    j
+                }
+            }
+            // Single runs: the history knows the spread between runs, the samples do not.
+            _ if history.len() >= policy.min_history => {
+                let j = evidence::judge_history(history, c, direction, bands, policy.alpha);
+                if j.evidence.method == evidence::Method::PredictionInterval {
+                    // One reference for significance, severity and the row: the history's centre.
+                    let logs = history.iter().map(|v| v.ln()).sum::<f64>();
+                    b = (logs / history.len() as f64).exp();
+                }
+                j
+            }
+            Some(ValueSets::WithinRun(bs, cs)) => {
+                let stat = evidence::Statistic::of_row(metric, c, cs);
+                let j = evidence::judge_within_run(bs, cs, stat, direction, bands, policy.alpha);
+                if j.evidence.outcome == evidence::Outcome::TooFewSamples {
+                    evidence::unverified(worse_pct, bands)
+                } else {
+                    j
+                }
+            }
+            None => evidence::unverified(worse_pct, bands),
         };
-        (Some(pct), j)
+        (Some(tidy((c - b) / b.abs() * 100.0)), j)
     } else if c.abs() <= ZERO {
         (Some(0.0), evidence::unverified(0.0, bands))
     } else if cur.unit == Unit::Ratio {
         // A rate that was zero (no errors): grade the rise in percentage points.
-        let points = tidy(change_abs * 100.0);
+        let points = tidy((c - b) * 100.0);
         let mut j = evidence::unverified(sign * points, bands);
         j.note = Some(format!(
             "baseline is 0; graded by the change of {points:+} percentage points"
         ));
         (None, j)
     } else {
-        let worse = sign * change_abs > 0.0;
+        let worse = sign * (c - b) > 0.0;
         let mut j = evidence::unverified(0.0, bands);
         j.severity = if worse {
             Severity::Low
@@ -237,6 +263,7 @@ pub fn grade_pair(
             Some("baseline is 0, so there is no relative change; graded by direction only".into());
         (None, j)
     };
+    let change_abs = c - b;
     if judgement.severity > Severity::Low {
         // A zero says nothing about the recording step, and fractions (error rates) have none.
         let step = [b, c]
@@ -247,12 +274,14 @@ pub fn grade_pair(
         let has_step = cur.unit != Unit::Ratio && step.is_finite() && step > 0.0;
         if has_step && change_abs.abs() <= step * (1.0 + 1e-9) {
             judgement.severity = Severity::Low;
+            judgement.evidence.adjustment = Some(evidence::Adjustment::CappedAtResolution);
             judgement.note = Some(format!(
                 "a change of {} is one step of the data's resolution; graded low at most",
                 report::value::human(change_abs.abs(), &cur.unit)
             ));
         } else if let Some(min) = mp.min_abs_change.filter(|m| change_abs.abs() < *m) {
             judgement.severity = Severity::Low;
+            judgement.evidence.adjustment = Some(evidence::Adjustment::CappedAtMinAbsChange);
             judgement.note = Some(format!(
                 "the change of {} is below min_abs_change = {min}; graded low at most",
                 report::value::human(change_abs.abs(), &cur.unit)
@@ -390,6 +419,35 @@ mod tests {
         let err = |v| Metric::new(v, Unit::Ratio, Direction::LowerIsBetter);
         assert_eq!(sev(err(0.0), err(0.30)), Severity::Critical);
         assert_eq!(sev(err(0.0), err(0.0001)), Severity::Unchanged);
+    }
+
+    #[test]
+    fn runs_are_the_unit_and_zeros_fall_back_to_the_bands() {
+        let with_runs = |runs: &[f64], unit: Unit| {
+            let mut m = Metric::new(
+                crate::stats::median(runs).unwrap(),
+                unit,
+                Direction::LowerIsBetter,
+            );
+            m.runs = runs.to_vec();
+            // Samples pooled across runs by the reader are not what runs are judged on.
+            m.samples = vec![1.0; 50];
+            m
+        };
+        let c = grade(
+            &with_runs(&[100.0, 101.0, 99.0], Unit::Milliseconds),
+            &with_runs(&[130.0, 131.0, 129.0], Unit::Milliseconds),
+        );
+        assert_eq!(c.severity, Severity::Critical);
+        let e = c.evidence.unwrap();
+        assert_eq!(e.method, evidence::Method::Runs);
+        assert_eq!((e.n_baseline, e.n_current), (3, 3));
+        let c = grade(
+            &with_runs(&[0.0, 0.01, 0.02], Unit::Ratio),
+            &with_runs(&[0.2, 0.25, 0.3], Unit::Ratio),
+        );
+        assert_eq!(c.severity, Severity::Critical);
+        assert_eq!(c.evidence.unwrap().method, evidence::Method::Unverified);
     }
 
     #[test]

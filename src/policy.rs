@@ -330,7 +330,7 @@ fail_on = "high"
 # One-sided significance level for changes measured with several samples or runs per side.
 alpha = 0.01
 
-# Values per side needed before a significance test is attempted (at alpha 0.01, 5 or more can reach it).
+# Samples per run needed to test one run per side on its samples (with several runs, the runs are the values).
 min_samples = 2
 
 # Earlier snapshots (`perfgate baseline create NAME --append`) needed before a single-value metric such

@@ -1,6 +1,6 @@
 //! Real noise: six runs of unchanged code, recorded with the real tools (fixtures/<tool>/noise/), must never
-//! fail the gate, whichever three are the baseline and the other three the current, and no single Criterion
-//! pair (where Criterion's own samples are available) may fail either.
+//! fail the gate nor grade a gated row medium or worse, whichever three are the baseline and the other three
+//! the current (runs as the unit), and whichever single run is compared with another (within-run samples).
 
 mod common;
 
@@ -51,26 +51,62 @@ fn three_vs_three_never_fails(tool: &str) {
             .args(cur.iter().map(|&i| &files[i]))
             .output()
             .unwrap();
-        if out.status.code() != Some(0) {
-            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-            let bad: Vec<String> = v["comparisons"]
-                .as_array()
-                .map(|rows| {
-                    rows.iter()
-                        .filter(|c| {
-                            c["gated"] == true
-                                && (c["severity"] == "high" || c["severity"] == "critical")
-                        })
-                        .map(|c| {
-                            format!(
-                                "{} {} {} {}",
-                                c["benchmark"], c["metric"], c["change_pct"], c["evidence"]
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+        let bad = medium_or_worse(&out.stdout);
+        if out.status.code() != Some(0) || !bad.is_empty() {
             failures.push(format!("baseline runs {base:?}: {bad:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{tool}: unchanged code failed the gate:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Gated rows graded medium or worse in a JSON verdict, described.
+fn medium_or_worse(stdout: &[u8]) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_default();
+    v["comparisons"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|c| {
+                    c["gated"] == true
+                        && ["medium", "high", "critical"]
+                            .contains(&c["severity"].as_str().unwrap_or(""))
+                })
+                .map(|c| {
+                    format!(
+                        "{} {} {} {} {}",
+                        c["benchmark"], c["metric"], c["severity"], c["change_pct"], c["evidence"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every ordered pair of single runs: one run per side, judged on within-run samples.
+fn no_single_pair_fails(tool: &str) {
+    let files = runs(tool);
+    let sb = Sandbox::new();
+    let mut failures = Vec::new();
+    for (i, a) in files.iter().enumerate() {
+        for (j, b) in files.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let out = sb
+                .cmd()
+                .args(["analyze", "-o", "json", "--baseline"])
+                .arg(a)
+                .arg(b)
+                .output()
+                .unwrap();
+            let bad = medium_or_worse(&out.stdout);
+            if out.status.code() != Some(0) || !bad.is_empty() {
+                failures.push(format!("run{} → run{}: {bad:?}", i + 1, j + 1));
+            }
         }
     }
     assert!(
@@ -101,31 +137,21 @@ fn criterion_noise_never_fails() {
 }
 
 #[test]
+fn no_single_hyperfine_pair_fails() {
+    no_single_pair_fails("hyperfine");
+}
+
+#[test]
+fn no_single_google_benchmark_pair_fails() {
+    no_single_pair_fails("google-benchmark");
+}
+
+#[test]
+fn no_single_pytest_benchmark_pair_fails() {
+    no_single_pair_fails("pytest-benchmark");
+}
+
+#[test]
 fn no_single_criterion_pair_fails() {
-    let files = runs("criterion");
-    let sb = Sandbox::new();
-    let mut failures = Vec::new();
-    for (i, a) in files.iter().enumerate() {
-        for (j, b) in files.iter().enumerate() {
-            if i == j {
-                continue;
-            }
-            let out = sb
-                .cmd()
-                .args(["analyze", "--baseline"])
-                .arg(a)
-                .arg(b)
-                .output()
-                .unwrap();
-            if out.status.code() != Some(0) {
-                failures.push(format!(
-                    "run{} → run{}:\n{}",
-                    i + 1,
-                    j + 1,
-                    String::from_utf8_lossy(&out.stdout)
-                ));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    no_single_pair_fails("criterion");
 }

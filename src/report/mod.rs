@@ -15,7 +15,7 @@ pub mod value;
 use std::io;
 
 use crate::compare::{Comparison, Kind};
-use crate::evidence::{Evidence, Method, Outcome};
+use crate::evidence::{Evidence, Outcome};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
@@ -99,10 +99,7 @@ impl OutputFormat {
 /// Hodges–Lehmann estimate the severity comes from, with the confidence bound on the worse side when the
 /// change is established, e.g. `+18.0 % (≥ +11.2 %)`.
 pub fn change_text(c: &Comparison) -> String {
-    let sampled = c
-        .evidence
-        .as_ref()
-        .filter(|e| e.method == Method::MannWhitney);
+    let sampled = c.evidence.as_ref().filter(|e| e.method.has_estimate());
     let change = match (
         sampled.and_then(|e| e.estimate_pct),
         c.change_pct,
@@ -129,7 +126,7 @@ pub fn change_text(c: &Comparison) -> String {
 }
 
 /// Legend for changes computed from samples.
-pub const ESTIMATE_LEGEND: &str = "changes with a bound in brackets are Hodges–Lehmann estimates over the samples, with their one-sided 99 % confidence bound";
+pub const ESTIMATE_LEGEND: &str = "changes with a bound in brackets are estimates from the runs (or one run's samples), with their one-sided 99 % confidence bound";
 
 /// For an improvement, the bound on the better side.
 fn better_bound(e: &Evidence, c: &Comparison) -> Option<(char, f64)> {
@@ -156,6 +153,7 @@ pub fn severity_label(c: &Comparison) -> String {
         Severity::Unchanged => match c.evidence.as_ref().map(|e| e.outcome) {
             Some(Outcome::WithinNoise) => "within noise".to_string(),
             Some(Outcome::BelowBand) => "below band".to_string(),
+            Some(Outcome::Inconclusive) => "inconclusive".to_string(),
             _ if c.kind == Kind::Budget => "within budget".to_string(),
             _ => "unchanged".to_string(),
         },
@@ -175,7 +173,7 @@ pub fn severity_label(c: &Comparison) -> String {
 }
 
 /// Footnote explaining `†`.
-pub const UNVERIFIED_FOOTNOTE: &str = "† unverified: one value per side and no history, so noise could not be ruled out; pass every run's result file (≥ 5 per side) or keep history with `perfgate baseline create NAME --append`";
+pub const UNVERIFIED_FOOTNOTE: &str = "† unverified: one value per side and no history, so noise could not be ruled out; pass every run's result file (several runs per side) or keep history with `perfgate baseline create NAME --append`";
 
 /// The change with its confidence bound where the comparison has one, e.g. `+67.6 % (≥ +58 %)`.
 pub fn change_with_bound(c: &Comparison) -> String {

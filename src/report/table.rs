@@ -6,7 +6,7 @@ use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement};
 
 use crate::compare::{Comparison, Kind};
 use crate::escape;
-use crate::evidence::{Method, Outcome};
+use crate::evidence::Outcome;
 use crate::report::{
     change_text, counts_line, is_notable, is_unverified, plain_table, severity_label, value,
     write_table, RenderOptions, Renderer, ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
@@ -174,9 +174,9 @@ impl Renderer for TableRenderer {
             .iter()
             .filter(|c| opts.all || is_notable(c))
             .any(|c| {
-                c.evidence.as_ref().is_some_and(|e| {
-                    e.method == Method::MannWhitney && e.outcome == Outcome::Significant
-                })
+                c.evidence
+                    .as_ref()
+                    .is_some_and(|e| e.method.has_estimate() && e.outcome == Outcome::Significant)
             });
         if shown_bound {
             writeln!(w, " {ESTIMATE_LEGEND}")?;

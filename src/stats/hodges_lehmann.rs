@@ -16,12 +16,12 @@
 //! size with O(m + n) memory; no subsampling. Release builds: 1000 vs 1000
 //! (1e6 pairs) ≈ 1 ms, 100k vs 100k (1e10 pairs) ≈ 0.2 s.
 //!
-//! Critical values: exact null for `m · n <= EXACT_MAX_PAIRS`, otherwise the
-//! normal approximation with continuity correction (no tie correction).
+//! Critical values: exact null when [`exact_feasible`] (chosen by the smaller
+//! sample), otherwise the normal approximation with continuity correction.
 
 use statrs::distribution::ContinuousCDF;
 
-use super::mann_whitney::{standard_normal, ExactUDistribution, EXACT_MAX_PAIRS};
+use super::mann_whitney::{exact_feasible, standard_normal, ExactUDistribution};
 
 /// Which confidence bounds to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub enum Sides {
 /// How the critical value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CiMethod {
-    /// Exact Mann–Whitney null distribution (`m · n <= EXACT_MAX_PAIRS`).
+    /// Exact Mann–Whitney null distribution ([`exact_feasible`]).
     Exact,
     /// Normal approximation with continuity correction.
     Normal,
@@ -145,7 +145,7 @@ struct Critical {
 }
 
 fn critical_value(m: usize, n: usize, tail_alpha: f64) -> Option<Critical> {
-    if m * n <= EXACT_MAX_PAIRS {
+    if exact_feasible(m, n) {
         let dist = ExactUDistribution::cached(m, n)?;
         let c = dist.lower_critical_value(tail_alpha);
         return Some(Critical {

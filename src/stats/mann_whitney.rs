@@ -30,8 +30,10 @@ pub enum Alternative {
 /// How the p-value was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MwMethod {
-    /// Exact null distribution of U (no ties, `m · n <= EXACT_MAX_PAIRS`).
+    /// Exact null distribution of U (no ties; see [`exact_feasible`]).
     Exact,
+    /// Exact distribution of U conditional on the observed ties (small samples with ties).
+    ExactConditional,
     /// Normal approximation with tie and continuity correction.
     Normal,
     /// Every value in both samples is equal: no evidence either way, p = 1.
@@ -41,9 +43,9 @@ pub enum MwMethod {
 /// Requested method for [`mann_whitney_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MethodChoice {
-    /// Exact when possible (no ties, `m · n <= EXACT_MAX_PAIRS`), else normal.
+    /// Exact when the smaller sample is small enough (conditional on ties, if any), else normal.
     Auto,
-    /// Exact only; `None` if there are ties or the samples are too large.
+    /// Exact only; `None` if the samples are too large.
     Exact,
     /// Normal approximation (scipy `method="asymptotic"`, continuity on).
     Normal,
@@ -86,7 +88,11 @@ pub fn mann_whitney_with(
     let has_ties = ranks.tie_term > 0.0;
     let mn = (m * n) as f64;
 
-    let exact_ok = !has_ties && m.checked_mul(n).is_some_and(|p| p <= EXACT_MAX_PAIRS);
+    let exact_ok = if has_ties {
+        conditional_feasible(x, y)
+    } else {
+        exact_feasible(m, n)
+    };
     let use_exact = match choice {
         MethodChoice::Auto => exact_ok,
         MethodChoice::Exact if exact_ok => true,
@@ -94,7 +100,18 @@ pub fn mann_whitney_with(
         MethodChoice::Normal => false,
     };
 
-    if use_exact {
+    let nn = (m + n) as f64;
+    let all_tied = ranks.tie_term >= nn * nn * nn - nn;
+    if use_exact && has_ties && !all_tied {
+        if let Some(p) = conditional_p(x, y, u, alternative) {
+            return Some(MwResult {
+                u,
+                p_value: p.clamp(0.0, 1.0),
+                method: MwMethod::ExactConditional,
+                has_ties,
+            });
+        }
+    } else if use_exact && !has_ties {
         let dist = ExactUDistribution::cached(m, n)?;
         // No ties: u is an integer in 0..=mn.
         let ui = u.round() as usize;
@@ -135,6 +152,122 @@ pub fn mann_whitney_with(
         p_value: p.clamp(0.0, 1.0),
         method: MwMethod::Normal,
         has_ties,
+    })
+}
+
+/// Largest smaller side for which the exact distribution is used whatever the larger side (up to
+/// [`EXACT_MAX_PAIRS_SMALL_SIDE`] pairs): the normal approximation is poor when one side is tiny, e.g.
+/// 2 values against 1300.
+pub const EXACT_SMALL_SIDE: usize = 10;
+/// Pair limit for the small-side exact path.
+pub const EXACT_MAX_PAIRS_SMALL_SIDE: usize = 200_000;
+/// Largest smaller side for the exact conditional distribution under ties.
+pub const EXACT_TIES_SMALL_SIDE: usize = 25;
+/// Work limit (state updates) of the exact conditional distribution.
+const CONDITIONAL_MAX_WORK: usize = 40_000_000;
+
+/// Whether the exact tie-free distribution is used for sizes `m`, `n`: chosen by the smaller sample.
+pub fn exact_feasible(m: usize, n: usize) -> bool {
+    let Some(pairs) = m.checked_mul(n) else {
+        return false;
+    };
+    pairs <= EXACT_MAX_PAIRS
+        || (m.min(n) <= EXACT_SMALL_SIDE && pairs <= EXACT_MAX_PAIRS_SMALL_SIDE)
+}
+
+/// Sizes of the tie groups of the pooled sample, in ascending order of value (finite input).
+fn tie_groups(x: &[f64], y: &[f64]) -> Vec<(usize, usize)> {
+    // (value, is_x) sorted; groups as (size, number of x in it).
+    let mut pooled: Vec<(f64, bool)> = x
+        .iter()
+        .map(|&v| (v, true))
+        .chain(y.iter().map(|&v| (v, false)))
+        .collect();
+    pooled.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut groups = Vec::new();
+    let mut start = 0;
+    while start < pooled.len() {
+        let mut end = start + 1;
+        while end < pooled.len() && pooled[end].0 == pooled[start].0 {
+            end += 1;
+        }
+        let in_x = pooled[start..end].iter().filter(|p| p.1).count();
+        groups.push((end - start, in_x));
+        start = end;
+    }
+    groups
+}
+
+fn conditional_work(m: usize, n: usize, groups: &[(usize, usize)]) -> Option<usize> {
+    let small = m.min(n);
+    let states = (small + 1).checked_mul(2 * m.checked_mul(n)? + 1)?;
+    groups.iter().try_fold(0usize, |acc, &(t, _)| {
+        acc.checked_add(states.checked_mul(t.min(small) + 1)?)
+    })
+}
+
+fn conditional_feasible(x: &[f64], y: &[f64]) -> bool {
+    let (m, n) = (x.len(), y.len());
+    m.min(n) <= EXACT_TIES_SMALL_SIDE
+        && conditional_work(m, n, &tie_groups(x, y)).is_some_and(|w| w <= CONDITIONAL_MAX_WORK)
+}
+
+/// Exact p-value of U conditional on the tie structure: every way of choosing which `m` of the pooled
+/// values belong to `x` is equally likely. Dynamic programme over tie groups on (x used, 2U).
+fn conditional_p(x: &[f64], y: &[f64], u: f64, alternative: Alternative) -> Option<f64> {
+    let (m, n) = (x.len(), y.len());
+    let groups = tie_groups(x, y);
+    if conditional_work(m, n, &groups)? > CONDITIONAL_MAX_WORK * 2 {
+        return None;
+    }
+    let width = 2 * m * n + 1;
+    // dp[k * width + u2]: weight of arrangements with k x-values placed and 2U = u2 so far.
+    let mut dp = vec![0.0f64; (m + 1) * width];
+    dp[0] = 1.0;
+    let mut placed = 0usize;
+    for &(t, _) in &groups {
+        let mut next = vec![0.0f64; (m + 1) * width];
+        // C(t, j) for j = 0..=t, in f64 (exact for the sizes allowed).
+        let mut binom = vec![1.0f64; t + 1];
+        for j in 1..=t {
+            binom[j] = binom[j - 1] * (t + 1 - j) as f64 / j as f64;
+        }
+        for k in 0..=m.min(placed) {
+            let ys_below = placed - k;
+            if ys_below > n {
+                continue;
+            }
+            for u2 in 0..width {
+                let w = dp[k * width + u2];
+                if w == 0.0 {
+                    continue;
+                }
+                for (j, &ways) in binom.iter().enumerate().take(t.min(m - k) + 1) {
+                    if t - j > n - ys_below {
+                        continue;
+                    }
+                    let add = 2 * j * ys_below + j * (t - j);
+                    if let Some(slot) = next.get_mut((k + j) * width + u2 + add) {
+                        *slot += w * ways;
+                    }
+                }
+            }
+        }
+        dp = next;
+        placed += t;
+    }
+    let row = &dp[m * width..(m + 1) * width];
+    let total: f64 = row.iter().sum();
+    if total.is_nan() || total <= 0.0 {
+        return None;
+    }
+    let obs = (2.0 * u).round() as usize;
+    let le: f64 = row[..=obs.min(width - 1)].iter().sum::<f64>() / total;
+    let ge: f64 = row[obs.min(width - 1)..].iter().sum::<f64>() / total;
+    Some(match alternative {
+        Alternative::Greater => ge,
+        Alternative::Less => le,
+        Alternative::TwoSided => (2.0 * le.min(ge)).min(1.0),
     })
 }
 
@@ -190,18 +323,18 @@ impl ExactUDistribution {
         }
         let d = Arc::new(ExactUDistribution::new(m, n)?);
         if let Ok(mut c) = cache.lock() {
-            // Bounded: sizes are at most 2500 pairs, so the set of keys is small in practice.
-            if c.len() < 4096 {
+            // Bounded: only small tables (≤ 2500 pairs) are kept.
+            if c.len() < 4096 && m * n <= EXACT_MAX_PAIRS {
                 c.insert((m, n), Arc::clone(&d));
             }
         }
         Some(d)
     }
 
-    /// Builds the distribution; `None` if `m` or `n` is 0 or
-    /// `m · n > EXACT_MAX_PAIRS`.
+    /// Builds the distribution; `None` if `m` or `n` is 0 or the sizes are beyond
+    /// [`exact_feasible`] (or the counts overflow).
     pub fn new(m: usize, n: usize) -> Option<Self> {
-        if m == 0 || n == 0 || m.checked_mul(n)? > EXACT_MAX_PAIRS {
+        if m == 0 || n == 0 || !exact_feasible(m, n) {
             return None;
         }
         let counts = u_counts(m, n)?;
@@ -284,11 +417,11 @@ fn u_counts(m: usize, n: usize) -> Option<Vec<u128>> {
         let k = n + i;
         // Multiply by (1 - q^k): descending so c[u - k] is still the old value.
         for u in (k..=deg).rev() {
-            c[u] -= c[u - k];
+            c[u] = c[u].checked_sub(c[u - k])?;
         }
         // Divide by (1 - q^i): ascending running sum (exact polynomial division).
         for u in i..=deg {
-            c[u] += c[u - i];
+            c[u] = c[u].checked_add(c[u - i])?;
         }
     }
     c.into_iter().map(|v| u128::try_from(v).ok()).collect()
@@ -443,19 +576,100 @@ mod tests {
         //   greater:   p=0.9976386658073535
         let x = [1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 5.0];
         let y = [3.0, 4.0, 4.0, 5.0, 5.0, 6.0, 7.0, 7.0, 8.0];
-        let two = mann_whitney(&x, &y, Alternative::TwoSided).unwrap();
+        let normal = |alt| mann_whitney_with(&x, &y, alt, MethodChoice::Normal).unwrap();
+        let two = normal(Alternative::TwoSided);
         assert_eq!(two.method, MwMethod::Normal);
         assert!(two.has_ties);
         assert_eq!(two.u, 7.5);
         assert_close(two.p_value, 0.006373133838085873, 1e-9);
-        let less = mann_whitney(&x, &y, Alternative::Less).unwrap();
-        assert_close(less.p_value, 0.0031865669190429364, 1e-9);
-        let greater = mann_whitney(&x, &y, Alternative::Greater).unwrap();
-        assert_close(greater.p_value, 0.9976386658073535, 1e-9);
-        assert_eq!(
-            mann_whitney_with(&x, &y, Alternative::Less, MethodChoice::Exact),
-            None
+        assert_close(
+            normal(Alternative::Less).p_value,
+            0.0031865669190429364,
+            1e-9,
         );
+        assert_close(
+            normal(Alternative::Greater).p_value,
+            0.9976386658073535,
+            1e-9,
+        );
+        // Small samples with ties take the exact conditional distribution by default.
+        let auto = mann_whitney(&x, &y, Alternative::Less).unwrap();
+        assert_eq!(auto.method, MwMethod::ExactConditional);
+        assert_eq!(auto.p_value, brute_conditional(&x, &y, 7.5).0);
+    }
+
+    /// P(U ≤ u), P(U ≥ u) by enumerating every choice of which pooled values are x.
+    fn brute_conditional(x: &[f64], y: &[f64], u: f64) -> (f64, f64) {
+        let pooled: Vec<f64> = x.iter().chain(y).copied().collect();
+        let (m, total) = (x.len(), pooled.len());
+        let (mut le, mut ge, mut all) = (0u64, 0u64, 0u64);
+        for mask in 0u32..(1 << total) {
+            if mask.count_ones() as usize != m {
+                continue;
+            }
+            let side = |want: bool| -> Vec<f64> {
+                (0..total)
+                    .filter(|i| (mask & (1 << i) != 0) == want)
+                    .map(|i| pooled[i])
+                    .collect()
+            };
+            let (xs, ys) = (side(true), side(false));
+            let mut uu = 0.0;
+            for a in &xs {
+                for b in &ys {
+                    uu += if a > b {
+                        1.0
+                    } else if a == b {
+                        0.5
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            all += 1;
+            le += u64::from(uu <= u + 1e-9);
+            ge += u64::from(uu >= u - 1e-9);
+        }
+        (le as f64 / all as f64, ge as f64 / all as f64)
+    }
+
+    #[test]
+    fn exact_conditional_under_ties_matches_enumeration() {
+        let cases: [(&[f64], &[f64]); 5] = [
+            (&[1.0; 4], &[2.0; 4]),
+            (&[1.0, 1.0, 1.0, 1.0, 1.0], &[2.0, 2.0, 2.0, 3.0, 3.0]),
+            (&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0, 3.0, 4.0, 4.0]),
+            (&[5.0, 5.0], &[5.0, 6.0, 4.0, 5.0]),
+            (
+                &[1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0],
+                &[3.0, 4.0, 4.0, 5.0, 5.0, 6.0],
+            ),
+        ];
+        for (x, y) in cases {
+            let less = mann_whitney(x, y, Alternative::Less).unwrap();
+            assert_eq!(less.method, MwMethod::ExactConditional);
+            let (le, ge) = brute_conditional(x, y, less.u);
+            assert_close(less.p_value, le, 1e-12);
+            let greater = mann_whitney(x, y, Alternative::Greater).unwrap();
+            assert_close(greater.p_value, ge, 1e-12);
+        }
+        // 4 vs 4, each side constant: the exact minimum 1/70, not the normal 0.0066.
+        let r = mann_whitney(&[1.0; 4], &[2.0; 4], Alternative::Less).unwrap();
+        assert_close(r.p_value, 1.0 / 70.0, 1e-12);
+        // 5 vs 5 with three distinct values can reach 1/252.
+        let r = mann_whitney(&[1.0; 5], &[2.0, 2.0, 2.0, 3.0, 3.0], Alternative::Less).unwrap();
+        assert_close(r.p_value, 1.0 / 252.0, 1e-12);
+    }
+
+    #[test]
+    fn exact_choice_follows_the_smaller_sample() {
+        // 2 vs 1300 (2600 pairs): exact, P(U = 0) = 1 / C(1302, 2).
+        let x = [0.5, 0.75];
+        let y: Vec<f64> = (0..1300).map(|i| 1.0 + f64::from(i)).collect();
+        let r = mann_whitney(&x, &y, Alternative::Less).unwrap();
+        assert_eq!(r.method, MwMethod::Exact);
+        assert_close(r.p_value, 2.0 / (1302.0 * 1301.0), 1e-9);
+        assert!(exact_feasible(2, 1300) && exact_feasible(50, 50) && !exact_feasible(51, 51));
     }
 
     #[test]

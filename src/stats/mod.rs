@@ -7,11 +7,15 @@
 //!   confidence bounds; feed it `ln` values to get log-ratios.
 //! * [`prediction`]: log-scale Student-t prediction interval for one new
 //!   value given a history (summary-only inputs).
+//! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
+//! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
 
 pub mod hodges_lehmann;
 pub mod mann_whitney;
+pub mod precision;
 pub mod prediction;
 pub mod quantile;
+pub mod trend;
 
 pub use hodges_lehmann::{
     hl_lower_bound, hl_upper_bound, hodges_lehmann, hodges_lehmann_ci, kth_pairwise_difference,
@@ -21,11 +25,13 @@ pub use mann_whitney::{
     mann_whitney, mann_whitney_with, min_achievable_p, min_equal_n_for_alpha, Alternative,
     ExactUDistribution, MethodChoice, MwMethod, MwResult, EXACT_MAX_PAIRS,
 };
+pub use precision::{log_mean_se, log_quantile_se};
 pub use prediction::{
     check_lower, check_upper, check_with, prediction_interval, prediction_interval_with,
     PredictionCheck, PredictionError, PredictionInterval, Tail, MEDIAN_OF_3_VAR_FACTOR,
 };
 pub use quantile::{median, quantile, quantile_sorted, quantiles, sorted_finite};
+pub use trend::{increasing_trend_p, theil_sen_slope};
 
 #[cfg(test)]
 pub(crate) mod test_util {
