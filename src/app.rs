@@ -101,13 +101,16 @@ fn format_override(args: &InputArgs) -> Result<Option<&'static dyn InputFormat>>
 /// Reads the current run's files, as one distributed run's workers with `--merge-workers`.
 fn read_inputs(files: &[std::path::PathBuf], args: &InputArgs) -> Result<input::workers::Merged> {
     let format = format_override(args)?;
-    if args.merge_workers {
-        return input::workers::read_workers(files, format, args.approximate_merge);
-    }
-    Ok(input::workers::Merged {
-        run: input::read_files(files, format)?,
-        approximate: Vec::new(),
-    })
+    let mut merged = if args.merge_workers {
+        input::workers::read_workers(files, format, args.approximate_merge)?
+    } else {
+        input::workers::Merged {
+            run: input::read_files(files, format)?,
+            approximate: Vec::new(),
+        }
+    };
+    input::redundant::drop_repeated_tag_series(&mut merged.run);
+    Ok(merged)
 }
 
 /// A baseline found for `analyze`: what it is, its run, and its earlier snapshots.
@@ -276,7 +279,9 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     };
     let mut warnings = warnings;
     let (info, mut rows, message) = match resolved {
-        Ok((info, base, history)) => {
+        Ok((info, mut base, history)) => {
+            // Baselines stored before this pass existed may still hold the repeated series.
+            input::redundant::drop_repeated_tag_series(&mut base);
             let ctx = Context {
                 policy: &policy,
                 history: &history,
@@ -317,7 +322,7 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     };
     let result = match args
         .output
-        .renderer()
+        .renderer_for(github::RunInfo::from(&github::Context::from_env()))
         .render(&verdict, &opts, out)
         .and_then(|()| out.flush())
     {
