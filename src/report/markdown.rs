@@ -163,14 +163,15 @@ fn metric_cell(c: &Comparison, more: usize) -> String {
     s
 }
 
-fn change_cell(c: &Comparison, strong: bool) -> String {
+/// The change, bold for a gated regression, with `†` when a gated row's grade is unverified.
+fn change_cell(c: &Comparison, gated_row: bool) -> String {
     let change = escape::markdown_text(&change_only(c));
-    let mut s = if strong && !change.is_empty() {
+    let mut s = if gated_row && c.severity.is_regression() && !change.is_empty() {
         format!("**{change}**")
     } else {
         change
     };
-    if is_unverified(c) {
+    if gated_row && is_unverified(c) {
         s.push_str(" †");
     }
     s
@@ -198,7 +199,7 @@ fn gated_row(out: &mut String, c: &Comparison, more: usize) {
         severity_cell(c),
         escape::markdown_code(&c.benchmark),
         metric_cell(c, more),
-        change_cell(c, c.severity.is_regression()),
+        change_cell(c, true),
         bound_cell(c),
         values(c)
     );

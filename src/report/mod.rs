@@ -221,7 +221,10 @@ pub fn summary_line(s: &Summary) -> String {
     let parts: Vec<String> = s
         .nonzero()
         .iter()
-        .map(|(sev, n)| format!("{n} {}", sev.as_str()))
+        .map(|(sev, n)| match sev {
+            Severity::Improvement if *n != 1 => format!("{n} improvements"),
+            _ => format!("{n} {}", sev.as_str()),
+        })
         .collect();
     if parts.is_empty() {
         "nothing compared".to_string()
@@ -307,10 +310,10 @@ pub fn not_gated_reason(c: &Comparison) -> String {
     ]
     .contains(&base)
     {
-        return "a connection phase: the whole request duration is gated".into();
+        return "connection phase; the request duration is gated".into();
     }
     if has(&["min", "max"]) {
-        return "an extreme: one iteration or request, not the typical one".into();
+        return "extreme: one iteration or request".into();
     }
     if has(&[
         "stddev",
@@ -322,24 +325,24 @@ pub fn not_gated_reason(c: &Comparison) -> String {
         "variance",
         "rms",
     ]) {
-        return "a spread: it describes the noise, not the speed".into();
+        return "spread: describes noise, not speed".into();
     }
     if has(&["user", "system"]) {
-        return "CPU time split: the wall-clock time is gated".into();
+        return "CPU time split; wall time is gated".into();
     }
     if c.unit == crate::model::Unit::Count || has(&["count", "rounds", "iterations"]) {
-        return "a count: how much was measured, not how fast".into();
+        return "a count, not a speed".into();
     }
     if base.starts_with("data_") || c.unit == crate::model::Unit::Other("B/s".into()) {
-        return "data volume: depends on the test, not the speed".into();
+        return "data volume, not speed".into();
     }
     if metric.starts_with("p99.9") || metric.starts_with("p999") {
-        return "an extreme percentile: too few requests behind it".into();
+        return "extreme percentile: few requests behind it".into();
     }
     if let Some(note) = &c.note {
         return note.clone();
     }
-    "reported only: the input format or the policy file keeps it out of the gate".into()
+    "reported only (input format or policy file)".into()
 }
 
 /// How a gated row counts in the headline.
