@@ -493,3 +493,63 @@ fn hostile_names_render_as_text() {
         );
     }
 }
+
+/// The legend states the policy's bands, not the defaults, and a budget row names the limit it crossed, in
+/// the markdown, the table and the JUnit failure.
+#[test]
+fn policy_bands_and_budget_limits_are_shown() {
+    let sb = Sandbox::new();
+    sb.write(
+        "perfgate.toml",
+        "[bands]\nlow = 3\nmedium = 8\nhigh = 12\ncritical = 20\n\n\
+         [[budget]]\nbenchmark = \"http_req_duration{name:search}\"\nmetric = \"p95\"\nfail_above = 60\n",
+    );
+    let run = |fmt: &str| {
+        let out = sb
+            .cmd()
+            .args(["analyze", "-o", fmt, "--baseline"])
+            .arg(fixtures().join("k6/baseline-summary.json"))
+            .arg(fixtures().join("k6/current-summary.json"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let md = run("markdown");
+    assert!(
+        md.contains("🔴 critical > 20 % · 🟠 high > 12 % · 🟡 medium > 8 % · ⚪ low > 3 % worse"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 🔴 critical | `http_req_duration{name:search}` | `p95` budget | **+21.3 ms** | fail above 60.0 ms | 81.3 ms |"),
+        "{md}"
+    );
+    assert!(run("table").contains("fail above 60.0 ms"));
+    assert!(run("junit").contains("critical over budget (fail above 60.0 ms)"));
+}
+
+/// With `--fail-on never` nothing fails: the worst rows are warnings, and the headline says so.
+#[test]
+fn a_gate_that_never_fails_reports_warnings() {
+    let out = perfgate()
+        .current_dir(fixtures())
+        .args([
+            "analyze",
+            "-o",
+            "markdown",
+            "--fail-on",
+            "never",
+            "--baseline",
+        ])
+        .args(["k6/baseline-summary.json", "k6/current-summary.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = text(&out);
+    assert!(
+        md.starts_with(
+            "### ⚠️ perfgate: 8 warnings in 2 benchmarks (6 critical, 1 high, 1 medium)"
+        ),
+        "{md}"
+    );
+}
