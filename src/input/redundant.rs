@@ -3,6 +3,8 @@
 //! single value in the run (all requests `GET`, all `200`, one scenario, no failed request): the
 //! sub-metric is the same series under another name, and reporting it would repeat every change.
 //!
+//! The same holds for Artillery's `http.response_time.2xx` when every response was a 2xx.
+//!
 //! A post-pass on each [`Run`] as it is read, for every format (k6 summaries carry such sub-metrics too).
 
 use std::collections::BTreeMap;
@@ -15,6 +17,13 @@ fn parent(name: &str) -> Option<&str> {
     let inner = rest.strip_suffix('}')?;
     // One `key:value` tag; a brace or a second tag inside would be some other naming scheme.
     (!base.is_empty() && inner.contains(':') && !inner.contains(['{', '}', ','])).then_some(base)
+}
+
+/// The parent of a status-class summary: Artillery's `http.response_time.2xx` → `http.response_time`.
+fn class_parent(name: &str) -> Option<&str> {
+    let (base, class) = name.rsplit_once('.')?;
+    let b = class.as_bytes();
+    (!base.is_empty() && b.len() == 3 && b[0].is_ascii_digit() && &b[1..] == b"xx").then_some(base)
 }
 
 /// Same metrics, units and values (to the last bit a parser would reproduce).
@@ -59,6 +68,7 @@ pub fn drop_repeated_tag_series(run: &mut Run) -> Vec<String> {
         .iter()
         .filter(|(name, b)| {
             parent(name)
+                .or_else(|| class_parent(name))
                 .and_then(|p| run.benchmarks.get(p))
                 .is_some_and(|p| same_series(b, p))
         })
@@ -182,5 +192,11 @@ mod tests {
         assert_eq!(parent("x{a,b}"), None);
         assert_eq!(parent("BM_sort/1024"), None);
         assert_eq!(parent("x{a:b}y"), None);
+        assert_eq!(
+            class_parent("http.response_time.2xx"),
+            Some("http.response_time")
+        );
+        assert_eq!(class_parent("http.codes.200"), None);
+        assert_eq!(class_parent("v1.2"), None);
     }
 }
