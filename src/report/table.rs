@@ -246,6 +246,10 @@ impl Renderer for TableRenderer {
                 escape::terminal(&t.benchmark)
             )?;
         }
+        // Budgets checked without a baseline: the verdict line has the counts, so say here what to do.
+        if let (Some(message), true) = (&verdict.message, verdict.summary.total() > 0) {
+            writeln!(w, " {}", escape::terminal(message))?;
+        }
         writeln!(w)?;
         if verdict.baseline.is_some() || verdict.summary.total() > 0 {
             let mut counts = format!(" gated metrics: {}", summary_line(&verdict.summary));
