@@ -28,7 +28,8 @@ fn severity_cell(c: &Comparison, color: bool) -> Cell {
     }
     match c.severity {
         Severity::Critical => cell.fg(Color::Red).add_attribute(Attribute::Bold),
-        Severity::High => cell.fg(Color::Red),
+        // Orange, as in the markdown: red is for critical only.
+        Severity::High => cell.fg(Color::AnsiValue(208)),
         Severity::Medium => cell.fg(Color::Yellow),
         Severity::Improvement => cell.fg(Color::Green),
         Severity::New | Severity::Missing => cell.fg(Color::Cyan),
