@@ -524,6 +524,12 @@ fn policy_bands_and_budget_limits_are_shown() {
         md.contains("| 🔴 critical | `http_req_duration{name:search}` | `p95` budget | **+21.3 ms** | fail above 60.0 ms | 81.3 ms |"),
         "{md}"
     );
+    assert!(
+        md.starts_with(
+            "### ❌ perfgate: 9 regressions in 2 benchmarks (8 critical, 1 high; 1 over budget)"
+        ),
+        "{md}"
+    );
     assert!(run("table").contains("fail above 60.0 ms"));
     assert!(run("junit").contains("critical over budget (fail above 60.0 ms)"));
 }

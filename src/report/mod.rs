@@ -445,8 +445,14 @@ pub fn headline(v: &Verdict) -> String {
                 (n > 0).then(|| format!("{n} {}", s.as_str()))
             })
             .collect();
+        let budgets = rows.iter().filter(|c| c.kind == Kind::Budget).count();
+        let over = if budgets > 0 {
+            format!("; {budgets} over budget")
+        } else {
+            String::new()
+        };
         format!(
-            "{} {} in {} ({})",
+            "{} {} in {} ({}{over})",
             rows.len(),
             if rows.len() == 1 { one } else { many },
             plural(benches.len(), "benchmark"),
