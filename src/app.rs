@@ -102,13 +102,16 @@ fn format_override(args: &InputArgs) -> Result<Option<&'static dyn InputFormat>>
 /// Reads the current run's files, as one distributed run's workers with `--merge-workers`.
 fn read_inputs(files: &[std::path::PathBuf], args: &InputArgs) -> Result<input::workers::Merged> {
     let format = format_override(args)?;
-    if args.merge_workers {
-        return input::workers::read_workers(files, format, args.approximate_merge);
-    }
-    Ok(input::workers::Merged {
-        run: input::read_files(files, format)?,
-        approximate: Vec::new(),
-    })
+    let mut merged = if args.merge_workers {
+        input::workers::read_workers(files, format, args.approximate_merge)?
+    } else {
+        input::workers::Merged {
+            run: input::read_files(files, format)?,
+            approximate: Vec::new(),
+        }
+    };
+    input::redundant::drop_repeated_tag_series(&mut merged.run);
+    Ok(merged)
 }
 
 /// A baseline found for `analyze`: what it is, its run, and its earlier snapshots.
@@ -324,10 +327,12 @@ pub(crate) fn analyze_with(
     };
     let mut warnings = warnings;
     let (info, mut rows, message) = match resolved {
-        Ok((info, base, history)) => {
+        Ok((info, mut base, history)) => {
             if let Some(why) = info.reason.as_deref().filter(|r| r.ends_with(REF_FALLBACK)) {
                 warnings.push(format!("--baseline-ref: {why}"));
             }
+            // Baselines stored before this pass existed may still hold the repeated series.
+            input::redundant::drop_repeated_tag_series(&mut base);
             let ctx = Context {
                 policy: &policy,
                 history: &history,
@@ -369,7 +374,7 @@ pub(crate) fn analyze_with(
     };
     let result = match args
         .output
-        .renderer()
+        .renderer_for(github::RunInfo::from(&github::Context::from_env()))
         .render(&verdict, &opts, out)
         .and_then(|()| out.flush())
     {

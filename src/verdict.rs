@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::Comparison;
-use crate::model::ToolCheck;
+use crate::compare::{Comparison, Kind};
+use crate::evidence::Method;
+use crate::model::{Direction, ToolCheck};
 use crate::severity::{Bands, FailOn, Severity};
 
 /// Schema id of the JSON verdict.
@@ -62,12 +63,17 @@ pub struct Summary {
 
 impl Summary {
     /// Counts the rows.
-    pub fn of(rows: &[Comparison]) -> Summary {
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a Comparison>) -> Summary {
         let mut s = Summary::default();
         for r in rows {
             *s.slot(r.severity) += 1;
         }
         s
+    }
+
+    /// Number of rows counted.
+    pub fn total(&self) -> usize {
+        Severity::ALL.iter().map(|&s| self.get(s)).sum()
     }
 
     fn slot(&mut self, sev: Severity) -> &mut usize {
@@ -132,7 +138,11 @@ pub struct Verdict {
     pub baseline: Option<BaselineInfo>,
     pub current: Inputs,
     pub comparisons: Vec<Comparison>,
+    /// Counts of the gated rows: what the status, the headline and the exit code are decided on.
     pub summary: Summary,
+    /// Counts of the rows that are reported but can never fail the gate.
+    #[serde(default)]
+    pub not_gated: Summary,
     /// Checks the tool itself evaluated in the current run (k6 thresholds), reported, not gated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_checks: Vec<ToolCheck>,
@@ -162,15 +172,18 @@ fn own_version() -> &'static str {
 }
 
 impl Verdict {
-    /// Builds the verdict from graded rows.
+    /// Builds the verdict from graded rows. Only gated rows decide the status; rows are put in report order
+    /// (see [`order_rows`]).
     pub fn new(
         baseline: Option<BaselineInfo>,
         current: Inputs,
-        comparisons: Vec<Comparison>,
+        mut comparisons: Vec<Comparison>,
         fail_on: FailOn,
         tool_checks: Vec<ToolCheck>,
     ) -> Verdict {
-        let summary = Summary::of(&comparisons);
+        order_rows(&mut comparisons);
+        let summary = Summary::of(comparisons.iter().filter(|c| c.gated));
+        let not_gated = Summary::of(comparisons.iter().filter(|c| !c.gated));
         // Budgets can fail a run that has no baseline.
         let status = if comparisons
             .iter()
@@ -179,7 +192,10 @@ impl Verdict {
             Status::Fail
         } else if baseline.is_none() {
             Status::NoBaseline
-        } else if comparisons.iter().any(|c| c.severity >= Severity::Medium) {
+        } else if comparisons
+            .iter()
+            .any(|c| c.gated && c.severity >= Severity::Medium)
+        {
             Status::Warn
         } else {
             Status::Pass
@@ -193,6 +209,7 @@ impl Verdict {
             current,
             comparisons,
             summary,
+            not_gated,
             tool_checks,
             message: None,
             bands: Bands::default(),
@@ -205,5 +222,74 @@ impl Verdict {
     /// Whether the gate failed (exit code 1).
     pub fn gate_failed(&self) -> bool {
         self.status == Status::Fail
+    }
+}
+
+/// How much worse a row is, in percent of its reference, for ordering rows of the same severity: the
+/// change in the worse direction (the estimate when judged on samples), or for a budget how far past
+/// its limit the value is. Negative for improvements, 0 when unknown.
+pub fn worse_pct(c: &Comparison) -> f64 {
+    let sign = match c.direction {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    };
+    let pct = match c.kind {
+        Kind::Budget => match (c.baseline, c.current) {
+            (Some(limit), Some(v)) if limit.abs() > 0.0 => Some((v - limit) / limit.abs() * 100.0),
+            _ => None,
+        },
+        Kind::Change => c
+            .evidence
+            .as_ref()
+            .filter(|e| e.method == Method::MannWhitney)
+            .and_then(|e| e.estimate_pct)
+            .or(c.change_pct),
+    };
+    pct.filter(|p| p.is_finite()).map_or(0.0, |p| sign * p)
+}
+
+/// Puts rows in the order every report shows them: gated rows before ungated ones; within each, benchmarks
+/// by their worst row (severity, then size of change), and a benchmark's rows by severity, then size of
+/// change for regressions. Rows that tie keep their order (means and percentiles before extremes).
+pub fn order_rows(rows: &mut [Comparison]) {
+    use std::collections::HashMap;
+    // A benchmark's rank among the gated or the ungated rows: its worst severity, then its largest change.
+    let mut worst: HashMap<(bool, &str), (Severity, f64)> = HashMap::new();
+    for r in rows.iter() {
+        let w = worse_pct(r);
+        let e = worst
+            .entry((r.gated, r.benchmark.as_str()))
+            .or_insert((r.severity, w));
+        if r.severity > e.0 || (r.severity == e.0 && w > e.1) {
+            *e = (r.severity, w);
+        }
+    }
+    let keys: Vec<(Severity, f64)> = rows
+        .iter()
+        .map(|r| worst[&(r.gated, r.benchmark.as_str())])
+        .collect();
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|&a, &b| {
+        let (ra, rb) = (&rows[a], &rows[b]);
+        let (ka, kb) = (keys[a], keys[b]);
+        let size = |r: &Comparison| {
+            if r.severity.is_regression() {
+                worse_pct(r)
+            } else {
+                0.0
+            }
+        };
+        rb.gated
+            .cmp(&ra.gated)
+            .then(kb.0.cmp(&ka.0))
+            .then(kb.1.total_cmp(&ka.1))
+            .then_with(|| ra.benchmark.cmp(&rb.benchmark))
+            .then(rb.severity.cmp(&ra.severity))
+            .then(size(rb).total_cmp(&size(ra)))
+            .then(a.cmp(&b))
+    });
+    let sorted: Vec<Comparison> = idx.iter().map(|&i| rows[i].clone()).collect();
+    for (slot, row) in rows.iter_mut().zip(sorted) {
+        *slot = row;
     }
 }

@@ -398,7 +398,8 @@ fn new_and_missing_metrics_are_reported_not_failed() {
     let sb = Sandbox::new();
     let base = sb.write(
         "base.json",
-        r#"{"metrics": {"http_req_duration{name:old}": {"type": "trend", "contains": "time", "values": {"p(95)": 10}},
+        // `{name:old}` differs from its parent: a sub-metric equal to it would be dropped as a repeat.
+        r#"{"metrics": {"http_req_duration{name:old}": {"type": "trend", "contains": "time", "values": {"p(95)": 11}},
             "http_req_duration": {"type": "trend", "contains": "time", "values": {"p(95)": 10}}}}"#,
     );
     let cur = sb.write(
@@ -429,9 +430,11 @@ fn markdown_output_leads_with_the_verdict() {
         .arg(fixture("k6/current-summary.json"))
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with("### 🔴 perfgate:"))
+        .stdout(predicate::str::starts_with(
+            "### ❌ perfgate: 7 regressions in 2 benchmarks (6 critical, 1 high)",
+        ))
         .stdout(predicate::str::contains(
-            "| 🔴 | `http_req_duration{name:search}` | p95 |",
+            "| 🔴 critical | `http_req_duration{name:search}` | `mean` and 4 more |",
         ))
         .stdout(predicate::str::contains("<details>"));
 }

@@ -59,7 +59,7 @@ fn a_budget_breach_fails_with_no_baseline_present() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("CRITICAL (budget)"))
-        .stdout(predicate::str::contains("limit 1.50 s"));
+        .stdout(predicate::str::contains("fail above 1.50 s"));
 }
 
 #[test]

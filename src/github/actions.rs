@@ -3,10 +3,9 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Kind};
 use crate::escape::{workflow_data, workflow_property};
-use crate::report::change_with_bound;
-use crate::report::value;
+use crate::report::{budget_limit, change_with_bound, is_unverified, value};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
@@ -18,40 +17,49 @@ fn message(c: &Comparison, v: &Verdict) -> String {
         x.map(|x| value::human(x, &c.unit))
             .unwrap_or_else(|| "—".into())
     };
+    let numbers = match budget_limit(c) {
+        Some(limit) => format!("{} ({limit})", show(c.current)),
+        None => format!(
+            "{} → {} ({})",
+            show(c.baseline),
+            show(c.current),
+            change_with_bound(c)
+        ),
+    };
     format!(
-        "{} {}: {} → {} ({}), {}{}; gate: {}",
+        "{} {}: {numbers}, {}{}; gate: {}",
         c.benchmark,
         c.metric,
-        show(c.baseline),
-        show(c.current),
-        change_with_bound(c),
         c.severity.as_str(),
-        if c.gated { "" } else { ", not gated" },
+        if is_unverified(c) {
+            " (unverified)"
+        } else {
+            ""
+        },
         v.fail_on.describe()
     )
 }
 
-fn by_severity<'a>(rows: impl Iterator<Item = &'a Comparison>) -> Vec<&'a Comparison> {
-    let mut v: Vec<&Comparison> = rows.collect();
-    // Stable: within a severity the report's order (worst benchmark first) is kept.
-    v.sort_by_key(|c| std::cmp::Reverse(c.severity));
-    v
-}
-
-/// The annotation lines: errors for rows that fail the gate, warnings for other medium-or-worse rows,
-/// most severe first, at most [`MAX_PER_TYPE`] each, then a plain line saying how many were left out.
+/// The annotation lines: errors for gated rows that fail the gate, warnings for other gated rows that are
+/// medium or worse, in the report's order (worst benchmark first), at most [`MAX_PER_TYPE`] each, then a
+/// plain line saying how many were left out. Rows that are not gated are never annotated.
 pub fn annotations(v: &Verdict) -> Vec<String> {
     let fails = |c: &Comparison| c.gated && v.fail_on.fails(c.severity);
-    let errors = by_severity(v.comparisons.iter().filter(|c| fails(c)));
-    let warnings = by_severity(
-        v.comparisons
-            .iter()
-            .filter(|c| !fails(c) && c.severity >= Severity::Medium),
-    );
+    let errors: Vec<&Comparison> = v.comparisons.iter().filter(|c| fails(c)).collect();
+    let warnings: Vec<&Comparison> = v
+        .comparisons
+        .iter()
+        .filter(|c| c.gated && !fails(c) && c.severity >= Severity::Medium)
+        .collect();
     let mut out = Vec::new();
     for (kind, rows) in [("error", errors), ("warning", warnings)] {
         for c in rows.iter().take(MAX_PER_TYPE) {
-            let title = format!("perfgate: {} regression", c.severity.as_str());
+            let what = if c.kind == Kind::Budget {
+                "over budget"
+            } else {
+                "regression"
+            };
+            let title = format!("perfgate: {} {what}", c.severity.as_str());
             out.push(format!(
                 "::{kind} title={}::{}",
                 workflow_property(&title),

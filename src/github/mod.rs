@@ -145,6 +145,8 @@ pub struct RunInfo {
     pub run_url: Option<String>,
     pub run_id: Option<String>,
     pub head_sha: Option<String>,
+    /// The repository's web address (`https://github.com/owner/name`), for links to commits.
+    pub repo_url: Option<String>,
 }
 
 impl From<&Context> for RunInfo {
@@ -153,6 +155,12 @@ impl From<&Context> for RunInfo {
             run_url: c.run_url.clone(),
             run_id: c.run_id.clone(),
             head_sha: c.head_sha.clone(),
+            // A run's address is `{server}/{owner}/{name}/actions/runs/{id}`.
+            repo_url: c
+                .run_url
+                .as_deref()
+                .and_then(|u| u.split_once("/actions/runs/"))
+                .map(|(repo, _)| repo.to_string()),
         }
     }
 }

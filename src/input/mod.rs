@@ -22,6 +22,7 @@ pub mod libtest;
 pub mod progress;
 pub mod prometheus;
 pub mod pytest_benchmark;
+pub mod redundant;
 mod sketch;
 pub mod snapshot;
 pub mod units;

@@ -1,13 +1,13 @@
 //! `--output junit`: JUnit XML for CI systems that show test reports (GitLab, Jenkins, Azure).
 //!
 //! One test case per gated metric (`classname` = benchmark, `name` = metric); a `<failure>` for each that
-//! fails the gate. Metrics that are not gated (e.g. request counts) are not test cases.
+//! fails the gate, in the report's order. Metrics that are not gated (e.g. request counts) are not test cases.
 
 use std::io;
 
 use crate::compare::Comparison;
 use crate::escape::xml;
-use crate::report::{change_with_bound, value, RenderOptions, Renderer};
+use crate::report::{budget_limit, change_with_bound, value, RenderOptions, Renderer};
 use crate::severity::Severity;
 use crate::verdict::{Status, Verdict};
 
@@ -19,6 +19,15 @@ fn numbers(c: &Comparison) -> String {
         v.map(|v| value::human(v, &c.unit))
             .unwrap_or_else(|| "—".into())
     };
+    if let Some(limit) = budget_limit(c) {
+        return format!(
+            "{} {}: current {} ({limit}); {}",
+            c.benchmark,
+            c.metric,
+            show(c.current),
+            c.severity.as_str()
+        );
+    }
     let change = change_with_bound(c);
     format!(
         "{} {}: baseline {} → current {}{}; {}",
@@ -93,12 +102,19 @@ impl Renderer for JunitRenderer {
                     w,
                     r#"<failure type="{}" message="{}">{}</failure>"#,
                     c.severity.as_str(),
-                    xml(&format!(
-                        "{} regression ({}), gate: {}",
-                        c.severity.as_str(),
-                        change_with_bound(c),
-                        v.fail_on.describe()
-                    )),
+                    xml(&match budget_limit(c) {
+                        Some(limit) => format!(
+                            "{} over budget ({limit}), gate: {}",
+                            c.severity.as_str(),
+                            v.fail_on.describe()
+                        ),
+                        None => format!(
+                            "{} regression ({}), gate: {}",
+                            c.severity.as_str(),
+                            change_with_bound(c),
+                            v.fail_on.describe()
+                        ),
+                    }),
                     xml(&text)
                 )?;
             } else if c.severity == Severity::Missing {

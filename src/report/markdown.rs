@@ -1,31 +1,42 @@
 //! `--output markdown`: a GitHub-flavoured report, also the PR comment and the job summary.
 //!
-//! The title alone tells a reviewer whether to look; then regressions and warnings, improvements, and
-//! every metric folded in `<details>`. It fits GitHub's comment limit by leaving out the least important
-//! parts first (unchanged rows, then improvements, then rows of the main table), and says so.
+//! The title alone tells a reviewer whether to look, and counts gated rows only. Then one row per benchmark
+//! that got worse (its worst gated metric), worst first; every other gated row folded in `<details>`, and
+//! the rows that are reported but never gated folded apart, with the reason. Nothing is shown twice. It fits
+//! GitHub's comment limit by leaving out the least important parts first, and says so.
 
 use std::fmt::Write as _;
 use std::io;
 
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Kind};
 use crate::escape;
+use crate::evidence::Outcome;
 use crate::github::RunInfo;
-use crate::report::{change_with_bound, counts_line, value, RenderOptions, Renderer};
+use crate::model::Unit;
+use crate::report::{
+    bound_pct, budget_limit, change_only, headline, icon, is_unverified, legend, not_gated_reason,
+    summary_line, value, RenderOptions, Renderer, Sections,
+};
 use crate::severity::Severity;
-use crate::verdict::{Status, Verdict};
+use crate::verdict::{Status, Summary, Verdict};
 
 /// GitHub's limit for a comment body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
 /// GitHub's limit for one step's job summary, in bytes (1 MiB), with room for a warning after it.
 pub const SUMMARY_LIMIT_BYTES: usize = 1024 * 1024 - 4096;
+/// Most rows of the visible table; further regressed benchmarks are in the details.
+pub const MAX_VISIBLE_ROWS: usize = 25;
 
-/// Renders the verdict as markdown (for `--output markdown`).
-pub struct MarkdownRenderer;
+/// Renders the verdict as markdown (for `--output markdown`), with links from the CI run it was given.
+#[derive(Debug, Clone, Default)]
+pub struct MarkdownRenderer {
+    pub run: RunInfo,
+}
 
 /// Where the report goes and how large it may be.
 #[derive(Debug, Clone)]
 pub struct MarkdownOptions {
-    /// Run link and head commit for the footer.
+    /// Links (run, repository) and head commit for the title and footer.
     pub run: RunInfo,
     /// Most characters the report may have.
     pub max_chars: usize,
@@ -45,96 +56,167 @@ impl Default for MarkdownOptions {
     }
 }
 
-fn icon(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical | Severity::High => "🔴",
-        Severity::Medium => "🟠",
-        Severity::Low => "🟡",
-        Severity::Improvement => "🟢",
-        Severity::New | Severity::Missing => "🔵",
-        Severity::Unchanged => "⚪",
-    }
-}
-
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// The title line, e.g. `### 🔴 perfgate: 2 regressions (1 critical, 1 high) vs baseline `main@abc1234``.
-pub fn title(v: &Verdict) -> String {
-    let against = match &v.baseline {
-        Some(b) => {
-            let label = match &b.commit {
-                Some(c) => format!("{}@{}", b.name, c.chars().take(7).collect::<String>()),
-                None => b.name.clone(),
-            };
-            format!(" vs baseline {}", escape::markdown_code(&label))
+/// A URL from the CI context, kept from breaking out of a markdown link.
+fn safe_url(url: &str) -> Option<String> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return None;
+    }
+    Some(
+        url.chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control() && !"()<>\"'[]`".contains(*c))
+            .collect(),
+    )
+}
+
+/// The baseline's commit, short, linked to the repository when both are known and the commit is a hash.
+fn commit_ref(commit: &str, run: &RunInfo) -> String {
+    let short: String = commit.chars().take(7).collect();
+    let code = escape::markdown_code(&short);
+    let is_hash = (7..=64).contains(&commit.len()) && commit.chars().all(|c| c.is_ascii_hexdigit());
+    match run.repo_url.as_deref().and_then(safe_url) {
+        Some(repo) if is_hash => {
+            format!("[{code}]({}/commit/{commit})", repo.trim_end_matches('/'))
         }
-        None => String::new(),
-    };
-    let s = &v.summary;
-    let regressions = s.critical + s.high + s.medium + s.low;
-    match v.status {
-        Status::NoBaseline => "### ⚪ perfgate: no baseline to compare against".to_string(),
-        Status::Fail | Status::Warn => {
-            let icon = if v.status == Status::Fail {
-                "🔴"
-            } else {
-                "🟠"
-            };
-            let detail: Vec<String> = [
-                (s.critical, "critical"),
-                (s.high, "high"),
-                (s.medium, "medium"),
-                (s.low, "low"),
-            ]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, name)| format!("{n} {name}"))
-            .collect();
-            format!(
-                "### {icon} perfgate: {} ({}){against}",
-                plural(regressions, "regression"),
-                detail.join(", ")
-            )
-        }
-        Status::Pass => format!(
-            "### 🟢 perfgate: no regressions in {} metrics{against}",
-            v.comparisons.len()
-        ),
+        _ => code,
     }
 }
 
-fn table(out: &mut String, rows: &[&Comparison]) {
-    out.push_str("| | Benchmark | Metric | Baseline | Current | Change |\n");
-    out.push_str("|---|---|---|---:|---:|---:|\n");
+/// The title line, e.g. ``### ❌ perfgate: 2 regressions in 1 benchmark (1 critical, 1 high) vs baseline `main` @ `abc1234` ``.
+pub fn title(v: &Verdict, run: &RunInfo) -> String {
+    let against = match &v.baseline {
+        Some(b) => {
+            let mut s = format!(" vs baseline {}", escape::markdown_code(&b.name));
+            if let Some(c) = &b.commit {
+                let _ = write!(s, " @ {}", commit_ref(c, run));
+            }
+            s
+        }
+        None => String::new(),
+    };
+    let mark = match v.status {
+        Status::Fail => "❌",
+        Status::Warn => "⚠️",
+        Status::Pass => "✅",
+        Status::NoBaseline => "⚪",
+    };
+    format!("### {mark} perfgate: {}{against}", headline(v))
+}
+
+/// A value with its unit; a unit the tool named (not one perfgate knows) is shown as code.
+fn show_value(v: Option<f64>, unit: &Unit) -> String {
+    let Some(v) = v else {
+        return "—".to_string();
+    };
+    match unit {
+        Unit::Other(u) if !u.is_empty() => format!(
+            "{} {}",
+            escape::markdown_text(&value::human(v, &Unit::Other(String::new()))),
+            escape::markdown_code(u)
+        ),
+        _ => escape::markdown_text(&value::human(v, unit)),
+    }
+}
+
+/// `47.8 ms → 81.3 ms`; for a budget only the current value (the limit is in the bound column).
+fn values(c: &Comparison) -> String {
+    if c.kind == Kind::Budget {
+        return show_value(c.current, &c.unit);
+    }
+    format!(
+        "{} → {}",
+        show_value(c.baseline, &c.unit),
+        show_value(c.current, &c.unit)
+    )
+}
+
+/// The severity in words beside its mark: `🔴 critical`, `within noise`.
+fn severity_cell(c: &Comparison) -> String {
+    let word = match c.severity {
+        Severity::Unchanged => match c.evidence.as_ref().map(|e| e.outcome) {
+            Some(Outcome::WithinNoise) => "within noise",
+            Some(Outcome::BelowBand) => "below band",
+            _ if c.kind == Kind::Budget => "within budget",
+            _ => "unchanged",
+        },
+        s => s.as_str(),
+    };
+    let mark = icon(c.severity);
+    if mark.is_empty() {
+        word.to_string()
+    } else {
+        format!("{mark} {word}")
+    }
+}
+
+fn metric_cell(c: &Comparison, more: usize) -> String {
+    let mut s = escape::markdown_code(&c.metric);
+    if c.kind == Kind::Budget {
+        s.push_str(" budget");
+    }
+    if more > 0 {
+        let _ = write!(s, " and {more} more");
+    }
+    s
+}
+
+/// The change, bold for a gated regression, with `†` when a gated row's grade is unverified.
+fn change_cell(c: &Comparison, gated_row: bool) -> String {
+    let change = escape::markdown_text(&change_only(c));
+    let mut s = if gated_row && c.severity.is_regression() && !change.is_empty() {
+        format!("**{change}**")
+    } else {
+        change
+    };
+    if gated_row && is_unverified(c) {
+        s.push_str(" †");
+    }
+    s
+}
+
+fn bound_cell(c: &Comparison) -> String {
+    if let Some(limit) = budget_limit(c) {
+        return escape::markdown_text(&limit);
+    }
+    match bound_pct(c) {
+        Some((sym, b)) => escape::markdown_text(&format!("{sym} {}", value::pct(b))),
+        // A regression without a bound says so rather than leaving a gap.
+        None if c.severity.is_regression() => "—".to_string(),
+        None => String::new(),
+    }
+}
+
+const GATED_HEADER: &str =
+    "| Severity | Benchmark | Metric | Change | Bound | Baseline → Current |\n|---|---|---|---:|---|---:|\n";
+
+fn gated_row(out: &mut String, c: &Comparison, more: usize) {
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} |",
+        severity_cell(c),
+        escape::markdown_code(&c.benchmark),
+        metric_cell(c, more),
+        change_cell(c, true),
+        bound_cell(c),
+        values(c)
+    );
+}
+
+fn not_gated_table(out: &mut String, rows: &[&Comparison]) {
+    out.push_str("| Benchmark | Metric | Change | Baseline → Current | Why not gated |\n");
+    out.push_str("|---|---|---:|---:|---|\n");
     for c in rows {
-        let show = |v: Option<f64>| {
-            escape::markdown_text(
-                &v.map(|v| value::human(v, &c.unit))
-                    .unwrap_or_else(|| "—".into()),
-            )
-        };
-        let change = escape::markdown_text(&change_with_bound(c));
-        let change = if c.severity.is_regression() && !change.is_empty() {
-            format!("**{change}**")
-        } else {
-            change
-        };
-        let change = if c.severity.is_regression() && !c.gated {
-            format!("{change} (not gated)")
-        } else {
-            change
-        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
-            icon(c.severity),
+            "| {} | {} | {} | {} | {} |",
             escape::markdown_code(&c.benchmark),
-            escape::markdown_text(&c.metric),
-            show(c.baseline),
-            show(c.current),
-            change
+            escape::markdown_code(&c.metric),
+            change_cell(c, false),
+            values(c),
+            escape::markdown_text(&not_gated_reason(c))
         );
     }
     out.push('\n');
@@ -143,90 +225,135 @@ fn table(out: &mut String, rows: &[&Comparison]) {
 /// How much of the report to include; tried from most to least until it fits.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
+    /// Unchanged gated rows in the details.
     unchanged_in_details: bool,
-    improvements: bool,
+    /// The "also changed, not gated" list.
+    not_gated: bool,
+    /// The details of the other gated rows.
     details: bool,
-    /// Rows of the regressions table.
+    /// Rows of the visible table.
     max_rows: usize,
 }
 
 fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
     let mut out = String::new();
-    out.push_str(&title(v));
+    out.push_str(&title(v, &opts.run));
     out.push_str("\n\n");
-    if v.status == Status::NoBaseline {
-        out.push_str(&escape::markdown_text(v.message.as_deref().unwrap_or("")));
+    if let Some(msg) = &v.message {
+        out.push_str(&escape::markdown_text(msg));
         out.push_str("\n\n");
-        footer(&mut out, v, opts);
-        return out;
     }
-    let regressions: Vec<&Comparison> = v
-        .comparisons
-        .iter()
-        .filter(|c| c.severity.is_regression())
-        .collect();
-    let improvements: Vec<&Comparison> = v
-        .comparisons
-        .iter()
-        .filter(|c| c.severity == Severity::Improvement)
-        .collect();
+    let sections = Sections::of(v);
     let mut left_out = Vec::new();
-    if !regressions.is_empty() {
-        let shown = &regressions[..regressions.len().min(plan.max_rows)];
-        table(&mut out, shown);
-        if shown.len() < regressions.len() {
-            left_out.push(format!(
-                "{} of the regressions",
-                regressions.len() - shown.len()
-            ));
+    let shown = sections.worst.len().min(plan.max_rows);
+    if shown > 0 {
+        out.push_str(GATED_HEADER);
+        for (c, more) in sections.worst.iter().zip(&sections.more_worse).take(shown) {
+            gated_row(&mut out, c, *more);
+        }
+        out.push('\n');
+        if shown < sections.worst.len() {
+            let n = sections.worst.len() - shown;
+            let _ = writeln!(
+                out,
+                "{n} more {} worse{}.\n",
+                if n == 1 {
+                    "benchmark got"
+                } else {
+                    "benchmarks got"
+                },
+                if plan.details {
+                    "; see the details below"
+                } else {
+                    ""
+                }
+            );
         }
     }
-    if !improvements.is_empty() {
-        if plan.improvements {
-            out.push_str("**Improvements**\n\n");
-            table(&mut out, &improvements);
-        } else {
-            left_out.push(plural(improvements.len(), "improvement"));
+    // Notes that explain a visible row's grade (budgets explain themselves in the bound column).
+    for c in sections
+        .worst
+        .iter()
+        .take(shown)
+        .filter(|c| c.kind == Kind::Change)
+    {
+        if let Some(note) = &c.note {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                escape::markdown_code(&c.benchmark),
+                escape::markdown_code(&c.metric),
+                escape::markdown_text(note)
+            );
         }
     }
-    if plan.details {
-        let all: Vec<&Comparison> = v
-            .comparisons
-            .iter()
-            .filter(|c| plan.unchanged_in_details || c.severity != Severity::Unchanged)
-            .filter(|c| plan.improvements || c.severity != Severity::Improvement)
-            .collect();
-        let _ = writeln!(
-            out,
-            "<details><summary>All {} metrics: {}</summary>\n",
-            v.comparisons.len(),
-            counts_line(v)
-        );
-        table(&mut out, &all);
-        if !plan.unchanged_in_details && v.summary.unchanged > 0 {
-            left_out.push(format!(
-                "{} unchanged rows of the details",
-                v.summary.unchanged
-            ));
-        }
-        out.push_str("</details>\n\n");
-    } else {
-        left_out.push("the table of all metrics".to_string());
-    }
-    let notes: Vec<&Comparison> = v
+    // Everything gated that is not in the visible table, in report order.
+    let visible: Vec<*const Comparison> = sections.worst[..shown]
+        .iter()
+        .map(|c| *c as *const Comparison)
+        .collect();
+    let rest: Vec<&Comparison> = v
         .comparisons
         .iter()
-        .filter(|c| c.note.is_some() && c.severity != Severity::Unchanged)
-        .take(10)
+        .filter(|c| c.gated && !visible.contains(&(*c as *const Comparison)))
         .collect();
-    for c in notes {
-        let _ = writeln!(
-            out,
-            "- {} {}: {}",
-            escape::markdown_code(&c.benchmark),
-            escape::markdown_text(&c.metric),
-            escape::markdown_text(c.note.as_deref().unwrap_or_default())
-        );
+    if !rest.is_empty() {
+        if plan.details {
+            let listed: Vec<&Comparison> = rest
+                .iter()
+                .copied()
+                .filter(|c| plan.unchanged_in_details || c.severity != Severity::Unchanged)
+                .collect();
+            let label = if shown > 0 {
+                "Other gated metrics"
+            } else {
+                "Gated metrics"
+            };
+            let _ = writeln!(
+                out,
+                "<details><summary>{label}: {}</summary>\n",
+                summary_line(&Summary::of(rest.iter().copied()))
+            );
+            if !listed.is_empty() {
+                out.push_str(GATED_HEADER);
+                for c in &listed {
+                    gated_row(&mut out, c, 0);
+                }
+                out.push('\n');
+            }
+            if listed.len() < rest.len() {
+                let n = rest.len() - listed.len();
+                let _ = writeln!(out, "{} not listed.\n", plural(n, "unchanged metric"));
+                left_out.push(plural(n, "unchanged gated row"));
+            }
+            out.push_str("</details>\n\n");
+        } else {
+            left_out.push(format!("the other {}", plural(rest.len(), "gated row")));
+        }
+    }
+    let changed = &sections.not_gated_changed;
+    if !changed.is_empty() {
+        if plan.not_gated {
+            let _ = writeln!(
+                out,
+                "<details><summary>Also changed, not gated: {} (reported only, never fail the gate)</summary>\n",
+                plural(changed.len(), "metric")
+            );
+            not_gated_table(&mut out, changed);
+            if !sections.not_gated_unchanged.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{} not gated and unchanged.\n",
+                    plural(sections.not_gated_unchanged.len(), "more metric")
+                );
+            }
+            out.push_str("</details>\n\n");
+        } else {
+            left_out.push(format!(
+                "{} not gated",
+                plural(changed.len(), "changed metric")
+            ));
+        }
     }
     for t in v.tool_checks.iter().filter(|t| !t.ok).take(10) {
         let _ = writeln!(
@@ -235,6 +362,9 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
             escape::markdown_code(&t.expression),
             escape::markdown_code(&t.benchmark)
         );
+    }
+    for w in v.warnings.iter().take(10) {
+        let _ = writeln!(out, "- warning: {}", escape::markdown_text(w));
     }
     if !out.ends_with("\n\n") {
         out.push('\n');
@@ -251,35 +381,48 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
 }
 
 fn footer(out: &mut String, v: &Verdict, opts: &MarkdownOptions) {
-    let mut parts = vec![
-        "bands: critical > 25 %, high > 15 %, medium > 10 %, low > 5 %".to_string(),
-        format!("gate: {}", v.fail_on.describe()),
-    ];
+    let mut first = legend(&v.bands);
+    if v.comparisons.iter().any(|c| c.gated && is_unverified(c)) {
+        first.push_str(
+            " · † unverified: one value per side and no history, so noise could not be ruled out",
+        );
+    }
+    if v.comparisons
+        .iter()
+        .any(|c| c.gated && c.kind == Kind::Change && bound_pct(c).is_some())
+    {
+        let level = ((1.0 - v.alpha) * 1000.0).round() / 10.0;
+        let _ = write!(
+            first,
+            " · bound: one-sided {level} % confidence bound of the change"
+        );
+    }
+    let mut parts = vec![format!(
+        "gate: {}, gated metrics only",
+        v.fail_on.describe()
+    )];
     if let Some(sha) = &opts.run.head_sha {
         parts.push(format!(
             "head {}",
             escape::markdown_code(&sha.chars().take(7).collect::<String>())
         ));
     }
-    if let Some(url) = &opts.run.run_url {
-        // Built from GitHub's own variables, but keep it from breaking out of the link anyway.
-        if url.starts_with("https://") || url.starts_with("http://") {
-            let label = opts
-                .run
-                .run_id
-                .as_deref()
-                .filter(|id| id.chars().all(|c| c.is_ascii_digit()))
-                .map(|id| format!("run {id}"))
-                .unwrap_or_else(|| "workflow run".into());
-            let url: String = url
-                .chars()
-                .filter(|c| !c.is_whitespace() && !"()<>\"".contains(*c))
-                .collect();
-            parts.push(format!("[{label}]({url})"));
-        }
+    if let Some(url) = opts.run.run_url.as_deref().and_then(safe_url) {
+        let label = opts
+            .run
+            .run_id
+            .as_deref()
+            .filter(|id| id.chars().all(|c| c.is_ascii_digit()))
+            .map(|id| format!("run {id}"))
+            .unwrap_or_else(|| "workflow run".into());
+        parts.push(format!("[{label}]({url})"));
     }
     parts.push(format!("perfgate {}", v.perfgate_version));
-    let _ = writeln!(out, "<sub>{}</sub>", parts.join(" · "));
+    let _ = writeln!(
+        out,
+        "<sub>{first}</sub>\n\n<sub>{}</sub>",
+        parts.join(" · ")
+    );
 }
 
 fn fits(s: &str, opts: &MarkdownOptions) -> bool {
@@ -290,27 +433,27 @@ fn fits(s: &str, opts: &MarkdownOptions) -> bool {
 pub fn render(v: &Verdict, opts: &MarkdownOptions) -> String {
     let mut plan = Plan {
         unchanged_in_details: true,
-        improvements: true,
+        not_gated: true,
         details: true,
-        max_rows: usize::MAX,
+        max_rows: MAX_VISIBLE_ROWS,
     };
     let full = render_plan(v, opts, plan);
     if fits(&full, opts) {
         return full;
     }
-    plan.unchanged_in_details = false;
-    let s = render_plan(v, opts, plan);
-    if fits(&s, opts) {
-        return s;
+    for step in 0..3 {
+        match step {
+            0 => plan.unchanged_in_details = false,
+            1 => plan.not_gated = false,
+            _ => plan.details = false,
+        }
+        let s = render_plan(v, opts, plan);
+        if fits(&s, opts) {
+            return s;
+        }
     }
-    plan.improvements = false;
-    let s = render_plan(v, opts, plan);
-    if fits(&s, opts) {
-        return s;
-    }
-    // Last resort: no details, and as many regression rows as fit (binary search).
-    plan.details = false;
-    let (mut lo, mut hi) = (0usize, v.comparisons.len());
+    // Last resort: as many rows of the visible table as fit (binary search).
+    let (mut lo, mut hi) = (0usize, MAX_VISIBLE_ROWS);
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
         plan.max_rows = mid;
@@ -327,7 +470,7 @@ pub fn render(v: &Verdict, opts: &MarkdownOptions) -> String {
 impl Renderer for MarkdownRenderer {
     fn render(&self, v: &Verdict, _: &RenderOptions, w: &mut dyn io::Write) -> io::Result<()> {
         let opts = MarkdownOptions {
-            run: RunInfo::from(&crate::github::Context::from_env()),
+            run: self.run.clone(),
             ..MarkdownOptions::default()
         };
         w.write_all(render(v, &opts).as_bytes())
@@ -369,20 +512,77 @@ mod tests {
     }
 
     #[test]
-    fn title_names_the_regressions_and_the_baseline() {
+    fn title_counts_gated_rows_and_names_the_baseline() {
+        let mut ungated = row("d", Severity::Critical, 90.0);
+        ungated.gated = false;
         let v = verdict(vec![
             row("a", Severity::Critical, 40.0),
             row("b", Severity::High, 20.0),
             row("c", Severity::Unchanged, 1.0),
+            ungated,
         ]);
         assert_eq!(
-            title(&v),
-            "### 🔴 perfgate: 2 regressions (1 critical, 1 high) vs baseline `main@abc1234`"
+            title(&v, &RunInfo::default()),
+            "### ❌ perfgate: 2 regressions in 2 benchmarks (1 critical, 1 high) vs baseline `main` @ `abc1234`"
+        );
+        let run = RunInfo {
+            repo_url: Some("https://github.com/o/r".into()),
+            ..RunInfo::default()
+        };
+        assert!(
+            title(&v, &run).ends_with("@ [`abc1234`](https://github.com/o/r/commit/abc1234def)")
         );
     }
 
     #[test]
-    fn large_reports_drop_unchanged_then_improvements_then_rows() {
+    fn a_minor_change_is_not_called_no_regressions_alone() {
+        let v = verdict(vec![row("a", Severity::Low, 7.0)]);
+        assert_eq!(v.status, Status::Pass);
+        let t = title(&v, &RunInfo::default());
+        assert!(
+            t.starts_with("### ✅ perfgate: no regressions; 1 minor change in 1 benchmark (1 low)"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn ungated_rows_never_make_a_warning() {
+        let mut r = row("a", Severity::Critical, 90.0);
+        r.gated = false;
+        let v = verdict(vec![r, row("b", Severity::Unchanged, 1.0)]);
+        assert_eq!(v.status, Status::Pass);
+        let md = render(&v, &MarkdownOptions::default());
+        assert!(
+            md.starts_with("### ✅ perfgate: no regressions in 1 gated metric"),
+            "{md}"
+        );
+        let visible = md.split("<details>").next().unwrap();
+        assert!(!visible.contains('🔴'), "{md}");
+        assert!(md.contains("Also changed, not gated"), "{md}");
+    }
+
+    #[test]
+    fn one_visible_row_per_benchmark_and_nothing_twice() {
+        let v = verdict(vec![
+            row("a", Severity::High, 20.0),
+            row("a", Severity::Critical, 40.0),
+            row("b", Severity::Critical, 60.0),
+            row("c", Severity::Unchanged, 1.0),
+        ]);
+        let md = render(&v, &MarkdownOptions::default());
+        let visible = md.split("<details>").next().unwrap();
+        let rows: Vec<&str> = visible.lines().filter(|l| l.starts_with("| 🔴")).collect();
+        assert_eq!(rows.len(), 2, "{md}");
+        assert!(rows[0].contains("`b`") && rows[1].contains("`a`"), "{md}");
+        assert!(rows[1].contains("and 1 more"), "{md}");
+        // Every row once.
+        for needle in ["+60.0 %", "+40.0 %", "+20.0 %", "+1.0 %"] {
+            assert_eq!(md.matches(needle).count(), 1, "{needle}: {md}");
+        }
+    }
+
+    #[test]
+    fn large_reports_drop_unchanged_then_not_gated_then_details_then_rows() {
         let mut rows = Vec::new();
         for i in 0..400 {
             rows.push(row(
@@ -392,7 +592,9 @@ mod tests {
             ));
         }
         for i in 0..50 {
-            rows.push(row(&format!("fast_{i}"), Severity::Improvement, -20.0));
+            let mut r = row(&format!("spread_{i}"), Severity::Critical, 40.0);
+            r.gated = false;
+            rows.push(r);
         }
         for i in 0..30 {
             rows.push(row(&format!("slow_{i}"), Severity::Critical, 40.0));
@@ -406,32 +608,34 @@ mod tests {
         assert!(!full.contains("Shortened"));
         let s = render(&v, &opts(full.chars().count() - 1));
         assert!(
-            s.contains("400 unchanged rows") && s.contains("fast_1"),
+            s.contains("400 unchanged gated rows") && s.contains("spread_1`"),
             "{s}"
         );
-        let s = render(&v, &opts(6000));
-        assert!(s.chars().count() <= 6000);
+        let s = render(&v, &opts(8000));
+        assert!(s.chars().count() <= 8000);
         assert!(
-            s.contains("50 improvements") && !s.contains("fast_1`"),
+            s.contains("50 changed metrics not gated") && !s.contains("spread_1`"),
             "{s}"
         );
-        let s = render(&v, &opts(2000));
-        assert!(s.chars().count() <= 2000, "{}", s.chars().count());
+        let s = render(&v, &opts(2500));
+        assert!(s.chars().count() <= 2500, "{}", s.chars().count());
         assert!(
-            s.contains("of the regressions") && s.contains("slow_0"),
+            s.contains("slow_0") && s.contains("more benchmarks got worse."),
             "{s}"
         );
-        assert!(s.starts_with("### 🔴"));
+        assert!(s.starts_with("### ❌"));
     }
 
     #[test]
-    fn footer_links_to_the_run() {
-        let v = verdict(vec![row("a", Severity::Unchanged, 1.0)]);
+    fn footer_links_to_the_run_and_states_the_bands_in_force() {
+        let mut v = verdict(vec![row("a", Severity::Unchanged, 1.0)]);
+        v.bands.critical = 40.0;
         let opts = MarkdownOptions {
             run: RunInfo {
                 run_url: Some("https://github.com/o/r/actions/runs/42".into()),
                 run_id: Some("42".into()),
                 head_sha: Some("0123456789".into()),
+                repo_url: None,
             },
             ..MarkdownOptions::default()
         };
@@ -441,5 +645,6 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("head `0123456`"), "{s}");
+        assert!(s.contains("🔴 critical > 40 %"), "{s}");
     }
 }

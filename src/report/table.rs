@@ -1,4 +1,6 @@
-//! The default terminal output: a header line, a table grouped by benchmark (worst first) and a verdict line.
+//! The default terminal output: a header line, the gated rows grouped by benchmark (worst benchmark first,
+//! the same order as the markdown report), then the rows that are not gated with the reason, and a verdict
+//! line that counts gated rows only.
 
 use std::io;
 
@@ -8,8 +10,9 @@ use crate::compare::{Comparison, Kind};
 use crate::escape;
 use crate::evidence::Outcome;
 use crate::report::{
-    change_text, counts_line, is_notable, is_unverified, plain_table, severity_label, value,
-    write_table, RenderOptions, Renderer, ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
+    budget_limit, change_text, headline, is_notable, is_unverified, not_gated_reason, plain_table,
+    severity_label, summary_line, value, write_table, RenderOptions, Renderer, ESTIMATE_LEGEND,
+    UNVERIFIED_FOOTNOTE,
 };
 use crate::severity::Severity;
 use crate::verdict::{Status, Verdict};
@@ -19,12 +22,14 @@ pub struct TableRenderer;
 
 fn severity_cell(c: &Comparison, color: bool) -> Cell {
     let cell = Cell::new(severity_label(c));
-    if !color {
+    // Rows that are not gated are never coloured as regressions.
+    if !color || !c.gated {
         return cell;
     }
     match c.severity {
         Severity::Critical => cell.fg(Color::Red).add_attribute(Attribute::Bold),
-        Severity::High => cell.fg(Color::Red),
+        // Orange, as in the markdown: red is for critical only.
+        Severity::High => cell.fg(Color::AnsiValue(208)),
         Severity::Medium => cell.fg(Color::Yellow),
         Severity::Improvement => cell.fg(Color::Green),
         Severity::New | Severity::Missing => cell.fg(Color::Cyan),
@@ -68,7 +73,8 @@ pub fn header(verdict: &Verdict) -> String {
     s
 }
 
-/// The closing verdict line, e.g. `FAIL  1 critical · 20 unchanged  (gate: fail on high or worse)`.
+/// The closing verdict line, e.g.
+/// `FAIL  2 regressions in 1 benchmark (2 critical)      (gate: fail on high or worse)`: gated rows only.
 pub fn verdict_line(verdict: &Verdict, color: bool) -> String {
     let (word, code) = match verdict.status {
         Status::Pass => ("PASS", "32"),
@@ -81,14 +87,54 @@ pub fn verdict_line(verdict: &Verdict, color: bool) -> String {
     } else {
         word.to_string()
     };
-    if verdict.status == Status::NoBaseline {
+    if verdict.status == Status::NoBaseline && verdict.summary.total() == 0 {
         return format!("{word}  {}", verdict.message.as_deref().unwrap_or(""));
     }
     format!(
         "{word}  {}      (gate: {})",
-        counts_line(verdict),
+        headline(verdict),
         verdict.fail_on.describe()
     )
+}
+
+fn new_table(header: [&str; 6], color: bool) -> comfy_table::Table {
+    let mut table = plain_table(header);
+    if color {
+        table.enforce_styling();
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
+/// Adds rows, printing a benchmark's name once per run of its rows.
+fn add_rows(
+    table: &mut comfy_table::Table,
+    rows: &[&Comparison],
+    last: impl Fn(&Comparison) -> Cell,
+) {
+    let mut last_bench: Option<&str> = None;
+    for c in rows {
+        let bench = if last_bench == Some(c.benchmark.as_str()) {
+            String::new()
+        } else {
+            escape::terminal(&c.benchmark)
+        };
+        last_bench = Some(&c.benchmark);
+        table.add_row(vec![
+            Cell::new(bench),
+            Cell::new(escape::terminal(&c.metric)),
+            if c.kind == Kind::Budget {
+                Cell::new(budget_limit(c).unwrap_or_default()).set_alignment(CellAlignment::Right)
+            } else {
+                value_cell(c.baseline, c)
+            },
+            value_cell(c.current, c),
+            Cell::new(change_text(c)).set_alignment(CellAlignment::Right),
+            last(c),
+        ]);
+    }
 }
 
 impl Renderer for TableRenderer {
@@ -99,89 +145,95 @@ impl Renderer for TableRenderer {
         w: &mut dyn io::Write,
     ) -> io::Result<()> {
         writeln!(w, "{}", header(verdict))?;
-        let shown: Vec<&Comparison> = verdict
+        let shown_if = |c: &&Comparison| opts.all || is_notable(c);
+        // Gated rows in report order (worst benchmark first); the rows that are not gated after them.
+        let gated: Vec<&Comparison> = verdict
             .comparisons
             .iter()
-            .filter(|c| opts.all || is_notable(c))
+            .filter(|c| c.gated)
+            .filter(shown_if)
             .collect();
-        if !shown.is_empty() {
-            let mut table = plain_table([
-                "Benchmark",
-                "Metric",
-                "Baseline",
-                "Current",
-                "Change",
-                "Severity",
-            ]);
-            if opts.color {
-                table.enforce_styling();
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-            } else {
-                table.force_no_tty();
-            }
-            let mut last_bench: Option<&str> = None;
-            for c in shown {
-                // Group rows: the benchmark name is printed once per group.
-                let bench = if last_bench == Some(c.benchmark.as_str()) {
-                    String::new()
-                } else {
-                    escape::terminal(&c.benchmark)
-                };
-                last_bench = Some(&c.benchmark);
-                table.add_row(vec![
-                    Cell::new(bench),
-                    Cell::new(escape::terminal(&c.metric)),
-                    if c.kind == Kind::Budget {
-                        Cell::new(
-                            c.baseline
-                                .map(|l| format!("limit {}", value::human(l, &c.unit)))
-                                .unwrap_or_default(),
-                        )
-                        .set_alignment(CellAlignment::Right)
-                    } else {
-                        value_cell(c.baseline, c)
-                    },
-                    value_cell(c.current, c),
-                    Cell::new(change_text(c)).set_alignment(CellAlignment::Right),
-                    severity_cell(c, opts.color),
-                ]);
-            }
+        let not_gated: Vec<&Comparison> = verdict
+            .comparisons
+            .iter()
+            .filter(|c| !c.gated)
+            .filter(shown_if)
+            .collect();
+        if !gated.is_empty() {
+            let mut table = new_table(
+                [
+                    "Benchmark",
+                    "Metric",
+                    "Baseline",
+                    "Current",
+                    "Change",
+                    "Severity",
+                ],
+                opts.color,
+            );
+            add_rows(&mut table, &gated, |c| severity_cell(c, opts.color));
             write_table(&table, w)?;
         }
         let hidden = verdict
             .comparisons
             .iter()
-            .filter(|c| !opts.all && !is_notable(c))
+            .filter(|c| c.gated && !opts.all && !is_notable(c))
             .count();
         if hidden > 0 {
-            writeln!(w, " … {hidden} unchanged metrics (use --all to list)")?;
+            writeln!(w, " … {hidden} unchanged gated metrics (use --all to list)")?;
         }
-        for c in verdict
+        if !not_gated.is_empty() {
+            writeln!(w)?;
+            writeln!(
+                w,
+                " Also changed, not gated (reported only, never fail the gate):"
+            )?;
+            let mut table = new_table(
+                [
+                    "Benchmark",
+                    "Metric",
+                    "Baseline",
+                    "Current",
+                    "Change",
+                    "Why not gated",
+                ],
+                opts.color,
+            );
+            add_rows(&mut table, &not_gated, |c| Cell::new(not_gated_reason(c)));
+            write_table(&table, w)?;
+        }
+        let hidden_not_gated = verdict
             .comparisons
             .iter()
-            .filter(|c| c.note.is_some() && (opts.all || is_notable(c)))
+            .filter(|c| !c.gated && !opts.all && !is_notable(c))
+            .count();
+        if hidden_not_gated > 0 {
+            writeln!(
+                w,
+                " … {hidden_not_gated} unchanged metrics that are not gated (use --all to list)"
+            )?;
+        }
+        for c in gated
+            .iter()
+            .filter(|c| c.note.is_some() && c.kind == Kind::Change)
         {
             writeln!(
                 w,
                 " note: {} {}: {}",
                 escape::terminal(&c.benchmark),
                 escape::terminal(&c.metric),
-                c.note.as_deref().unwrap_or_default()
+                escape::terminal(c.note.as_deref().unwrap_or_default())
             )?;
         }
-        let shown_bound = verdict
-            .comparisons
-            .iter()
-            .filter(|c| opts.all || is_notable(c))
-            .any(|c| {
-                c.evidence
-                    .as_ref()
-                    .is_some_and(|e| e.method.has_estimate() && e.outcome == Outcome::Significant)
-            });
+        let shown_bound = gated.iter().chain(&not_gated).any(|c| {
+            c.evidence.as_ref().is_some_and(|e| {
+                e.method.has_estimate() && e.outcome == Outcome::Significant
+            })
+        });
         if shown_bound {
             writeln!(w, " {ESTIMATE_LEGEND}")?;
         }
-        if verdict.comparisons.iter().any(is_unverified) {
+        if gated.iter().any(|c| is_unverified(c)) {
             writeln!(w, " {UNVERIFIED_FOOTNOTE}")?;
         }
         for warning in &verdict.warnings {
@@ -195,7 +247,19 @@ impl Renderer for TableRenderer {
                 escape::terminal(&t.benchmark)
             )?;
         }
+        // Budgets checked without a baseline: the verdict line has the counts, so say here what to do.
+        if let (Some(message), true) = (&verdict.message, verdict.summary.total() > 0) {
+            writeln!(w, " {}", escape::terminal(message))?;
+        }
         writeln!(w)?;
+        if verdict.baseline.is_some() || verdict.summary.total() > 0 {
+            let mut counts = format!(" gated metrics: {}", summary_line(&verdict.summary));
+            let n = verdict.not_gated.total();
+            if n > 0 {
+                counts.push_str(&format!("; not gated: {n}"));
+            }
+            writeln!(w, "{counts}")?;
+        }
         writeln!(w, "{}", verdict_line(verdict, opts.color))
     }
 }
