@@ -283,7 +283,7 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
             };
             warnings.extend(runner_warning(&info));
             // Name both sides: the comparison error itself only knows the benchmark.
-            let rows = compare::compare(&base, &current, &ctx).map_err(|e| {
+            let mut rows = compare::compare(&base, &current, &ctx).map_err(|e| {
                 Error::Usage(format!(
                     "{} vs {}: {e}",
                     info.name,
@@ -294,6 +294,8 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
                         .join(", ")
                 ))
             })?;
+            // Load-test rules: thin percentiles, materiality, counts, Holm (no-op for other formats).
+            crate::loadtest::apply(&base, &current, &mut rows, &policy);
             (Some(info), rows, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),

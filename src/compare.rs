@@ -46,6 +46,9 @@ pub struct Comparison {
     /// Why the row was graded as it was, when that is not obvious from the numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the load-test rules found (thin percentile, materiality, count test, Holm), as data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_test: Option<crate::loadtest::LoadTest>,
 }
 
 /// Everything besides the two runs that grading needs.
@@ -156,6 +159,7 @@ fn one_sided(
         kind: Kind::Change,
         evidence: None,
         note: None,
+        load_test: None,
     }
 }
 
@@ -273,6 +277,7 @@ pub fn grade_pair(
         kind: Kind::Change,
         evidence: Some(judgement.evidence),
         note: judgement.note,
+        load_test: None,
     }
 }
 

@@ -971,6 +971,8 @@ impl K6Aggregator {
                         continue;
                     }
                     put("rate", Some(u64_to_f64(nonzero) / u64_to_f64(total)));
+                    put("passes", Some(u64_to_f64(nonzero)));
+                    put("fails", Some(u64_to_f64(total - nonzero)));
                 }
             }
             k6_common::add_metric(&mut run, &key, kind, contains, &values);

@@ -8,6 +8,7 @@
 //! * [`prediction`]: log-scale Student-t prediction interval for one new
 //!   value given a history (summary-only inputs).
 
+pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
 pub mod prediction;
