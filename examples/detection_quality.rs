@@ -12,6 +12,9 @@
 //!
 //! Run: `cargo run --release --example detection_quality [-- --reps 2000] [--json]`
 
+#[path = "detection_quality/load_tests.rs"]
+mod load_tests;
+
 use perfgate::evidence::judge_samples;
 use perfgate::model::Direction;
 use perfgate::severity::Bands;
@@ -186,4 +189,5 @@ fn main() {
             println!();
         }
     }
+    load_tests::report(false);
 }

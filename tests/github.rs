@@ -464,7 +464,7 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
     let bodies = env.fake.bodies();
     assert_eq!(bodies.len(), 1);
     assert!(
-        bodies[0].1.contains("12 regressions (8 critical"),
+        bodies[0].1.contains("29 regressions (29 critical"),
         "{}",
         bodies[0].1
     );
@@ -499,7 +499,7 @@ fn actions_get_a_job_summary_and_annotations() {
     assert_eq!(out.status.code(), Some(1));
     let s = std::fs::read_to_string(&summary).unwrap();
     assert!(
-        s.starts_with("earlier step\n### 🔴 perfgate: 12 regressions"),
+        s.starts_with("earlier step\n### 🔴 perfgate: 29 regressions"),
         "{s}"
     );
     let o = stdout(&out);
@@ -511,9 +511,9 @@ fn actions_get_a_job_summary_and_annotations() {
         .lines()
         .filter(|l| l.starts_with("::warning title="))
         .count();
-    // 7 gated rows fail; the medium p90 and the report-only min/max rows are warnings.
-    assert_eq!((errors, warnings), (7, 3), "{o}");
-    assert!(o.contains("(+70.0 %25)"), "percent is escaped: {o}");
+    // 12 gated rows fail (10 annotations of each kind at most); report-only rows are warnings.
+    assert_eq!((errors, warnings), (10, 10), "{o}");
+    assert!(o.contains("(+70.8 %25)"), "percent is escaped: {o}");
 }
 
 #[test]
@@ -544,13 +544,13 @@ fn junit_is_well_formed_xml_with_one_case_per_gated_metric() {
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
         .count();
-    // min and max are report-only, so they are not failures.
-    assert_eq!(failures, 7);
+    // min, max, mean, counts, phases and thin percentiles are report-only, so they are not failures.
+    assert_eq!(failures, 12);
     let suite = doc
         .descendants()
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap();
-    assert_eq!(suite.attribute("failures"), Some("7"));
+    assert_eq!(suite.attribute("failures"), Some("12"));
     assert_eq!(
         suite.attribute("tests"),
         Some(cases.len().to_string().as_str())
@@ -560,8 +560,8 @@ fn junit_is_well_formed_xml_with_one_case_per_gated_metric() {
 /// A k6 handleSummary file with one trend metric under a hostile name.
 fn hostile_summary(dir: &Path, file: &str, p95: f64) -> String {
     let doc = json!({"metrics": {
-        HOSTILE: {"type": "trend", "contains": "time", "values": {"avg": p95, "p(95)": p95}},
-        "ok": {"type": "trend", "contains": "time", "values": {"avg": 1.0, "p(95)": 1.0}}
+        HOSTILE: {"type": "trend", "contains": "time", "values": {"p(95)": p95}},
+        "ok": {"type": "trend", "contains": "time", "values": {"p(95)": 1.0}}
     }});
     let p = dir.join(file);
     std::fs::write(&p, doc.to_string()).unwrap();

@@ -188,6 +188,8 @@ pub fn apply(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Po
         let mut lt = LoadTest::default();
         if row.unit == Unit::Ratio {
             rate_rule(baseline, current, row, mp.min_abs_change, policy, &mut lt);
+        } else if row.unit == Unit::PerSecond {
+            throughput_rule(baseline, current, row, policy, &mut lt);
         } else {
             thin_rule(baseline, current, row, mp.gate, &mut lt);
             if is_time(&row.unit) {
@@ -257,6 +259,68 @@ fn material_rule(
     }
 }
 
+/// Events and the seconds they were counted over, from a per-second rate and its `count` sibling.
+fn events_of(run: &Run, bench: &str, metric: &str) -> Option<(u64, f64)> {
+    let b = run.benchmarks.get(bench)?;
+    let rate = b.metrics.get(metric)?.value;
+    let count = b
+        .metrics
+        .get("count")
+        .filter(|m| m.unit == Unit::Count)?
+        .value;
+    if !(rate > 0.0 && (0.0..1e15).contains(&count)) {
+        return None;
+    }
+    Some((count.round() as u64, count / rate))
+}
+
+/// Throughput (requests or iterations per second) tested as Poisson counts over their time spans; a change
+/// that counting noise explains is not a regression, whatever its size.
+fn throughput_rule(
+    baseline: &Run,
+    current: &Run,
+    row: &mut Comparison,
+    policy: &Policy,
+    lt: &mut LoadTest,
+) {
+    let (Some((eb, tb)), Some((ec, tc))) = (
+        events_of(baseline, &row.benchmark, &row.metric),
+        events_of(current, &row.benchmark, &row.metric),
+    ) else {
+        return;
+    };
+    let Some(t) = counts::poisson_rates(eb, tb, ec, tc) else {
+        return;
+    };
+    // Worse is fewer events per second for throughput, more for a bad-things counter.
+    let (p_worse, p_better) = match row.direction {
+        Direction::HigherIsBetter => (t.p_lower, t.p_higher),
+        Direction::LowerIsBetter => (t.p_higher, t.p_lower),
+    };
+    lt.counts = Some(CountFacts {
+        baseline_events: eb,
+        baseline_trials: eb,
+        current_events: ec,
+        current_trials: ec,
+        p_value: p_worse,
+        change_points: 0.0,
+    });
+    let significant = (row.severity.is_regression() && p_worse <= policy.alpha)
+        || (row.severity == Severity::Improvement && p_better <= policy.alpha);
+    if let Some(e) = row.evidence.as_mut() {
+        e.p_value = Some(p_worse);
+        e.outcome = if significant {
+            Outcome::Significant
+        } else {
+            Outcome::WithinNoise
+        };
+    }
+    if !significant && row.severity != Severity::Unchanged {
+        row.severity = Severity::Unchanged;
+        lt.exemption = Some(Exemption::CountsWithinNoise);
+    }
+}
+
 /// Rates (errors, failed checks) tested as counts with a percentage-point floor.
 fn rate_rule(
     baseline: &Run,
@@ -323,6 +387,88 @@ fn rate_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::{compare, Context};
+    use crate::model::{Metric, Source};
+
+    fn k6_run(metric: &str, direction: Direction, rate: f64, trials: f64) -> Run {
+        let mut run = Run {
+            sources: vec![Source {
+                path: "summary.json".into(),
+                format: "k6-summary".into(),
+                tool: "k6".into(),
+            }],
+            ..Run::default()
+        };
+        let bench = if metric == "error_rate" {
+            "http_req_failed"
+        } else {
+            "checks"
+        };
+        run.insert(bench, metric, Metric::new(rate, Unit::Ratio, direction));
+        run.insert(
+            bench,
+            &trials_name(metric),
+            Metric::new(trials, Unit::Count, Direction::HigherIsBetter).informational(),
+        );
+        run
+    }
+
+    /// Severity of the error-rate row for `failed of total` on each side.
+    fn error_rate(base: (f64, f64), cur: (f64, f64)) -> (Severity, Comparison) {
+        let policy = Policy::default();
+        let b = k6_run(
+            "error_rate",
+            Direction::LowerIsBetter,
+            base.0 / base.1,
+            base.1,
+        );
+        let c = k6_run("error_rate", Direction::LowerIsBetter, cur.0 / cur.1, cur.1);
+        let mut rows = compare(&b, &c, &Context::new(&policy)).unwrap();
+        apply(&b, &c, &mut rows, &policy);
+        let row = rows.into_iter().find(|r| r.metric == "error_rate").unwrap();
+        (row.severity, row)
+    }
+
+    #[test]
+    fn error_rates_are_tested_as_counts() {
+        // 1 → 2 failures of 100: "+100 %", but one-sided p = 0.5.
+        let (sev, row) = error_rate((1.0, 100.0), (2.0, 100.0));
+        assert_eq!(sev, Severity::Unchanged);
+        let lt = row.load_test.unwrap();
+        assert_eq!(lt.exemption, Some(Exemption::CountsWithinNoise));
+        let counts = lt.counts.unwrap();
+        assert_eq!((counts.baseline_events, counts.current_events), (1, 2));
+        assert!((counts.p_value - 0.5).abs() < 1e-9);
+        // A zero baseline follows the same rule: 0 → 30 of 1000 fails.
+        let (sev, _) = error_rate((0.0, 1000.0), (30.0, 1000.0));
+        assert!(sev >= Severity::High, "{sev:?}");
+        // 0.5 % → 5 % fails.
+        let (sev, _) = error_rate((5.0, 1000.0), (50.0, 1000.0));
+        assert!(sev >= Severity::High, "{sev:?}");
+        // Significant but below the 1-point floor: 0 → 40 of 10 000 (0.4 points).
+        let (sev, row) = error_rate((0.0, 10_000.0), (40.0, 10_000.0));
+        assert_eq!(sev, Severity::Unchanged);
+        assert_eq!(
+            row.load_test.unwrap().exemption,
+            Some(Exemption::BelowRateFloor)
+        );
+        // Fewer errors is an improvement, same test.
+        let (sev, _) = error_rate((50.0, 1000.0), (5.0, 1000.0));
+        assert_eq!(sev, Severity::Improvement);
+    }
+
+    #[test]
+    fn failed_checks_are_counted_on_the_complement() {
+        let policy = Policy::default();
+        let b = k6_run("rate", Direction::HigherIsBetter, 1.0, 1200.0);
+        let c = k6_run("rate", Direction::HigherIsBetter, 0.97, 1200.0);
+        let mut rows = compare(&b, &c, &Context::new(&policy)).unwrap();
+        apply(&b, &c, &mut rows, &policy);
+        let row = rows.iter().find(|r| r.metric == "rate").unwrap();
+        assert!(row.severity >= Severity::High, "{row:?}");
+        let counts = row.load_test.as_ref().unwrap().counts.as_ref().unwrap();
+        assert_eq!((counts.baseline_events, counts.current_events), (0, 36));
+    }
 
     #[test]
     fn quantiles_from_names() {

@@ -6,6 +6,7 @@
 //! zero baseline, so one rule covers 0 → k and k → m. It is conservative (its true size is below α),
 //! which suits a gate. The caller adds a materiality floor in percentage points.
 
+use statrs::distribution::{Binomial, DiscreteCDF};
 use statrs::function::gamma::ln_gamma;
 
 /// `events` out of `trials` (e.g. failed requests out of all requests).
@@ -78,6 +79,41 @@ pub fn fisher(base: Counts, cur: Counts) -> Option<FisherResult> {
     Some(FisherResult { p_higher, p_lower })
 }
 
+/// Compares two event rates (requests per second) as Poisson counts over their exposure times: given
+/// `base_events + cur_events` events in total, the current side's share is Binomial(n, t_cur / (t_base +
+/// t_cur)) when the rates are equal (the exact conditional test). Random halves of one run differ by this
+/// counting noise alone (±5 % for 400 iterations), which a relative band would call a regression.
+pub fn poisson_rates(
+    base_events: u64,
+    base_seconds: f64,
+    cur_events: u64,
+    cur_seconds: f64,
+) -> Option<FisherResult> {
+    if !(base_seconds > 0.0
+        && cur_seconds > 0.0
+        && base_seconds.is_finite()
+        && cur_seconds.is_finite())
+    {
+        return None;
+    }
+    let n = base_events.checked_add(cur_events)?;
+    if n == 0 {
+        return Some(FisherResult {
+            p_higher: 1.0,
+            p_lower: 1.0,
+        });
+    }
+    let share = cur_seconds / (base_seconds + cur_seconds);
+    let b = Binomial::new(share, n).ok()?;
+    let p_lower = b.cdf(cur_events).min(1.0);
+    let p_higher = if cur_events == 0 {
+        1.0
+    } else {
+        b.sf(cur_events - 1).min(1.0)
+    };
+    Some(FisherResult { p_higher, p_lower })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +162,22 @@ mod tests {
         assert_eq!(Counts::from_rate(1.5, 10.0), None);
         assert_eq!(Counts::from_rate(0.5, 0.0), None);
         assert_eq!(Counts::from_rate(f64::NAN, 10.0), None);
+    }
+
+    #[test]
+    fn poisson_rates_conditional_binomial() {
+        // Equal exposure: the current side's share is Binomial(n, 1/2); 179 of 400 → P(X <= 179).
+        let r = poisson_rates(221, 10.0, 179, 10.0).unwrap();
+        assert!(r.p_lower > 0.01 && r.p_lower < 0.025, "{}", r.p_lower);
+        assert!(r.p_higher > 0.97);
+        // 375 requests in 4 s against 217 in 4 s: a real drop.
+        let r = poisson_rates(375, 4.0, 217, 4.0).unwrap();
+        assert!(r.p_lower < 1e-9, "{}", r.p_lower);
+        // Hand-checked: 1 vs 1 event, equal time: P(X >= 1 | n = 2, 1/2) = 3/4.
+        let r = poisson_rates(1, 1.0, 1, 1.0).unwrap();
+        assert!((r.p_higher - 0.75).abs() < 1e-12);
+        assert!((r.p_lower - 0.75).abs() < 1e-12);
+        assert_eq!(poisson_rates(1, 0.0, 1, 1.0), None);
     }
 
     #[test]
