@@ -40,8 +40,8 @@ pub fn holm_adjust(ps: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-/// Records each p-valued gated row's Holm-adjusted p-value and takes back the regressions (and
-/// improvements) that were significant alone but are not at the family level.
+/// Records each p-valued gated row's Holm-adjusted p-value and takes back the regressions that were
+/// significant alone but are not at the family level.
 pub fn holm(rows: &mut [Comparison], alpha: f64) {
     let idx: Vec<usize> = (0..rows.len())
         .filter(|&i| p_value(&rows[i]).is_some())
@@ -56,9 +56,15 @@ pub fn holm(rows: &mut [Comparison], alpha: f64) {
             .is_some_and(|e| e.outcome == Outcome::Significant);
         let lt = row.load_test.get_or_insert_with(LoadTest::default);
         lt.holm_p = Some(adj);
-        if significant && adj > alpha && row.severity != Severity::Unchanged {
+        // The p-values are one-sided in the worse direction: the family guards against false failures,
+        // and an improvement cannot fail the gate.
+        if significant && adj > alpha && row.severity.is_regression() {
             row.severity = Severity::Unchanged;
             lt.exemption = Some(Exemption::FamilyWise);
+            row.note = Some(format!(
+                "significant alone, not after Holm over {} gated rows (adjusted p = {adj:.3})",
+                ps.len()
+            ));
             if let Some(e) = row.evidence.as_mut() {
                 e.outcome = Outcome::WithinNoise;
             }

@@ -25,6 +25,7 @@ use crate::compare::{Comparison, Kind};
 use crate::evidence::Outcome;
 use crate::model::{Direction, Run, Unit};
 use crate::policy::Policy;
+use crate::report::value::human;
 use crate::severity::Severity;
 use crate::stats::counts::{self, Counts};
 
@@ -118,13 +119,28 @@ pub fn quantile_of(metric: &str) -> Option<f64> {
     (0.0..=100.0).contains(&q).then_some(q / 100.0)
 }
 
-/// The number of requests behind a benchmark's latency rows: a trend's `count` (k6, Artillery) or
-/// autocannon's `requests_total`.
+/// The number of requests behind a benchmark's latency rows: a trend's `count` (k6 with `count` in
+/// summaryTrendStats, k6 NDJSON, Artillery), autocannon's `requests_total`, or, for a k6 summary without
+/// trend counts, the counter of the same tags (`http_reqs{name:a}` for `http_req_duration{name:a}`,
+/// `iterations` for `iteration_duration`).
 fn requests_of(run: &Run, bench: &str) -> Option<f64> {
-    let b = run.benchmarks.get(bench)?;
-    ["count", "requests_total"]
-        .iter()
-        .find_map(|k| b.metrics.get(*k))
+    let own = run.benchmarks.get(bench).and_then(|b| {
+        ["count", "requests_total"]
+            .iter()
+            .find_map(|k| b.metrics.get(*k))
+    });
+    let counter = || {
+        let tags = bench.find('{').map_or("", |i| &bench[i..]);
+        let counter = if bench.starts_with("http_req_") {
+            format!("http_reqs{tags}")
+        } else if bench.starts_with("iteration_duration") {
+            format!("iterations{tags}")
+        } else {
+            return None;
+        };
+        run.metric(&counter, "count")
+    };
+    own.or_else(counter)
         .map(|m| m.value)
         .filter(|v| v.is_finite() && *v >= 0.0)
 }
@@ -228,6 +244,10 @@ fn thin_rule(
     if tail < MIN_TAIL && forced != Some(true) && row.gated {
         row.gated = false;
         lt.exemption = Some(Exemption::ThinPercentile);
+        row.note = Some(format!(
+            "{} of {n:.0} requests rests on {tail:.0} beyond it (needs {MIN_TAIL:.0}); reported, too thin to gate",
+            row.metric
+        ));
     }
 }
 
@@ -255,6 +275,11 @@ fn material_rule(
         row.severity = Severity::Unchanged;
         if lt.exemption.is_none() {
             lt.exemption = Some(Exemption::Immaterial);
+            row.note = Some(format!(
+                "a change of {} is below the load-test materiality floor of {}",
+                human(change, &row.unit),
+                human(floor, &row.unit)
+            ));
         }
     }
 }
@@ -318,6 +343,9 @@ fn throughput_rule(
     if !significant && row.severity != Severity::Unchanged {
         row.severity = Severity::Unchanged;
         lt.exemption = Some(Exemption::CountsWithinNoise);
+        row.note = Some(format!(
+            "{eb} → {ec} events: counting noise explains it (p = {p_worse:.3})"
+        ));
     }
 }
 
@@ -375,13 +403,16 @@ fn rate_rule(
     };
     row.severity = severity;
     lt.exemption = exemption;
+    row.note = Some(format!(
+        "{} of {} → {} of {} failed ({points:+.2} points, Fisher exact p = {:.3})",
+        b.events, b.trials, c.events, c.trials, f.p_higher
+    ));
     if let Some(e) = row.evidence.as_mut() {
         e.outcome = outcome;
         e.p_value = Some(f.p_higher);
         e.n_baseline = usize::try_from(b.trials).unwrap_or(usize::MAX);
         e.n_current = usize::try_from(c.trials).unwrap_or(usize::MAX);
     }
-    row.note = None;
 }
 
 #[cfg(test)]
