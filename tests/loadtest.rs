@@ -258,3 +258,24 @@ fn connection_phases_are_reported_not_gated() {
     assert_eq!(p99["load_test"]["exemption"], "thin_percentile", "{p99}");
     assert!(p99["load_test"]["tail_requests"].as_f64().unwrap() < 10.0);
 }
+
+#[test]
+fn the_policy_file_can_tighten_the_materiality_floor() {
+    // health p95 4.04 → 5.63 ms between two unchanged runs: below the default 5 ms floor...
+    let base = fixture("k6/noise/run1-summary.json");
+    let cur = fixture("k6/noise/run3-summary.json");
+    let sb = Sandbox::new();
+    let v = sb.verdict(&[], &base, &[&cur], 0);
+    let p95 = common::row(&v, "http_req_duration{name:health}", "p95");
+    assert_eq!(p95["severity"], "unchanged", "{p95}");
+    assert_eq!(p95["load_test"]["exemption"], "immaterial", "{p95}");
+    // ...but a team that cares about a millisecond on this endpoint can say so.
+    let cfg = sb.write(
+        "perfgate.toml",
+        "[[rule]]\nbenchmark = \"http_req_duration{name:health}\"\nmin_abs_change = 1.0\n",
+    );
+    let v = sb.verdict(&["--config", cfg.to_str().unwrap()], &base, &[&cur], 1);
+    let p95 = common::row(&v, "http_req_duration{name:health}", "p95");
+    assert_eq!(p95["severity"], "critical", "{p95}");
+    assert_eq!(p95["load_test"]["material_change"], 1.0, "{p95}");
+}
