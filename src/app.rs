@@ -261,7 +261,8 @@ fn runner_warning(info: &BaselineInfo) -> Option<String> {
 fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) -> Result<u8> {
     let format = format_override(&args.input)?;
     let merged = read_inputs(&args.files, &args.input)?;
-    let current = merged.run;
+    let mut current = merged.run;
+    crate::loadtest::prepare(&mut current);
     let inputs = Inputs {
         files: args.files.iter().map(|p| p.display().to_string()).collect(),
         benchmarks: current.benchmarks.len(),
@@ -276,7 +277,8 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     };
     let mut warnings = warnings;
     let (info, mut rows, message) = match resolved {
-        Ok((info, base, history)) => {
+        Ok((info, mut base, history)) => {
+            crate::loadtest::prepare(&mut base);
             let ctx = Context {
                 policy: &policy,
                 history: &history,

@@ -162,15 +162,40 @@ fn the_endpoint_slowed_by_15_ms_fails_on_its_p95_from_one_run_and_from_three() {
 
 #[test]
 fn three_runs_per_side_are_compared_run_against_run() {
-    let (_, v) = analyze(
-        "k6-summary",
-        &["noise/run1", "noise/run2", "noise/run3"],
-        &["current", "current-run2", "current-run3"],
-    );
+    for tool in ["k6-summary", "k6-ndjson"] {
+        let (_, v) = analyze(
+            tool,
+            &["noise/run1", "noise/run2", "noise/run3"],
+            &["current", "current-run2", "current-run3"],
+        );
+        let p95 = common::row(&v, "http_req_duration{name:search}", "p95");
+        // Each run's p95 is one value: three per side, never the pooled requests or pooled batches.
+        assert_eq!(p95["evidence"]["n_baseline"], 3, "{tool}: {p95}");
+        assert_eq!(p95["evidence"]["n_current"], 3, "{tool}: {p95}");
+    }
+}
+
+#[test]
+fn one_ndjson_run_per_side_is_judged_on_batches_over_time() {
+    let (code, v) = analyze("k6-ndjson", &["baseline"], &["current"]);
+    assert_eq!(code, 1);
     let p95 = common::row(&v, "http_req_duration{name:search}", "p95");
-    // Each run's p95 is one value: three per side, never the pooled requests.
-    assert_eq!(p95["evidence"]["n_baseline"], 3, "{p95}");
-    assert_eq!(p95["evidence"]["n_current"], 3, "{p95}");
+    // Ten consecutive time batches per run: their p95s carry the run's own variation over time.
+    assert_eq!(p95["evidence"]["method"], "mann-whitney", "{p95}");
+    assert_eq!(p95["evidence"]["outcome"], "significant", "{p95}");
+    assert_eq!(p95["evidence"]["n_baseline"], 10, "{p95}");
+    assert!(
+        p95["evidence"]["ci_low_pct"].as_f64().unwrap() > 25.0,
+        "{p95}"
+    );
+    assert!(
+        p95["load_test"]["holm_p"].as_f64().unwrap() <= 0.01,
+        "{p95}"
+    );
+    // The unchanged endpoint's p95 is tested the same way and stays quiet.
+    let health = common::row(&v, "http_req_duration{name:health}", "p95");
+    assert_eq!(health["evidence"]["method"], "mann-whitney", "{health}");
+    assert_eq!(health["severity"], "unchanged", "{health}");
 }
 
 /// Tiny deterministic PRNG (64-bit LCG, Knuth's MMIX constants).

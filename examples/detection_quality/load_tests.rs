@@ -70,7 +70,9 @@ fn read(tool: &Tool, stems: &[String]) -> Run {
         .flat_map(|s| (tool.files)(s))
         .map(|f| root.join(f))
         .collect();
-    read_files(&paths, None).unwrap_or_else(|e| panic!("{}: {e}", tool.name))
+    let mut run = read_files(&paths, None).unwrap_or_else(|e| panic!("{}: {e}", tool.name));
+    loadtest::prepare(&mut run);
+    run
 }
 
 /// The current run with the slowed endpoint's time rows (and their per-run values) scaled by 1 + s.

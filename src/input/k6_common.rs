@@ -111,6 +111,11 @@ fn trend_gated(key: &str, stat: &str) -> bool {
     }
 }
 
+/// Whether a trend's values are kept per time window for batch-means evidence: the gated trends.
+pub(crate) fn windowed(key: &str) -> bool {
+    trend_gated(key, "p50")
+}
+
 /// Whether a sub-metric's tags allow gating (no tags, `name`, `expected_response`, custom tags).
 fn gated_tags(key: &str) -> bool {
     let Some((_, tags)) = key.split_once('{') else {

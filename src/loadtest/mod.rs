@@ -191,6 +191,24 @@ fn is_time(unit: &Unit) -> bool {
     unit.nanos().is_some()
 }
 
+/// Runs are the unit: when several result files give a metric one value per run, the per-window batch
+/// values of those runs (k6 NDJSON `samples`) are dropped rather than pooled, so that the decision rule
+/// compares run against run. Call on both sides before comparing; other runs are left alone.
+pub fn prepare(run: &mut Run) {
+    if !is_load_test(run) {
+        return;
+    }
+    for m in run
+        .benchmarks
+        .values_mut()
+        .flat_map(|b| b.metrics.values_mut())
+    {
+        if m.runs.len() > 1 {
+            m.samples.clear();
+        }
+    }
+}
+
 /// Applies the load-test rules to the rows of a load-test comparison; other runs are left alone.
 pub fn apply(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Policy) {
     if !is_load_test(current) {
