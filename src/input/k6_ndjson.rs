@@ -386,6 +386,8 @@ struct PartSeries {
     min: f64,
     max: f64,
     values: Vec<f64>,
+    /// Whether its timed points are kept per window (a gated trend's name; the type is checked later).
+    windowed: bool,
 }
 
 /// What a worker made of one chunk.
@@ -425,6 +427,7 @@ impl Partial {
                         max: value,
                         // A chunk holds thousands of points: skip the first doublings.
                         values: Vec::with_capacity(256),
+                        windowed: k6_common::windowed(key),
                         ..PartSeries::default()
                     },
                 ));
@@ -436,7 +439,12 @@ impl Partial {
     /// Remembers a timed point of these series for the per-window summaries.
     fn add_timed(&mut self, went: &[usize], sec: Option<i64>, value: f64) {
         if let Some(sec) = sec {
-            self.timed.extend(went.iter().map(|&i| (i, sec, value)));
+            let series = &self.series;
+            self.timed.extend(
+                went.iter()
+                    .filter(|&&i| series.get(i).is_some_and(|(_, s)| s.windowed))
+                    .map(|&i| (i, sec, value)),
+            );
         }
     }
 
