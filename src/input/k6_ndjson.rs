@@ -1316,6 +1316,34 @@ fn days_from_civil(y: i128, m: i128, d: i128) -> i128 {
 mod tests {
     use std::path::Path;
 
+    #[test]
+    fn windows_stay_bounded_and_cut_into_ten_time_batches() {
+        let mut w = Windows::default();
+        // An hour at one value per second, slowing down steadily.
+        for sec in 0..3600i64 {
+            w.add(1_700_000_000 + sec, 10.0 + sec as f64 / 360.0);
+        }
+        assert!(w.map.len() <= MAX_WINDOWS, "{}", w.map.len());
+        assert_eq!(w.width, 16);
+        let batches = w.batches().unwrap();
+        let p50 = &batches.iter().find(|(n, _)| *n == "p50").unwrap().1;
+        assert_eq!(p50.len(), BATCHES);
+        // Each batch is a tenth of the run, in time order.
+        assert!(p50.windows(2).all(|p| p[1] > p[0]), "{p50:?}");
+        assert!(
+            (p50[0] - 10.5).abs() < 0.2 && (p50[9] - 19.5).abs() < 0.2,
+            "{p50:?}"
+        );
+        let mut short = Windows::default();
+        for sec in 0..5 {
+            short.add(sec, 1.0);
+        }
+        assert!(
+            short.batches().is_none(),
+            "five windows are too few for ten batches"
+        );
+    }
+
     use super::*;
     use crate::input::read_file;
     use crate::model::{Direction, Unit};
