@@ -421,10 +421,13 @@ fn rate_rule(
     };
     row.severity = severity;
     lt.exemption = exemption;
-    row.note = Some(format!(
-        "{} of {} → {} of {} failed ({points:+.2} points, Fisher exact p = {:.3})",
-        b.events, b.trials, c.events, c.trials, f.p_higher
-    ));
+    // With no failure on either side there is nothing to explain.
+    row.note = (b.events + c.events > 0).then(|| {
+        format!(
+            "{} of {} → {} of {} failed ({points:+.2} points, Fisher exact p = {:.3})",
+            b.events, b.trials, c.events, c.trials, f.p_higher
+        )
+    });
     if let Some(e) = row.evidence.as_mut() {
         e.outcome = outcome;
         e.p_value = Some(f.p_higher);
