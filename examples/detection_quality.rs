@@ -20,6 +20,9 @@
 //! Run: `cargo run --release --example detection_quality [-- --reps 400] [--samples 50] [--json]` (a few
 //! seconds at the default 400 replicates per cell; `--reps 4000` for the README's table).
 
+#[path = "detection_quality/load_tests.rs"]
+mod load_tests;
+
 use perfgate::evidence::{judge_runs, judge_within_run, Judgement, Statistic};
 use perfgate::model::Direction;
 use perfgate::severity::Bands;
@@ -330,6 +333,7 @@ fn micro_benchmarks(sim: &Sim) {
         }
         println!();
     }
+    load_tests::report(false);
 }
 
 fn main() {

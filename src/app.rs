@@ -312,7 +312,8 @@ pub(crate) fn analyze_with(
 ) -> Result<u8> {
     let format = format_override(&args.input)?;
     let merged = read_inputs(&args.files, &args.input)?;
-    let current = merged.run;
+    let mut current = merged.run;
+    crate::loadtest::prepare(&mut current);
     let inputs = Inputs {
         files: args.files.iter().map(|p| p.display().to_string()).collect(),
         benchmarks: current.benchmarks.len(),
@@ -333,13 +334,14 @@ pub(crate) fn analyze_with(
             }
             // Baselines stored before this pass existed may still hold the repeated series.
             input::redundant::drop_repeated_tag_series(&mut base);
+            crate::loadtest::prepare(&mut base);
             let ctx = Context {
                 policy: &policy,
                 history: &history,
             };
             warnings.extend(runner_warning(&info));
             // Name both sides: the comparison error itself only knows the benchmark.
-            let rows = compare::compare(&base, &current, &ctx).map_err(|e| {
+            let mut rows = compare::compare(&base, &current, &ctx).map_err(|e| {
                 Error::Usage(format!(
                     "{} vs {}: {e}",
                     info.name,
@@ -350,6 +352,8 @@ pub(crate) fn analyze_with(
                         .join(", ")
                 ))
             })?;
+            // Load-test rules: thin percentiles, materiality, counts, Holm (no-op for other formats).
+            crate::loadtest::apply(&base, &current, &mut rows, &policy);
             (Some(info), rows, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),

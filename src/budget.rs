@@ -100,6 +100,7 @@ pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<Stri
                     kind: Kind::Budget,
                     evidence: None,
                     note: Some(note),
+                    load_test: None,
                 });
             }
         }

@@ -45,6 +45,9 @@ pub struct Comparison {
     /// Why the row was graded as it was, when that is not obvious from the numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the load-test rules found (thin percentile, materiality, count test, Holm), as data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_test: Option<crate::loadtest::LoadTest>,
 }
 
 /// Everything besides the two runs that grading needs.
@@ -155,6 +158,7 @@ fn one_sided(
         kind: Kind::Change,
         evidence: None,
         note: None,
+        load_test: None,
     }
 }
 
@@ -169,6 +173,8 @@ enum ValueSets<'m> {
     Runs(Vec<f64>, Vec<f64>),
     /// One run per side: each run's own samples.
     WithinRun(&'m [f64], &'m [f64]),
+    /// One run per side: the row's statistic over consecutive time batches of each run (batch means).
+    Batches(&'m [f64], &'m [f64]),
 }
 
 /// The run is the unit: with several runs on either side the runs' values are the observations (a side
@@ -184,6 +190,9 @@ fn sample_sets<'m>(base: &'m Metric, cur: &'m Metric, policy: &Policy) -> Option
     };
     if base.runs.len() >= 2 || cur.runs.len() >= 2 {
         return Some(ValueSets::Runs(runs(base), runs(cur)));
+    }
+    if base.batches.len() >= 2 && cur.batches.len() >= 2 {
+        return Some(ValueSets::Batches(&base.batches, &cur.batches));
     }
     let enough = |n: usize| n >= policy.min_samples.max(2);
     (enough(base.samples.len()) && enough(cur.samples.len()))
@@ -228,6 +237,14 @@ pub fn grade_pair(
                     b = (logs / history.len() as f64).exp();
                 }
                 j
+            }
+            Some(ValueSets::Batches(bs, cs)) => {
+                let j = evidence::judge_batches(bs, cs, direction, bands, policy.alpha);
+                if j.evidence.outcome == evidence::Outcome::TooFewSamples {
+                    evidence::unverified(worse_pct, bands)
+                } else {
+                    j
+                }
             }
             Some(ValueSets::WithinRun(bs, cs)) => {
                 let stat = evidence::Statistic::of_row(metric, c, cs);
@@ -302,6 +319,7 @@ pub fn grade_pair(
         kind: Kind::Change,
         evidence: Some(judgement.evidence),
         note: judgement.note,
+        load_test: None,
     }
 }
 

@@ -423,6 +423,49 @@ pub fn judge_within_run(
     j
 }
 
+/// Judges one run per side by batch means: each side's values are the row's statistic over consecutive
+/// time batches of its run (k6 NDJSON), so their spread carries the run's own noise, autocorrelation
+/// included. Like [`judge_within_run`], the spread between runs is unknown and allowed for by
+/// [`BETWEEN_RUN_RATIO`].
+pub fn judge_batches(
+    base: &[f64],
+    cur: &[f64],
+    direction: Direction,
+    bands: &Bands,
+    alpha: f64,
+) -> Judgement {
+    let (nb, nc) = (base.len(), cur.len());
+    let Some((x, y)) = log_values(base)
+        .zip(log_values(cur))
+        .filter(|_| nb >= 2 && nc >= 2)
+    else {
+        let mut j = unverified(0.0, bands);
+        j.evidence.outcome = Outcome::TooFewSamples;
+        (j.evidence.n_baseline, j.evidence.n_current) = (nb, nc);
+        return j;
+    };
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|a| (a - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
+    let se_within = (var(&x) / nb as f64 + var(&y) / nc as f64).sqrt();
+    let change = LogChange {
+        shift: mean(&y) - mean(&x),
+        se: se_within * (1.0 + BETWEEN_RUN_RATIO * BETWEEN_RUN_RATIO).sqrt(),
+        df: (nb.min(nc) - 1) as f64,
+    };
+    let p_override = (change.se == 0.0 && change.shift != 0.0).then(|| rank_p(&x, &y, direction));
+    decide(
+        change,
+        Method::WithinRun,
+        (nb, nc),
+        direction,
+        bands,
+        alpha,
+        p_override,
+    )
+}
+
 /// Judges one current value against the centre of the history of baseline values (oldest first):
 /// significance and severity from the same prediction interval, plus drift over the window.
 pub fn judge_history(

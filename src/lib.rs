@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod github;
 pub mod history;
 pub mod input;
+pub mod loadtest;
 pub mod model;
 pub mod policy;
 pub mod prom;

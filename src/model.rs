@@ -141,6 +141,10 @@ pub struct Metric {
     /// This statistic from each repeated run, when several result files of the same benchmark were given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<f64>,
+    /// This statistic over consecutive time batches of one run (k6 NDJSON): replicates that carry the
+    /// run's own noise, autocorrelation included, for the batch-means evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batches: Vec<f64>,
     /// Lower bound of the tool's confidence interval for `value` (e.g. criterion's bootstrap CI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_low: Option<f64>,
@@ -159,6 +163,7 @@ impl Metric {
             gated: true,
             samples: Vec::new(),
             runs: Vec::new(),
+            batches: Vec::new(),
             ci_low: None,
             ci_high: None,
         }
@@ -194,6 +199,7 @@ impl Metric {
             gated: self.gated,
             samples: scale(&self.samples),
             runs: scale(&self.runs),
+            batches: scale(&self.batches),
             ci_low: self.ci_low.map(|x| x * k),
             ci_high: self.ci_high.map(|x| x * k),
         })

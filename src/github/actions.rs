@@ -128,6 +128,7 @@ mod tests {
             kind: crate::compare::Kind::Change,
             evidence: None,
             note: None,
+            load_test: None,
         }
     }
 

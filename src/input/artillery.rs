@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ParseError;
 use crate::input::{json, units, InputFormat, Probe};
+use crate::loadtest::trials_name;
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for Artillery report JSON.
@@ -106,7 +107,14 @@ fn add_summary(
 ) {
     for (name, keys) in STATS {
         if let Some(v) = keys.iter().find_map(|k| json::number(summary.get(*k))) {
-            run.insert(bench, name, Metric::new(v, unit.clone(), direction));
+            let m = Metric::new(v, unit.clone(), direction);
+            // One slow request moves a fast endpoint's mean a lot; load tests gate percentiles.
+            let m = if *name == "mean" {
+                m.informational()
+            } else {
+                m
+            };
+            run.insert(bench, name, m);
         }
     }
     if let Some(c) = json::number(summary.get("count")) {
@@ -240,12 +248,25 @@ fn parse_v2(run: &mut Run, agg: &Map<String, Value>) -> Result<(), ParseError> {
         run.insert(REQUESTS, "count", count_metric(false, requests));
         if let Some(m) = ratio(errors, Some(requests)) {
             run.insert(REQUESTS, "error_rate", m);
+            run.insert(
+                REQUESTS,
+                &trials_name("error_rate"),
+                count_metric(false, requests),
+            );
         }
     }
     if let Some(failed) = counter(VUSERS_FAILED) {
         run.insert(VUSERS_FAILED, "count", count_metric(true, failed));
-        if let Some(m) = ratio(failed, counter("vusers.created")) {
+        let created = counter("vusers.created");
+        if let Some(m) = ratio(failed, created) {
             run.insert(VUSERS_FAILED, "error_rate", m);
+            if let Some(c) = created {
+                run.insert(
+                    VUSERS_FAILED,
+                    &trials_name("error_rate"),
+                    count_metric(false, c),
+                );
+            }
         }
     }
 

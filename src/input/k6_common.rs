@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::input::json;
+use crate::loadtest::trials_name;
 use crate::model::{Direction, Metric, Run, ToolCheck, Unit};
 
 /// The kind of a k6 metric.
@@ -72,6 +73,60 @@ fn counts_bad_things(base: &str) -> bool {
         .any(|w| b.contains(w))
 }
 
+/// Connection phases of a request: microseconds that move by hundreds of percent between halves of one run
+/// (scheduling, not code). Reported, gated only when the policy file says so.
+const CONNECTION_PHASES: &[&str] = &[
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_tls_handshaking",
+    "http_req_sending",
+    "http_req_receiving",
+    "http_req_waiting",
+];
+
+/// Tags whose sub-metrics repeat the endpoint or overall rows (one status, one method, one scenario) and are
+/// reported, not gated; per-endpoint (`name`) and overall rows are what load-test users gate.
+const REPORT_ONLY_TAGS: &[&str] = &[
+    "status",
+    "method",
+    "scenario",
+    "proto",
+    "url",
+    "error",
+    "error_code",
+    "tls_version",
+];
+
+/// Whether a trend row is gated by default: not a connection phase, not a sub-metric split by a report-only
+/// tag, not the mean (one slow request moves a 1.5 ms endpoint's mean by 50 %; load-test users gate
+/// percentiles), and not a percentile beyond p99 (p99.9 of a load test is a handful of requests).
+fn trend_gated(key: &str, stat: &str) -> bool {
+    let base = base_name(key);
+    if CONNECTION_PHASES.contains(&base) || !gated_tags(key) || stat == "mean" {
+        return false;
+    }
+    match stat.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
+        Some(p) => p <= 99.0,
+        None => true,
+    }
+}
+
+/// Whether a trend's values are kept per time window for batch-means evidence: the gated trends.
+pub(crate) fn windowed(key: &str) -> bool {
+    trend_gated(key, "p50")
+}
+
+/// Whether a sub-metric's tags allow gating (no tags, `name`, `expected_response`, custom tags).
+fn gated_tags(key: &str) -> bool {
+    let Some((_, tags)) = key.split_once('{') else {
+        return true;
+    };
+    !tags.trim_end_matches('}').split(',').any(|kv| {
+        let k = kv.split_once(':').map_or(kv, |(k, _)| k).trim();
+        REPORT_ONLY_TAGS.contains(&k)
+    })
+}
+
 /// The unit of a trend's values.
 fn trend_unit(base: &str, contains: Option<&str>) -> Unit {
     match contains {
@@ -105,8 +160,10 @@ pub(crate) fn add_metric(
                 };
                 let m = if stat == "count" {
                     Metric::new(value, Unit::Count, Direction::HigherIsBetter).informational()
-                } else {
+                } else if trend_gated(key, &stat) {
                     Metric::new(value, unit.clone(), Direction::LowerIsBetter)
+                } else {
+                    Metric::new(value, unit.clone(), Direction::LowerIsBetter).informational()
                 };
                 run.insert(key, &stat, m);
             }
@@ -134,29 +191,42 @@ pub(crate) fn add_metric(
             }
             if let Some(r) = get("rate") {
                 let m = Metric::new(r, rate_unit, direction);
-                run.insert(key, "rate", if data { m.informational() } else { m });
+                let gated = !data && gated_tags(key);
+                run.insert(key, "rate", if gated { m } else { m.informational() });
             }
         }
         K6Type::Rate => {
             let Some(rate) = get("rate") else { return };
             // `passes` counts non-zero samples: for http_req_failed that is the number of failed requests.
-            if base == "http_req_failed" {
-                run.insert(
-                    key,
-                    "error_rate",
-                    Metric::new(rate, Unit::Ratio, Direction::LowerIsBetter),
-                );
+            let (stat, direction) = if base == "http_req_failed" {
+                ("error_rate", Direction::LowerIsBetter)
+            } else if counts_bad_things(base) {
+                ("rate", Direction::LowerIsBetter)
             } else {
-                let direction = if counts_bad_things(base) {
-                    Direction::LowerIsBetter
+                ("rate", Direction::HigherIsBetter)
+            };
+            let m = Metric::new(rate, Unit::Ratio, direction);
+            run.insert(
+                key,
+                stat,
+                if gated_tags(key) {
+                    m
                 } else {
-                    Direction::HigherIsBetter
-                };
-                run.insert(key, "rate", Metric::new(rate, Unit::Ratio, direction));
+                    m.informational()
+                },
+            );
+            // The number of samples behind the rate, so that the rate can be tested as a count.
+            if let (Some(p), Some(f)) = (get("passes"), get("fails")) {
+                run.insert(key, &trials_name(stat), trials_metric(p + f));
             }
         }
         K6Type::Gauge => {}
     }
+}
+
+/// The informational count of trials behind a ratio metric.
+fn trials_metric(n: f64) -> Metric {
+    Metric::new(n, Unit::Count, Direction::HigherIsBetter).informational()
 }
 
 /// Records a k6 threshold result.
@@ -185,6 +255,23 @@ mod tests {
         assert_eq!(trend_stat_name("p(99.9)").as_deref(), Some("p99.9"));
         assert_eq!(trend_stat_name("p(101)"), None);
         assert_eq!(trend_stat_name("thresholds"), None);
+    }
+
+    #[test]
+    fn phases_tags_and_extreme_percentiles_are_report_only() {
+        assert!(trend_gated("http_req_duration", "p95"));
+        assert!(trend_gated("http_req_duration{name:search}", "p99"));
+        assert!(trend_gated(
+            "http_req_duration{expected_response:true}",
+            "p50"
+        ));
+        assert!(trend_gated("iteration_duration", "p50"));
+        assert!(!trend_gated("iteration_duration", "mean"));
+        assert!(!trend_gated("http_req_connecting{name:health}", "mean"));
+        assert!(!trend_gated("http_req_waiting", "p95"));
+        assert!(!trend_gated("http_req_duration{status:200}", "p95"));
+        assert!(!trend_gated("http_req_duration{name:a,method:GET}", "p95"));
+        assert!(!trend_gated("http_req_duration", "p99.9"));
     }
 
     #[test]

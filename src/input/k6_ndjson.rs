@@ -211,7 +211,7 @@ fn read_error(e: io::Error) -> ParseError {
 
 /// Messages from the reader and the workers to the merging thread, keyed by chunk number.
 enum Msg {
-    Chunk(u64, Partial, Vec<u8>),
+    Chunk(u64, Box<Partial>, Vec<u8>),
     Failed(u64, String),
     End(u64),
 }
@@ -287,7 +287,7 @@ fn worker(rx: &Mutex<Receiver<(u64, Vec<u8>)>>, tx: &mpsc::Sender<Msg>) {
         };
         let Ok((seq, chunk)) = job else { return };
         let part = parse_chunk(&chunk, seq == 0);
-        if tx.send(Msg::Chunk(seq, part, chunk)).is_err() {
+        if tx.send(Msg::Chunk(seq, Box::new(part), chunk)).is_err() {
             return;
         }
     }
@@ -305,7 +305,7 @@ fn merge_in_order(
         while let Some(msg) = pending.remove(&next) {
             match msg {
                 Msg::Chunk(_, part, buf) => {
-                    lines_before = agg.merge_partial(part, lines_before)?;
+                    lines_before = agg.merge_partial(*part, lines_before)?;
                     let _ = free.try_send(buf);
                     next += 1;
                 }
@@ -386,6 +386,8 @@ struct PartSeries {
     min: f64,
     max: f64,
     values: Vec<f64>,
+    /// Whether its timed points are kept per window (a gated trend's name; the type is checked later).
+    windowed: bool,
 }
 
 /// What a worker made of one chunk.
@@ -398,6 +400,8 @@ struct Partial {
     series: Vec<(Box<str>, PartSeries)>,
     first_ns: Option<i128>,
     last_ns: Option<i128>,
+    /// (series, second since the epoch, value) of every timed point, for the per-window summaries.
+    timed: Vec<(usize, i64, f64)>,
     /// The first bad line (1-based within the chunk) and what is wrong with it.
     error: Option<(u64, String)>,
 }
@@ -423,11 +427,24 @@ impl Partial {
                         max: value,
                         // A chunk holds thousands of points: skip the first doublings.
                         values: Vec::with_capacity(256),
+                        windowed: k6_common::windowed(key),
                         ..PartSeries::default()
                     },
                 ));
                 i
             }
+        }
+    }
+
+    /// Remembers a timed point of these series for the per-window summaries.
+    fn add_timed(&mut self, went: &[usize], sec: Option<i64>, value: f64) {
+        if let Some(sec) = sec {
+            let series = &self.series;
+            self.timed.extend(
+                went.iter()
+                    .filter(|&&i| series.get(i).is_some_and(|(_, s)| s.windowed))
+                    .map(|&i| (i, sec, value)),
+            );
         }
     }
 
@@ -545,9 +562,13 @@ fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
         }
         let result = match fast::point(line) {
             Some(p) => {
+                let mut sec = None;
                 if let Some(t) = p.time {
                     match time_cache.parse(t) {
-                        Some(ns) => part.observe_time(ns),
+                        Some(ns) => {
+                            part.observe_time(ns);
+                            sec = Some(ns_to_sec(ns));
+                        }
                         None => {
                             part.error = Some((
                                 part.lines,
@@ -564,10 +585,14 @@ fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
                             for &i in went {
                                 part.add_at(i, v);
                             }
+                            part.add_timed(went, sec, v);
                         }
                         Some(None) => {}
                         None => {
                             let went = part.add_point(&mut key, p.metric, v, p.tags());
+                            if let Some(w) = &went {
+                                part.add_timed(w, sec, v);
+                            }
                             routes.insert((p.metric.as_bytes(), p.tags_raw), went);
                         }
                     }
@@ -622,22 +647,27 @@ fn slow_line(part: &mut Partial, key: &mut String, bytes: &[u8]) -> Result<(), S
         Some("Point") => {
             let metric = line.metric.ok_or("Point line without `metric`")?;
             let data = data.ok_or("Point line without `data`")?;
+            let mut sec = None;
             if let Some(t) = data.time.as_deref() {
                 let ns = parse_rfc3339_nanos(t)
                     .ok_or_else(|| format!("`data.time` {t:?} is not an RFC 3339 timestamp"))?;
                 part.observe_time(ns);
+                sec = Some(ns_to_sec(ns));
             }
             // A null or non-numeric value is a missing sample, never 0.
             let Some(value) = data.value.as_ref().and_then(Value::as_f64) else {
                 return Ok(());
             };
             let tags = data.tags.iter().flatten();
-            part.add_point(
+            let went = part.add_point(
                 key,
                 &metric,
                 value,
                 tags.filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
             );
+            if let Some(w) = &went {
+                part.add_timed(w, sec, value);
+            }
         }
         // Future line types are not ours to judge.
         _ => {}
@@ -825,6 +855,8 @@ enum Series {
 pub struct K6Aggregator {
     kinds: HashMap<String, (K6Type, Option<String>)>,
     series: BTreeMap<String, (K6Type, Series)>,
+    /// Per-window summaries of the gated trends, for batch-means evidence (see [`Windows`]).
+    windows: HashMap<String, Windows>,
     first_ns: Option<i128>,
     last_ns: Option<i128>,
 }
@@ -841,6 +873,7 @@ impl K6Aggregator {
         K6Aggregator {
             kinds: HashMap::new(),
             series: BTreeMap::new(),
+            windows: HashMap::new(),
             first_ns: None,
             last_ns: None,
         }
@@ -900,6 +933,15 @@ impl K6Aggregator {
         if let Some(l) = part.last_ns {
             self.observe_time(l);
         }
+        for &(i, sec, v) in &part.timed {
+            let Some((key, s)) = part.series.get(i) else {
+                continue;
+            };
+            let metric = key.get(..s.metric_len).unwrap_or(key);
+            if self.kind_of(metric) == Some(K6Type::Trend) && k6_common::windowed(key) {
+                self.windows.entry(key.to_string()).or_default().add(sec, v);
+            }
+        }
         for (key, s) in part.series {
             let metric = key.get(..s.metric_len).unwrap_or(&key);
             let Some(kind) = self.kind_of(metric) else {
@@ -933,7 +975,7 @@ impl K6Aggregator {
 
     /// The run: trends give count, mean, min, max, p50, p90, p95, p99; counters count and per-second rate
     /// over the span of the file's timestamps; rates their fraction of non-zero samples.
-    pub fn finish(self) -> Run {
+    pub fn finish(mut self) -> Run {
         let span_s = match (self.first_ns, self.last_ns) {
             (Some(f), Some(l)) if l > f => Some(nanos_to_secs(l - f)),
             _ => None,
@@ -971,12 +1013,89 @@ impl K6Aggregator {
                         continue;
                     }
                     put("rate", Some(u64_to_f64(nonzero) / u64_to_f64(total)));
+                    put("passes", Some(u64_to_f64(nonzero)));
+                    put("fails", Some(u64_to_f64(total - nonzero)));
                 }
             }
             k6_common::add_metric(&mut run, &key, kind, contains, &values);
+            if let Some(batches) = self.windows.remove(&key).and_then(Windows::batches) {
+                for (name, values) in batches {
+                    if let Some(m) = run
+                        .benchmarks
+                        .get_mut(&key)
+                        .and_then(|b| b.metrics.get_mut(name))
+                    {
+                        m.batches = values;
+                    }
+                }
+            }
         }
         run
     }
+}
+
+/// Batches per run for the batch-means evidence (Schmeiser 1982 suggests 10–30).
+pub const BATCHES: usize = 10;
+
+/// Windows kept per series before adjacent ones are merged (each merge doubles the window width), so
+/// memory stays bounded whatever the test's length.
+const MAX_WINDOWS: usize = 256;
+
+/// One gated trend's values summarised per time window (1 s, doubled as needed). At the end the windows are
+/// cut into [`BATCHES`] consecutive batches; each batch's p50/p90/p95/p99 is one value of the metric's
+/// `samples`, so a test on them sees the run's variation over time (warm-up, pauses, interference), which
+/// requests next to each other share (autocorrelation), instead of treating every request as independent.
+#[derive(Default)]
+struct Windows {
+    width: i64,
+    map: BTreeMap<i64, Summary>,
+}
+
+impl Windows {
+    fn add(&mut self, sec: i64, v: f64) {
+        if self.width == 0 {
+            self.width = 1;
+        }
+        self.map
+            .entry(sec.div_euclid(self.width))
+            .or_default()
+            .add(v);
+        if self.map.len() > MAX_WINDOWS {
+            self.width *= 2;
+            let old = std::mem::take(&mut self.map);
+            for (k, s) in old {
+                self.map.entry(k.div_euclid(2)).or_default().merge(&s);
+            }
+        }
+    }
+
+    /// Per-batch percentiles, by perfgate stat name; `None` with fewer windows than batches.
+    fn batches(self) -> Option<Vec<(&'static str, Vec<f64>)>> {
+        let windows: Vec<Summary> = self.map.into_values().collect();
+        let n = windows.len();
+        if n < BATCHES {
+            return None;
+        }
+        const STATS: [(&str, f64); 4] = [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)];
+        let mut out: Vec<(&'static str, Vec<f64>)> =
+            STATS.iter().map(|(s, _)| (*s, Vec::new())).collect();
+        for b in 0..BATCHES {
+            let mut batch = Summary::default();
+            for w in &windows[b * n / BATCHES..(b + 1) * n / BATCHES] {
+                batch.merge(w);
+            }
+            let qs = batch.quantiles(&STATS.map(|(_, q)| q));
+            for ((_, values), q) in out.iter_mut().zip(qs) {
+                values.push(q?);
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Whole seconds since the epoch of a nanosecond timestamp.
+fn ns_to_sec(ns: i128) -> i64 {
+    i64::try_from(ns.div_euclid(1_000_000_000)).unwrap_or(i64::MAX)
 }
 
 /// k6 tags setup and teardown samples with these groups; they are not part of the load.
@@ -1196,6 +1315,34 @@ fn days_from_civil(y: i128, m: i128, d: i128) -> i128 {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    #[test]
+    fn windows_stay_bounded_and_cut_into_ten_time_batches() {
+        let mut w = Windows::default();
+        // An hour at one value per second, slowing down steadily.
+        for sec in 0..3600i64 {
+            w.add(1_700_000_000 + sec, 10.0 + sec as f64 / 360.0);
+        }
+        assert!(w.map.len() <= MAX_WINDOWS, "{}", w.map.len());
+        assert_eq!(w.width, 16);
+        let batches = w.batches().unwrap();
+        let p50 = &batches.iter().find(|(n, _)| *n == "p50").unwrap().1;
+        assert_eq!(p50.len(), BATCHES);
+        // Each batch is a tenth of the run, in time order.
+        assert!(p50.windows(2).all(|p| p[1] > p[0]), "{p50:?}");
+        assert!(
+            (p50[0] - 10.5).abs() < 0.2 && (p50[9] - 19.5).abs() < 0.2,
+            "{p50:?}"
+        );
+        let mut short = Windows::default();
+        for sec in 0..5 {
+            short.add(sec, 1.0);
+        }
+        assert!(
+            short.batches().is_none(),
+            "five windows are too few for ten batches"
+        );
+    }
 
     use super::*;
     use crate::input::read_file;

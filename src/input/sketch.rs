@@ -50,7 +50,6 @@ impl Store {
         }
     }
 
-    #[cfg(test)]
     fn merge(&mut self, other: &Store) {
         for (i, page) in other.pages.iter().enumerate() {
             let Some(page) = page else { continue };
@@ -137,7 +136,6 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// Adds one finite value.
-    #[cfg(test)]
     pub(crate) fn add(&mut self, v: f64) {
         self.add_stats(1, v, v, v);
         match &mut self.hist {
@@ -188,7 +186,6 @@ impl Summary {
     }
 
     /// Merges another summary (for parallel aggregation). The sum is `self.sum + other.sum`.
-    #[cfg(test)]
     pub(crate) fn merge(&mut self, other: &Summary) {
         if other.count == 0 {
             return;

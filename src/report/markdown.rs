@@ -499,6 +499,7 @@ mod tests {
             kind: crate::compare::Kind::Change,
             evidence: None,
             note: None,
+            load_test: None,
         }
     }
 

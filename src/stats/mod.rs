@@ -10,6 +10,7 @@
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
 
+pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
 pub mod precision;
