@@ -241,7 +241,7 @@ pub fn worse_pct(c: &Comparison) -> f64 {
         Kind::Change => c
             .evidence
             .as_ref()
-            .filter(|e| e.method == Method::MannWhitney)
+            .filter(|e| e.method.has_estimate())
             .and_then(|e| e.estimate_pct)
             .or(c.change_pct),
     };
@@ -250,7 +250,9 @@ pub fn worse_pct(c: &Comparison) -> f64 {
 
 /// Puts rows in the order every report shows them: gated rows before ungated ones; within each, benchmarks
 /// by their worst row (severity, then size of change), and a benchmark's rows by severity, then size of
-/// change for regressions. Rows that tie keep their order (means and percentiles before extremes).
+/// change for regressions. At equal severity an endpoint's series (`http_req_duration{name:search}`) comes
+/// before aggregates (`http_req_duration`), whose change it usually explains. Rows that tie keep their
+/// order (means and percentiles before extremes).
 pub fn order_rows(rows: &mut [Comparison]) {
     use std::collections::HashMap;
     // A benchmark's rank among the gated or the ungated rows: its worst severity, then its largest change.
@@ -279,9 +281,11 @@ pub fn order_rows(rows: &mut [Comparison]) {
                 0.0
             }
         };
+        let tagged = |r: &Comparison| r.benchmark.contains('{');
         rb.gated
             .cmp(&ra.gated)
             .then(kb.0.cmp(&ka.0))
+            .then(tagged(rb).cmp(&tagged(ra)))
             .then(kb.1.total_cmp(&ka.1))
             .then_with(|| ra.benchmark.cmp(&rb.benchmark))
             .then(rb.severity.cmp(&ra.severity))

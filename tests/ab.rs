@@ -241,7 +241,7 @@ fn a_25_percent_slower_head_fails_and_is_named() {
         failing
             .iter()
             .any(|c| c["benchmark"] == "bench.py::test_work"
-                && c["evidence"]["method"] == "mann-whitney"
+                && c["evidence"]["method"] == "runs"
                 && c["evidence"]["n_baseline"] == 8),
         "{v:#}"
     );

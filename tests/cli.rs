@@ -316,7 +316,7 @@ fn baseline_list_show_latest_delete() {
     .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["name"], "old");
-    assert_eq!(list[0]["benchmarks"], 18);
+    assert_eq!(list[0]["benchmarks"], 17);
     sb.cmd()
         .args(["baseline", "latest"])
         .assert()
@@ -441,10 +441,10 @@ fn markdown_output_leads_with_the_verdict() {
         .assert()
         .code(1)
         .stdout(predicate::str::starts_with(
-            "### ❌ perfgate: 7 regressions in 2 benchmarks (6 critical, 1 high)",
+            "### ❌ perfgate: 9 regressions in 3 benchmarks (9 critical)",
         ))
         .stdout(predicate::str::contains(
-            "| 🔴 critical | `http_req_duration{name:search}` | `mean` and 4 more |",
+            "| 🔴 critical | `http_req_duration{name:search}` | `p90` and 2 more |",
         ))
         .stdout(predicate::str::contains("<details>"));
 }

@@ -129,8 +129,10 @@ fn k6_scaled(factor: f64) -> String {
 #[test]
 fn creep_of_four_percent_per_merge_is_reported_as_medium() {
     let sb = Sandbox::new();
+    // Ten times the fixture's ~20 ms, so that each 4 % step is beyond the load-test materiality floor
+    // (5 ms) and the rule under test, drift, decides.
     for i in 0..6 {
-        let f = sb.write(&format!("run{i}.json"), &k6_scaled(1.04f64.powi(i)));
+        let f = sb.write(&format!("run{i}.json"), &k6_scaled(10.0 * 1.04f64.powi(i)));
         sb.cmd()
             .env(
                 "SOURCE_DATE_EPOCH",
@@ -141,7 +143,7 @@ fn creep_of_four_percent_per_merge_is_reported_as_medium() {
             .assert()
             .code(0);
     }
-    let seventh = sb.write("run6.json", &k6_scaled(1.04f64.powi(6)));
+    let seventh = sb.write("run6.json", &k6_scaled(10.0 * 1.04f64.powi(6)));
     let analyze = |code: i32, extra: &[&str]| -> Value {
         let out = sb
             .cmd()

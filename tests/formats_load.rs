@@ -295,9 +295,11 @@ fn k6_ndjson_regression_is_flagged_per_endpoint() {
     let cur = sb.write("cur.json", &stream(1.3));
     let (code, v) = analyze_json(&sb, &[], &base, &[cur]);
     assert_eq!(code, 1);
-    assert_eq!(
-        row(&v, "http_req_duration{name:search}", "p95")["severity"],
-        "critical"
+    // +30 %: severity comes from the 75 % bound of the batch means, so high or critical.
+    let search = row(&v, "http_req_duration{name:search}", "p95");
+    assert!(
+        search["severity"] == "high" || search["severity"] == "critical",
+        "{search}"
     );
     assert_eq!(
         row(&v, "http_req_duration{name:home}", "p95")["severity"],

@@ -111,7 +111,7 @@ fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
         .descendants()
         .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#0000FF"))
         .collect::<Vec<_>>();
-    assert_eq!(lines.len(), 12, "one line per metric");
+    assert_eq!(lines.len(), 11, "one line per metric");
     for l in &lines {
         assert_eq!(l.attribute("points").unwrap().split_whitespace().count(), 5);
     }
@@ -119,7 +119,7 @@ fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
         .descendants()
         .filter(|n| n.has_tag_name("circle"))
         .count();
-    assert_eq!(dots, 12 * 5, "five points per line");
+    assert_eq!(dots, 11 * 5, "five points per line");
     let texts: Vec<&str> = doc
         .descendants()
         .filter(|n| n.has_tag_name("text"))
@@ -193,7 +193,7 @@ fn html_chart_is_self_contained_and_renders_in_a_browser() {
     );
     assert_eq!(
         dom.matches("stroke=\"#0000FF\" stroke-width=\"2\"").count(),
-        12
+        11
     );
     assert!(dom.contains("<td>p95</td>"));
 }

@@ -26,6 +26,14 @@ fn class_parent(name: &str) -> Option<&str> {
     (!base.is_empty() && b.len() == 3 && b[0].is_ascii_digit() && &b[1..] == b"xx").then_some(base)
 }
 
+/// A duration series that is zero throughout, e.g. a k6 connection phase that never happened for one
+/// endpoint's requests (no TLS, reused connections): it carries no information, and every endpoint's
+/// would look alike.
+fn all_zero_durations(b: &Benchmark) -> bool {
+    let mut durations = b.metrics.values().filter(|m| m.unit.nanos().is_some());
+    durations.clone().next().is_some() && durations.all(|m| m.value == 0.0)
+}
+
 /// Same metrics, units and values (to the last bit a parser would reproduce).
 fn same_series(a: &Benchmark, b: &Benchmark) -> bool {
     a.metrics.len() == b.metrics.len()
@@ -70,7 +78,7 @@ pub fn drop_repeated_tag_series(run: &mut Run) -> Vec<String> {
             parent(name)
                 .or_else(|| class_parent(name))
                 .and_then(|p| run.benchmarks.get(p))
-                .is_some_and(|p| same_series(b, p))
+                .is_some_and(|p| same_series(b, p) || all_zero_durations(b))
         })
         .map(|(name, _)| name.clone())
         .collect();
