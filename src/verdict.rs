@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{Comparison, Kind};
-use crate::evidence::Method;
 use crate::model::{Direction, ToolCheck};
 use crate::severity::{Bands, FailOn, Severity};
 

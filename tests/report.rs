@@ -558,9 +558,7 @@ fn a_gate_that_never_fails_reports_warnings() {
     assert_eq!(out.status.code(), Some(0));
     let md = text(&out);
     assert!(
-        md.starts_with(
-            "### ⚠️ perfgate: 9 warnings in 3 benchmarks (9 critical)"
-        ),
+        md.starts_with("### ⚠️ perfgate: 9 warnings in 3 benchmarks (9 critical)"),
         "{md}"
     );
 }

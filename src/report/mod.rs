@@ -114,10 +114,7 @@ pub fn change_text(c: &Comparison) -> String {
 
 /// The change alone, without its bound: `+18.0 %`, or `+3.00 ms` when there is no relative change.
 pub fn change_only(c: &Comparison) -> String {
-    let sampled = c
-        .evidence
-        .as_ref()
-        .filter(|e| e.method.has_estimate());
+    let sampled = c.evidence.as_ref().filter(|e| e.method.has_estimate());
     match (
         sampled.and_then(|e| e.estimate_pct),
         c.change_pct,

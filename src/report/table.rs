@@ -226,9 +226,9 @@ impl Renderer for TableRenderer {
             )?;
         }
         let shown_bound = gated.iter().chain(&not_gated).any(|c| {
-            c.evidence.as_ref().is_some_and(|e| {
-                e.method.has_estimate() && e.outcome == Outcome::Significant
-            })
+            c.evidence
+                .as_ref()
+                .is_some_and(|e| e.method.has_estimate() && e.outcome == Outcome::Significant)
         });
         if shown_bound {
             writeln!(w, " {ESTIMATE_LEGEND}")?;
