@@ -111,7 +111,11 @@ impl Snapshot {
 
     /// Short commit id, if known.
     pub fn short_commit(&self) -> Option<&str> {
-        self.git.commit.as_deref().map(|c| &c[..c.len().min(7)])
+        // By characters: the commit comes from the file and need not be ASCII.
+        self.git
+            .commit
+            .as_deref()
+            .map(|c| c.char_indices().nth(7).map_or(c, |(i, _)| &c[..i]))
     }
 }
 
@@ -349,11 +353,7 @@ fn pause_before_rename() {
 
 /// Reads and validates one snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
-    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::baseline(path, crate::input::NOT_REGULAR));
-    }
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::bounded_read::read_to_string(path, crate::bounded_read::RESULT_FILE)?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| Error::baseline(path, format!("invalid JSON: {e}")))?;
     Snapshot::from_value(&value).map_err(|e| Error::baseline(path, e.0))

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod baseline;
+pub mod bounded_read;
 pub mod budget;
 pub mod cli;
 pub mod compare;

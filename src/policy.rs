@@ -286,7 +286,7 @@ impl Policy {
             None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(Policy::default()),
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::bounded_read::read_to_string(&path, crate::bounded_read::CONFIG_FILE)?;
         Policy::parse(&text, &path)
     }
 

@@ -102,7 +102,7 @@ pub fn feed_probe(agg: K6Aggregator, probe: &Probe) -> Result<K6Aggregator, Pars
         return feed(agg, text.as_bytes(), threads, None);
     }
     let path = probe.path();
-    let file = File::open(path).map_err(|e| ParseError::new(e.to_string()))?;
+    let file = crate::bounded_read::open(path).map_err(|e| ParseError::new(e.to_string()))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
     let counted = Counting {
@@ -120,7 +120,7 @@ pub fn feed_probe(agg: K6Aggregator, probe: &Probe) -> Result<K6Aggregator, Pars
 
 /// The first lines of a gzip file, for sniffing.
 fn gunzip_head(probe: &Probe) -> Option<String> {
-    let file = File::open(probe.path()).ok()?;
+    let file = crate::bounded_read::open(probe.path()).ok()?;
     let mut buf = Vec::new();
     // A truncated or corrupt file still yields what decompressed before the damage.
     let _ = flate2::read::MultiGzDecoder::new(file)

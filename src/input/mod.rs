@@ -28,12 +28,12 @@ pub mod units;
 pub mod workers;
 
 use std::cell::OnceCell;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::bounded_read;
 use crate::error::{Error, ParseError, Result};
 use crate::model::{Metric, Run, Source};
 
@@ -107,19 +107,13 @@ impl Probe {
     /// Opens `path`, reading only its first bytes.
     pub fn open(path: &Path) -> Result<Probe> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        // A FIFO or device would block or never end, and is read twice (head, then whole).
-        if !meta.is_dir() && !meta.is_file() {
-            return Err(Error::Parse {
-                path: path.to_path_buf(),
-                format: "",
-                message: NOT_REGULAR.to_string(),
-            });
-        }
         let mut head = String::new();
         if !meta.is_dir() {
+            // A FIFO or device would block or never end: refused on the open handle.
             let mut buf = Vec::new();
-            File::open(path)
-                .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf))
+            bounded_read::open(path)?
+                .take(HEAD_BYTES)
+                .read_to_end(&mut buf)
                 .map_err(|e| Error::io(path, e))?;
             head = String::from_utf8_lossy(strip_bom(&buf)).into_owned();
         }
@@ -169,7 +163,8 @@ impl Probe {
                 if self.is_dir {
                     return Err("is a directory, not a file".to_string());
                 }
-                let bytes = std::fs::read(&self.path).map_err(|e| e.to_string())?;
+                let bytes = bounded_read::read(&self.path, bounded_read::RESULT_FILE)
+                    .map_err(|e| error_message(&e))?;
                 String::from_utf8(strip_bom(&bytes).to_vec()).map_err(|e| {
                     format!(
                         "not UTF-8 text (invalid byte at offset {})",
@@ -190,8 +185,9 @@ impl Probe {
         if let Some(Ok(text)) = self.text.get() {
             return Ok(Box::new(Cursor::new(text.as_bytes())));
         }
-        let file = File::open(&self.path).map_err(|e| ParseError::new(e.to_string()))?;
-        Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
+        let reader = bounded_read::open_stream(&self.path)
+            .map_err(|e| ParseError::new(error_message(&e)))?;
+        Ok(Box::new(reader))
     }
 
     /// The text, when the probe was made from text (tests) or the whole file has already been read.
@@ -227,7 +223,9 @@ impl Probe {
                 match self.text.get() {
                     Some(Ok(text)) => serde_json::from_str(text),
                     _ => {
-                        let file = File::open(&self.path).map_err(|e| e.to_string())?;
+                        let file =
+                            bounded_read::open_limited(&self.path, bounded_read::RESULT_FILE)
+                                .map_err(|e| error_message(&e))?;
                         let mut reader = BufReader::new(file);
                         let mut bom = [0u8; 3];
                         // Skip a UTF-8 BOM without reading the whole file into memory.
@@ -244,6 +242,15 @@ impl Probe {
             })
             .as_ref()
             .map_err(|e| ParseError::new(e.clone()))
+    }
+}
+
+/// An error's message without the path prefix (the caller adds the path).
+fn error_message(e: &Error) -> String {
+    match e {
+        Error::Parse { message, .. } => message.clone(),
+        Error::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -279,10 +286,6 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
     }
     Ok(run)
 }
-
-/// Message for a path that is neither a file nor a directory.
-pub(crate) const NOT_REGULAR: &str =
-    "not a regular file (a pipe, socket or device); save the results to a file first";
 
 /// Message for gzip-compressed input that is not k6 NDJSON (the only format read compressed).
 pub(crate) const GZIP_UNSUPPORTED: &str =
