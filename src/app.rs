@@ -126,6 +126,19 @@ fn resolve_baseline(
         )
     };
     let snapshot = match arg {
+        Some("") => {
+            return Err(Error::Usage(
+                "--baseline is empty; give a stored baseline name (e.g. main) or a result file"
+                    .into(),
+            ))
+        }
+        // A stored name wins over a file or directory of the same name in the working directory.
+        Some(a) if baseline::validate_name(a).is_ok() && store.path_for(a)?.exists() => {
+            match store.load(a)? {
+                Some(s) => s,
+                None => return Ok(Err(create_hint(a))),
+            }
+        }
         Some(a) if Path::new(a).exists() => {
             let path = Path::new(a);
             let probe = Probe::open(path)?;
@@ -147,10 +160,19 @@ fn resolve_baseline(
                     io::Error::from(io::ErrorKind::NotFound),
                 ));
             }
-            match store.load(a)? {
-                Some(s) => s,
-                None => return Ok(Err(create_hint(a))),
+            // Neither a file nor a stored name. With other baselines stored this is a typo (or
+            // `main.json` for `main`), which must not pass as "no baseline yet".
+            let (known, _) = store.list()?;
+            if known.is_empty() {
+                return Ok(Err(create_hint(a)));
             }
+            let mut e = missing_baseline(store, a).to_string();
+            if let Some(stem) = a.strip_suffix(".json") {
+                if known.iter().any(|s| s.name == stem) {
+                    e.push_str(&format!("; did you mean `{stem}`?"));
+                }
+            }
+            return Err(Error::Usage(e));
         }
         None => match store.latest()? {
             Some(s) => s,
@@ -294,6 +316,7 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
                         .join(", ")
                 ))
             })?;
+            no_overlap_check(&info, &rows, &args.files)?;
             (Some(info), rows, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),
@@ -329,6 +352,32 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
     // GitHub output (annotations, comment, job summary) only warns; the exit code is already decided.
     github::after_analyze(&verdict, args, out);
     result
+}
+
+/// Refuses a comparison in which nothing was compared: every row new or missing (a hyperfine baseline
+/// against a k6 run, the wrong baseline name) would otherwise pass with "31 new · 24 missing".
+fn no_overlap_check(
+    info: &BaselineInfo,
+    rows: &[compare::Comparison],
+    files: &[std::path::PathBuf],
+) -> Result<()> {
+    use crate::severity::Severity;
+    if rows.is_empty()
+        || rows
+            .iter()
+            .any(|r| !matches!(r.severity, Severity::New | Severity::Missing))
+    {
+        return Ok(());
+    }
+    let count = |s: Severity| rows.iter().filter(|r| r.severity == s).count();
+    let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    Err(Error::Usage(format!(
+        "{} vs {}: nothing to compare: no benchmark and metric is on both sides ({} new, {} missing); is this the right baseline for these files?",
+        info.name,
+        files.join(", "),
+        count(Severity::New),
+        count(Severity::Missing)
+    )))
 }
 
 fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<()> {
@@ -424,7 +473,7 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
         }
         BaselineCommand::Delete { name } => {
             let path = store.path_for(name)?;
-            if !store.delete(name)? {
+            if !store.delete_with_history(name)? {
                 return Err(missing_baseline(store, name));
             }
             writeln!(out, "deleted baseline `{name}` ({})", path.display()).map_err(stdout_err)

@@ -234,20 +234,43 @@ fn unit_mismatch_is_converted_or_refused() {
         (code, v["comparisons"][0]["severity"].as_str()),
         (1, Some("critical"))
     );
+    // The only row cannot be compared: nothing in common is an error, not a pass.
     assert_one_line_error(
         &sb,
         &["--baseline", p(&ms), p(&bytes)],
         "bytes.json",
-        "cannot be compared",
+        "nothing to compare",
     );
-    let out = sb
-        .cmd()
-        .args(["analyze", "--baseline"])
-        .arg(&ms)
-        .arg(&bytes)
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ms.json"));
+    // One mismatched row among others is reported on its own; the rest is still compared and gated.
+    let base = sb.write(
+        "base2.json",
+        r#"[{"name":"a","unit":"ms","value":100},{"name":"b","unit":"ms","value":100}]"#,
+    );
+    let cur = sb.write(
+        "cur2.json",
+        r#"[{"name":"a","unit":"B","value":100},{"name":"b","unit":"ms","value":300}]"#,
+    );
+    let (code, v) = verdict(&sb, &["--baseline", p(&base), p(&cur)]);
+    assert_eq!(code, 1, "b regressed: {v}");
+    let a = common::row(&v, "a", "value");
+    assert!(a["note"].as_str().unwrap().contains("not compared"), "{a}");
+    assert_eq!(common::row(&v, "b", "value")["severity"], "critical");
+    // Decimal and binary byte units convert: 1024 KB = 1000 KiB.
+    let kb = sb.write("kb.json", r#"[{"name":"m","unit":"KB","value":1024}]"#);
+    let kib = sb.write("kib.json", r#"[{"name":"m","unit":"KiB","value":1000}]"#);
+    let b = sb.write("b.json", r#"[{"name":"m","unit":"B","value":1500000}]"#);
+    let (code, v) = verdict(&sb, &["--baseline", p(&kb), p(&kib)]);
+    assert_eq!(
+        (code, v["comparisons"][0]["severity"].as_str()),
+        (0, Some("unchanged")),
+        "{v}"
+    );
+    let (code, v) = verdict(&sb, &["--baseline", p(&kib), p(&b)]);
+    assert_eq!(
+        (code, v["comparisons"][0]["severity"].as_str()),
+        (1, Some("critical")),
+        "{v}"
+    );
 }
 
 #[test]
@@ -307,5 +330,102 @@ fn a_newer_snapshot_in_the_store_is_skipped_by_list_with_a_warning() {
         &["--baseline", p(&next), p(&current)],
         "next.json",
         "schema 2",
+    );
+}
+
+#[test]
+fn a_baseline_name_that_is_not_stored_is_an_error_once_others_are() {
+    let sb = Sandbox::new();
+    let cur = k6("current-summary.json");
+    // A fresh store: no baseline yet is a clear NO BASELINE, exit 0 (the first run of a new repo).
+    let (code, v) = verdict(&sb, &["--baseline", "main", p(&cur)]);
+    assert_eq!(
+        (code, v["status"].as_str()),
+        (0, Some("no-baseline")),
+        "{v}"
+    );
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(k6("baseline-summary.json"))
+        .assert()
+        .success();
+    assert_one_line_error(
+        &sb,
+        &["--baseline", "nosuch", p(&cur)],
+        "no baseline `nosuch`",
+        "available: main",
+    );
+    assert_one_line_error(
+        &sb,
+        &["--baseline", "main.json", p(&cur)],
+        "main.json",
+        "did you mean `main`?",
+    );
+    assert_one_line_error(&sb, &["--baseline", "", p(&cur)], "--baseline", "is empty");
+    // A file or directory called `main` in the working directory does not shadow the stored baseline.
+    sb.write("main", "not a result file");
+    let (code, v) = verdict(&sb, &["--baseline", "main", p(&cur)]);
+    assert_eq!(code, 1, "compared with the stored main: {v}");
+    assert_eq!(v["baseline"]["name"], "main");
+    std::fs::remove_file(sb.path("main")).unwrap();
+    std::fs::create_dir(sb.path("main")).unwrap();
+    let (code, _) = verdict(&sb, &["--baseline", "main", p(&cur)]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn the_same_file_given_twice_is_refused() {
+    let sb = Sandbox::new();
+    let base = fixture("hyperfine/baseline.json");
+    let cur = sb.path("cur.json");
+    std::fs::copy(fixture("hyperfine/current.json"), &cur).unwrap();
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&base), p(&cur), p(&cur)],
+        "cur.json",
+        "given twice",
+    );
+    // Under another name: a relative path, and a hard link.
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&base), p(&cur), "./cur.json"],
+        "cur.json",
+        "given twice",
+    );
+    std::fs::hard_link(&cur, sb.path("link.json")).unwrap();
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&base), p(&cur), "link.json"],
+        "link.json",
+        "given twice",
+    );
+    // A repeated worker file would double every count.
+    let w = k6("current.ndjson");
+    assert_one_line_error(
+        &sb,
+        &[
+            "--merge-workers",
+            "--baseline",
+            p(&k6("baseline.ndjson")),
+            p(&w),
+            p(&w),
+        ],
+        "current.ndjson",
+        "given twice",
+    );
+}
+
+#[test]
+fn no_overlap_between_baseline_and_current_is_an_error_not_a_pass() {
+    let sb = Sandbox::new();
+    assert_one_line_error(
+        &sb,
+        &[
+            "--baseline",
+            p(&fixture("hyperfine/baseline.json")),
+            p(&k6("current-summary.json")),
+        ],
+        "current-summary.json",
+        "nothing to compare",
     );
 }

@@ -332,11 +332,49 @@ pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
 /// in `runs` and the compared value is their median. A benchmark name that collides across formats is
 /// prefixed with the format id.
 pub fn read_files(paths: &[PathBuf], format: Option<&'static dyn InputFormat>) -> Result<Run> {
+    refuse_repeated_files(paths)?;
     let runs = paths
         .iter()
         .map(|p| read_file(p, format))
         .collect::<Result<Vec<_>>>()?;
     Ok(merge(runs))
+}
+
+/// Refuses a file given twice (also under another name or through a link): each file is one run, and
+/// counting it twice doubles the samples and shrinks every p-value.
+pub fn refuse_repeated_files(paths: &[PathBuf]) -> Result<()> {
+    let mut seen: std::collections::HashMap<FileId, &PathBuf> = std::collections::HashMap::new();
+    for p in paths {
+        let Some(id) = file_id(p) else {
+            continue; // missing files are reported by the reader
+        };
+        if let Some(first) = seen.insert(id, p) {
+            return Err(Error::Usage(format!(
+                "{}: given twice (also as {}); each result file counts once, as one run",
+                p.display(),
+                first.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+/// What identifies a file whatever path names it.
+fn file_id(p: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(p).ok()
+    }
 }
 
 /// Merges runs as described in [`read_files`].
