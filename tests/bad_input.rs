@@ -429,3 +429,108 @@ fn no_overlap_between_baseline_and_current_is_an_error_not_a_pass() {
         "nothing to compare",
     );
 }
+
+/// `doc[key][0]` appended again with every number under `scale_keys` of it multiplied by 3.
+fn with_slower_duplicate(doc: &mut Value, list: Option<&str>, scale: &dyn Fn(&mut Value)) {
+    let arr = match list {
+        Some(k) => doc[k].as_array_mut().unwrap(),
+        None => doc.as_array_mut().unwrap(),
+    };
+    let mut dup = arr[0].clone();
+    scale(&mut dup);
+    arr.push(dup);
+}
+
+fn times3(v: &mut Value) {
+    match v {
+        Value::Number(n) => *v = serde_json::json!(n.as_f64().unwrap() * 3.0),
+        Value::Array(a) => a.iter_mut().for_each(times3),
+        Value::Object(o) => o.values_mut().for_each(times3),
+        _ => {}
+    }
+}
+
+#[test]
+fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
+    let sb = Sandbox::new();
+    // pytest-benchmark: a 3x slower duplicate of the first test must be seen, not overwritten.
+    let mut doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("pytest-benchmark/baseline.json")).unwrap(),
+    )
+    .unwrap();
+    let name = doc["benchmarks"][0]["fullname"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    with_slower_duplicate(&mut doc, Some("benchmarks"), &|d| times3(&mut d["stats"]));
+    let f = sb.write("pytest.json", &doc.to_string());
+    let (code, v) = verdict(&sb, &["--baseline", p(&f), p(&f)]);
+    assert_eq!(code, 0);
+    let dup = common::row(&v, &format!("{name} #2"), "mean");
+    let first = common::row(&v, &name, "mean");
+    let ratio = dup["current"].as_f64().unwrap() / first["current"].as_f64().unwrap();
+    assert!((ratio - 3.0).abs() < 1e-6, "{ratio}");
+    // JMH: the same.
+    let jmh = common::shared_format("jmh/bencherdev_bencher_jmh_six_1.36.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(jmh).unwrap()).unwrap();
+    let n = doc.as_array().unwrap().len();
+    with_slower_duplicate(&mut doc, None, &|d| times3(&mut d["primaryMetric"]));
+    let f = sb.write("jmh.json", &doc.to_string());
+    let (code, v) = verdict(&sb, &["--baseline", p(&f), p(&f)]);
+    assert_eq!(code, 0);
+    let benches: std::collections::BTreeSet<&str> = v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["benchmark"].as_str().unwrap())
+        .collect();
+    assert_eq!(benches.len(), n + 1, "{benches:?}");
+    assert!(benches.iter().any(|b| b.ends_with(" #2")), "{benches:?}");
+}
+
+#[test]
+fn many_duplicate_names_are_all_numbered() {
+    // 20 000 repeats took 47 s when numbering was quadratic; `benches/` measures 100 000.
+    let sb = Sandbox::new();
+    let doc: Vec<Value> = (0..20_000)
+        .map(|i| serde_json::json!({"name": "same", "unit": "ms", "value": 1 + i % 7}))
+        .collect();
+    let f = sb.write("dups.json", &serde_json::to_string(&doc).unwrap());
+    let (code, v) = verdict(&sb, &["--baseline", p(&f), p(&f)]);
+    assert_eq!(code, 0);
+    assert_eq!(v["current"]["benchmarks"], 20_000);
+    common::row(&v, "same #20000", "value");
+}
+
+#[test]
+fn bmf_throughput_like_measures_are_higher_is_better() {
+    let sb = Sandbox::new();
+    let doc = |v: f64| {
+        let measures: serde_json::Map<String, Value> =
+            ["qps", "rps", "bandwidth", "hit_rate", "speedup", "score"]
+                .iter()
+                .map(|m| (m.to_string(), serde_json::json!({"value": v})))
+                .collect();
+        serde_json::json!({"bench": measures}).to_string()
+    };
+    let base = sb.write("base.json", &doc(100.0));
+    let cur = sb.write("cur.json", &doc(50.0));
+    let (code, v) = verdict(&sb, &["--baseline", p(&base), p(&cur)]);
+    assert_eq!(code, 1, "a 50 % drop is a regression: {v}");
+    for m in ["qps", "rps", "bandwidth", "hit_rate", "speedup", "score"] {
+        assert_eq!(common::row(&v, "bench", m)["severity"], "critical", "{m}");
+    }
+}
+
+#[test]
+fn negative_and_overflowing_values_are_refused() {
+    let sb = Sandbox::new();
+    let neg = sb.write("neg.json", r#"[{"name":"a","unit":"ms","value":-5}]"#);
+    assert_one_line_error(&sb, &[p(&neg)], "neg.json", "negative value");
+    // 1e306 s is finite as read, infinite in milliseconds.
+    let hf = sb.write(
+        "huge.json",
+        r#"{"results":[{"command":"x","mean":1e306,"stddev":0.1,"median":1.0,"user":0.5,"system":0.1,"min":0.9,"max":1.1,"times":[1e306]}]}"#,
+    );
+    assert_one_line_error(&sb, &[p(&hf)], "huge.json", "out of range");
+}

@@ -19,6 +19,7 @@ pub mod k6_handle_summary;
 pub mod k6_ndjson;
 pub mod k6_summary_export;
 pub mod libtest;
+pub mod names;
 pub mod progress;
 pub mod prometheus;
 pub mod pytest_benchmark;
@@ -277,6 +278,11 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
             message: format!("no benchmarks found in this {} file", format.id()),
         });
     }
+    check_values(&run).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        format: format.id(),
+        message: format!("{} ({})", e.0, format.id()),
+    })?;
     if run.sources.is_empty() {
         run.sources.push(Source {
             path: path.display().to_string(),
@@ -285,6 +291,44 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
         });
     }
     Ok(run)
+}
+
+/// Refuses values no tool can measure: a value that overflowed to infinity once scaled to perfgate's
+/// unit (`1e300` seconds in nanoseconds), and a negative duration, size, rate or ratio.
+fn check_values(run: &Run) -> Result<(), ParseError> {
+    use crate::model::Unit;
+    for (bench, b) in &run.benchmarks {
+        for (name, m) in &b.metrics {
+            let what = || {
+                format!(
+                    "benchmark `{}` metric `{}`",
+                    crate::escape::terminal(bench),
+                    crate::escape::terminal(name)
+                )
+            };
+            let all = std::iter::once(m.value)
+                .chain(m.samples.iter().copied())
+                .chain(m.runs.iter().copied());
+            if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
+                return Err(ParseError::new(format!(
+                    "{}: value {v} is out of range (it overflows once converted to {})",
+                    what(),
+                    m.unit
+                )));
+            }
+            let non_negative = m.unit.nanos().is_some()
+                || matches!(m.unit, Unit::Bytes | Unit::PerSecond | Unit::Ratio);
+            if non_negative && m.value < 0.0 {
+                return Err(ParseError::new(format!(
+                    "{}: negative value {} {}; a duration, size, rate or ratio cannot be below zero",
+                    what(),
+                    m.value,
+                    m.unit
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Message for gzip-compressed input that is not k6 NDJSON (the only format read compressed).
