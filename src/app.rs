@@ -282,6 +282,9 @@ fn runner_warning(info: &BaselineInfo) -> Option<String> {
 
 fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) -> Result<u8> {
     let format = format_override(&args.input)?;
+    // Before the inputs: the policy bounds how many k6 sub-metrics they may create.
+    let policy = Policy::load(args.config.as_deref())?;
+    input::series_cap::set_max_series(policy.max_series);
     let merged = read_inputs(&args.files, &args.input)?;
     let current = merged.run;
     let inputs = Inputs {
@@ -289,7 +292,6 @@ fn analyze(args: &AnalyzeArgs, store: &Store, color: bool, out: &mut dyn Write) 
         benchmarks: current.benchmarks.len(),
         metrics: current.metric_count(),
     };
-    let policy = Policy::load(args.config.as_deref())?;
     let fail_on = args.fail_on.or(policy.fail_on).unwrap_or_default();
     let (budget_rows, warnings) = budget::evaluate(&policy.budgets, &current);
     let resolved = match &args.baseline_ref {
@@ -391,6 +393,10 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
             input: input_args,
         } => {
             baseline::validate_name(name)?;
+            // perfgate.toml's max_series, when there is a valid one; analyze reports a broken file.
+            if let Ok(p) = Policy::load(None) {
+                input::series_cap::set_max_series(p.max_series);
+            }
             let run = read_inputs(files, input_args)?.run;
             let snapshot = Snapshot::new(name, run);
             let path = if *append {

@@ -827,6 +827,8 @@ pub struct K6Aggregator {
     series: BTreeMap<String, (K6Type, Series)>,
     first_ns: Option<i128>,
     last_ns: Option<i128>,
+    /// Bounds the sub-metrics (#17): dynamic URLs in the `name` tag must not grow memory without end.
+    cap: super::series_cap::SeriesCap,
 }
 
 impl Default for K6Aggregator {
@@ -843,6 +845,7 @@ impl K6Aggregator {
             series: BTreeMap::new(),
             first_ns: None,
             last_ns: None,
+            cap: super::series_cap::SeriesCap::default(),
         }
     }
 
@@ -908,6 +911,9 @@ impl K6Aggregator {
             if kind == K6Type::Gauge {
                 continue;
             }
+            if !self.series.contains_key(&*key) && !self.cap.admit(&key) {
+                continue;
+            }
             let (_, series) = self.series.entry(key.into()).or_insert_with(|| {
                 let s = match kind {
                     K6Type::Trend => Series::Trend(Summary::default()),
@@ -934,6 +940,9 @@ impl K6Aggregator {
     /// The run: trends give count, mean, min, max, p50, p90, p95, p99; counters count and per-second rate
     /// over the span of the file's timestamps; rates their fraction of non-zero samples.
     pub fn finish(self) -> Run {
+        if let Some(w) = self.cap.warning() {
+            eprintln!("perfgate: warning: {w}");
+        }
         let span_s = match (self.first_ns, self.last_ns) {
             (Some(f), Some(l)) if l > f => Some(nanos_to_secs(l - f)),
             _ => None,

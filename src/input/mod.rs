@@ -23,6 +23,7 @@ pub mod names;
 pub mod progress;
 pub mod prometheus;
 pub mod pytest_benchmark;
+pub mod series_cap;
 mod sketch;
 pub mod snapshot;
 pub mod units;
