@@ -285,3 +285,64 @@ fn oversized_files_are_refused_by_size() {
         "1 MiB limit",
     );
 }
+
+/// k6 NDJSON in which each of `n` requests has its own URL as `name` (the dynamic-URL mistake).
+fn ndjson_dynamic_urls(n: usize) -> String {
+    let mut s = String::from(
+        "{\"type\":\"Metric\",\"data\":{\"name\":\"http_req_duration\",\"type\":\"trend\",\"contains\":\"time\"},\"metric\":\"http_req_duration\"}\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "{{\"metric\":\"http_req_duration\",\"type\":\"Point\",\"data\":{{\"time\":\"2025-11-25T12:00:{:02}.000000Z\",\"value\":{},\"tags\":{{\"method\":\"GET\",\"status\":\"200\",\"name\":\"http://127.0.0.1/users/{i}\"}}}}}}\n",
+            i % 60,
+            10 + i % 7
+        ));
+    }
+    s
+}
+
+#[test]
+fn distinct_k6_tag_values_are_capped_with_a_warning_naming_the_tag() {
+    let sb = Sandbox::new();
+    let f = sb.write("run.ndjson", &ndjson_dynamic_urls(1100));
+    let f = f.display().to_string();
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline", &f, &f])
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Default cap 1000 `tag:value` groups: method and status take two, so 998 of the 1100 URLs are kept.
+    assert!(
+        err.contains("more than 1000 distinct tag values; 102 more values of tag `name` (e.g. `http://127.0.0.1/users/998`)"),
+        "{err}"
+    );
+    assert!(err.contains("max_series in perfgate.toml"), "{err}");
+    let v = common::json(&out.stdout);
+    // The metric itself still counts every point.
+    assert_eq!(
+        common::row(&v, "http_req_duration", "count")["current"],
+        1100.0
+    );
+    let benches: std::collections::BTreeSet<&str> = common::rows(&v)
+        .iter()
+        .map(|c| c["benchmark"].as_str().unwrap())
+        .collect();
+    assert_eq!(benches.iter().filter(|b| b.contains("{name:")).count(), 998);
+    // The policy raises (or lowers) the cap.
+    sb.write("perfgate.toml", "max_series = 5\n");
+    let out = sb
+        .cmd()
+        .args(["analyze", "-o", "json", "--baseline", &f, &f])
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("more than 5 distinct tag values; 1097 more values of tag `name`"),
+        "{err}"
+    );
+}
