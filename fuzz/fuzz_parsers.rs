@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use perfgate::compare::{self, Context};
-use perfgate::github::actions;
+use perfgate::github::{actions, stored};
 use perfgate::input::{self, Probe, FORMATS};
 use perfgate::model::Run;
 use perfgate::policy::Policy;
@@ -68,7 +68,9 @@ fn load_seeds(roots: &[PathBuf]) -> Vec<Seed> {
             let Ok(entry) = entry else { continue };
             let p = entry.path();
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if !entry.file_type().is_file() || !matches!(ext, "json" | "ndjson" | "txt" | "out") {
+            if !entry.file_type().is_file()
+                || !matches!(ext, "json" | "ndjson" | "txt" | "out" | "toml")
+            {
                 continue;
             }
             let Ok(bytes) = std::fs::read(p) else {
@@ -560,25 +562,85 @@ impl Fuzzer {
         );
     }
 
-    /// Runs one input through detection and every format. `dir` makes it a criterion directory.
+    /// Runs `f` under `catch_unwind` as the pseudo-format `id`; `f` says whether the input was accepted.
+    fn reader(&mut self, id: &'static str, case: &Case, f: impl FnOnce() -> bool) {
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        let s = self.stats.entry(id).or_default();
+        s.inputs += 1;
+        match result {
+            Ok(ok) => s.parsed += u64::from(ok),
+            Err(_) => {
+                s.panics += 1;
+                self.record_panic(id, case);
+            }
+        }
+    }
+
+    /// The readers around the formats: the policy file, the verdict artifact and PR-number file of
+    /// `comment --from`/`--pr-file` and `push --from`, through memory and (for file cases) the bounded
+    /// reader.
+    fn run_other_readers(&mut self, case: &Case, file: Option<&Path>) {
+        let text = std::str::from_utf8(&case.bytes).ok();
+        if let Some(text) = text {
+            self.reader("policy", case, || {
+                Policy::parse(text, Path::new("perfgate.toml")).is_ok()
+            });
+            self.reader("verdict", case, || stored::parse_verdict(text).is_ok());
+        }
+        if let Some(p) = file {
+            self.reader("policy (file)", case, || Policy::load(Some(p)).is_ok());
+            self.reader("verdict (file)", case, || stored::read_verdict(p).is_ok());
+            self.reader("pr-number (file)", case, || {
+                stored::read_pr_number(p).is_ok()
+            });
+        }
+    }
+
+    /// Runs one input through detection and every format. `dir` makes it a criterion directory, in
+    /// which `sample.json` is now and then a link to a device or a FIFO (which must be refused at once).
     fn run_case(&mut self, case: &Case, dir: bool) {
         let path_in_scratch = self.scratch.path().join(if dir { "crit" } else { "case" });
+        let mut file = None;
         let probe = if dir {
             let bench = path_in_scratch.join("group").join("new");
             let _ = std::fs::remove_dir_all(&path_in_scratch);
             let _ = std::fs::create_dir_all(&bench);
             let _ = std::fs::write(bench.join("estimates.json"), &case.bytes);
             let _ = std::fs::write(bench.join("benchmark.json"), &case.bytes);
-            let _ = std::fs::write(bench.join("sample.json"), &case.bytes);
+            let sample = bench.join("sample.json");
+            match case.bytes.len() % 8 {
+                #[cfg(unix)]
+                0 => {
+                    let _ = std::os::unix::fs::symlink("/dev/zero", &sample);
+                }
+                #[cfg(unix)]
+                1 => {
+                    let c = std::ffi::CString::new(sample.to_string_lossy().as_bytes()).unwrap();
+                    // SAFETY: a valid NUL-terminated path.
+                    let _ = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+                }
+                2 => {}
+                _ => {
+                    let _ = std::fs::write(&sample, &case.bytes);
+                }
+            }
+            let whole = path_in_scratch.clone();
+            self.reader("criterion-dir", case, || {
+                input::read_file(&whole, None).is_ok()
+            });
             Probe::open(&path_in_scratch).ok()
         } else if case.via_file {
             let p = path_in_scratch.with_file_name(sanitize(&case.name));
             let _ = std::fs::write(&p, &case.bytes);
+            file = Some(p.clone());
             Probe::open(&p).ok()
         } else {
             let text = std::str::from_utf8(&case.bytes).expect("text cases are UTF-8");
             Some(Probe::from_text(Path::new(&case.name), text))
         };
+        if !dir {
+            self.run_other_readers(case, file.as_deref());
+        }
         let Some(probe) = probe else { return };
         let detected = panic::catch_unwind(AssertUnwindSafe(|| input::detect(&probe).is_ok()));
         if detected.is_err() {
@@ -688,8 +750,31 @@ fn main() {
             }
         }
     }
-    // No snapshot files are committed: make seeds from what the fixtures parse to.
+    // No snapshot files are committed: make seeds from what the fixtures parse to. The same for the
+    // verdict artifacts of `comment --from` and the policy file.
     let mut seeds = seeds;
+    seeds.push(Seed {
+        path: PathBuf::from("perfgate.toml"),
+        bytes: perfgate::policy::EXAMPLE.as_bytes().to_vec(),
+        json: None,
+    });
+    for run in fuzzer.references.values() {
+        let policy = Policy::default();
+        if let Ok(rows) = compare::compare(run, run, &Context::new(&policy)) {
+            let inputs = Inputs {
+                files: vec!["fuzz.json".into()],
+                benchmarks: run.benchmarks.len(),
+                metrics: run.metric_count(),
+            };
+            let v = Verdict::new(None, inputs, rows, FailOn::default(), Vec::new());
+            let bytes = serde_json::to_vec(&v).expect("verdict serialises");
+            seeds.push(Seed {
+                path: PathBuf::from("verdict.json"),
+                json: serde_json::from_slice(&bytes).ok(),
+                bytes,
+            });
+        }
+    }
     for run in fuzzer.references.values() {
         let snap = perfgate::baseline::Snapshot::new("fuzz", run.clone());
         let bytes = serde_json::to_vec_pretty(&snap).expect("snapshot serialises");

@@ -130,6 +130,19 @@ fn resolve_baseline(
         )
     };
     let snapshot = match arg {
+        Some("") => {
+            return Err(Error::Usage(
+                "--baseline is empty; give a stored baseline name (e.g. main) or a result file"
+                    .into(),
+            ))
+        }
+        // A stored name wins over a file or directory of the same name in the working directory.
+        Some(a) if baseline::validate_name(a).is_ok() && store.path_for(a)?.exists() => {
+            match store.load(a)? {
+                Some(s) => s,
+                None => return Ok(Err(create_hint(a))),
+            }
+        }
         Some(a) if Path::new(a).exists() => {
             let path = Path::new(a);
             let probe = Probe::open(path)?;
@@ -151,10 +164,19 @@ fn resolve_baseline(
                     io::Error::from(io::ErrorKind::NotFound),
                 ));
             }
-            match store.load(a)? {
-                Some(s) => s,
-                None => return Ok(Err(create_hint(a))),
+            // Neither a file nor a stored name. With other baselines stored this is a typo (or
+            // `main.json` for `main`), which must not pass as "no baseline yet".
+            let (known, _) = store.list()?;
+            if known.is_empty() {
+                return Ok(Err(create_hint(a)));
             }
+            let mut e = missing_baseline(store, a).to_string();
+            if let Some(stem) = a.strip_suffix(".json") {
+                if known.iter().any(|s| s.name == stem) {
+                    e.push_str(&format!("; did you mean `{stem}`?"));
+                }
+            }
+            return Err(Error::Usage(e));
         }
         None => match store.latest()? {
             Some(s) => s,
@@ -311,6 +333,9 @@ pub(crate) fn analyze_with(
     finish: impl FnOnce(&mut Verdict),
 ) -> Result<u8> {
     let format = format_override(&args.input)?;
+    // Before the inputs: the policy bounds how many k6 sub-metrics they may create.
+    let policy = Policy::load(args.config.as_deref())?;
+    input::series_cap::set_max_series(policy.max_series);
     let merged = read_inputs(&args.files, &args.input)?;
     let mut current = merged.run;
     crate::loadtest::prepare(&mut current);
@@ -319,7 +344,6 @@ pub(crate) fn analyze_with(
         benchmarks: current.benchmarks.len(),
         metrics: current.metric_count(),
     };
-    let policy = Policy::load(args.config.as_deref())?;
     let fail_on = args.fail_on.or(policy.fail_on).unwrap_or_default();
     let (budget_rows, warnings) = budget::evaluate(&policy.budgets, &current);
     let resolved = match &args.baseline_ref {
@@ -354,6 +378,7 @@ pub(crate) fn analyze_with(
             })?;
             // Load-test rules: thin percentiles, materiality, counts, Holm (no-op for other formats).
             crate::loadtest::apply(&base, &current, &mut rows, &policy);
+            no_overlap_check(&info, &rows, &args.files)?;
             (Some(info), rows, None)
         }
         Err(message) => (None, Vec::new(), Some(message)),
@@ -392,6 +417,32 @@ pub(crate) fn analyze_with(
     result
 }
 
+/// Refuses a comparison in which nothing was compared: every row new or missing (a hyperfine baseline
+/// against a k6 run, the wrong baseline name) would otherwise pass with "31 new · 24 missing".
+fn no_overlap_check(
+    info: &BaselineInfo,
+    rows: &[compare::Comparison],
+    files: &[std::path::PathBuf],
+) -> Result<()> {
+    use crate::severity::Severity;
+    if rows.is_empty()
+        || rows
+            .iter()
+            .any(|r| !matches!(r.severity, Severity::New | Severity::Missing))
+    {
+        return Ok(());
+    }
+    let count = |s: Severity| rows.iter().filter(|r| r.severity == s).count();
+    let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    Err(Error::Usage(format!(
+        "{} vs {}: nothing to compare: no benchmark and metric is on both sides ({} new, {} missing); is this the right baseline for these files?",
+        info.name,
+        files.join(", "),
+        count(Severity::New),
+        count(Severity::Missing)
+    )))
+}
+
 fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<()> {
     match cmd {
         BaselineCommand::Create {
@@ -403,6 +454,10 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
             input: input_args,
         } => {
             baseline::validate_name(name)?;
+            // perfgate.toml's max_series, when there is a valid one; analyze reports a broken file.
+            if let Ok(p) = Policy::load(None) {
+                input::series_cap::set_max_series(p.max_series);
+            }
             let run = read_inputs(files, input_args)?.run;
             let snapshot = Snapshot::new(name, run);
             let path = if *append {
@@ -485,7 +540,7 @@ fn baseline_command(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -
         }
         BaselineCommand::Delete { name } => {
             let path = store.path_for(name)?;
-            if !store.delete(name)? {
+            if !store.delete_with_history(name)? {
                 return Err(missing_baseline(store, name));
             }
             writeln!(out, "deleted baseline `{name}` ({})", path.display()).map_err(stdout_err)

@@ -17,6 +17,11 @@ pub const SNAPSHOT_SCHEMA: &str = "perfgate/snapshot/v1";
 pub const SCHEMA_VERSION: u32 = 1;
 /// Longest accepted baseline name.
 const MAX_NAME: usize = 100;
+/// Temporary snapshot files: `.perfgate-XXXXXX.tmp`, hidden from `list`.
+const TEMP_PREFIX: &str = ".perfgate-";
+const TEMP_SUFFIX: &str = ".tmp";
+/// Age after which a temporary file is a killed writer's leftover.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Where the measured code came from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -111,7 +116,11 @@ impl Snapshot {
 
     /// Short commit id, if known.
     pub fn short_commit(&self) -> Option<&str> {
-        self.git.commit.as_deref().map(|c| &c[..c.len().min(7)])
+        // By characters: the commit comes from the file and need not be ASCII.
+        self.git
+            .commit
+            .as_deref()
+            .map(|c| c.char_indices().nth(7).map_or(c, |(i, _)| &c[..i]))
     }
 }
 
@@ -167,18 +176,70 @@ impl Store {
     /// of the same name is left untouched and an error returned.
     pub fn save(&self, snapshot: &Snapshot, force: bool) -> Result<PathBuf> {
         let path = self.path_for(&snapshot.name)?;
+        let tmp = self.write_temp(snapshot)?;
+        pause_before_rename();
+        self.persist(tmp, &path, &snapshot.name, force)
+    }
+
+    /// The snapshot, written and synced to a temporary file in the store (not yet visible). Temporary
+    /// files that writers killed long ago left behind are removed first.
+    fn write_temp(&self, snapshot: &Snapshot) -> Result<tempfile::NamedTempFile> {
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        self.remove_stale_temp_files();
         let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");
         body.push(b'\n');
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".perfgate-")
-            .suffix(".tmp")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+        // Snapshots are committed files: created 0666 and narrowed by the umask like any other file,
+        // not tempfile's private 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io(&self.dir, e))?;
         tmp.write_all(&body)
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| Error::io(tmp.path(), e))?;
-        pause_before_rename();
+        Ok(tmp)
+    }
+
+    /// Deletes `.perfgate-*.tmp` files older than [`STALE_TEMP`]: a live writer renames its file within
+    /// seconds, so these are from killed ones.
+    fn remove_stale_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+                continue;
+            }
+            let stale = e
+                .metadata()
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_TEMP);
+            if stale {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// Renames a written temporary file to `path`.
+    fn persist(
+        &self,
+        tmp: tempfile::NamedTempFile,
+        path: &Path,
+        name: &str,
+        force: bool,
+    ) -> Result<PathBuf> {
+        let path = path.to_path_buf();
         let persisted = if force {
             tmp.persist(&path).map(drop)
         } else {
@@ -188,10 +249,7 @@ impl Store {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 return Err(Error::baseline(
                     &path,
-                    format!(
-                        "baseline `{}` already exists; use --force to replace it",
-                        snapshot.name
-                    ),
+                    format!("baseline `{name}` already exists; use --force to replace it"),
                 ));
             }
             return Err(Error::io(&path, e.error));
@@ -217,32 +275,72 @@ impl Store {
         Ok(dir)
     }
 
-    /// Saves `snapshot` as the current `NAME.json` and adds it to `NAME.history/`, keeping the newest `keep`.
+    /// Saves `snapshot` as the current `NAME.json` and adds it to `NAME.history/`, keeping the newest
+    /// `keep` (at least 1: the snapshot just added).
+    ///
+    /// Both files are written and synced before either becomes visible, so a full disk leaves the store as
+    /// it was; if the final rename fails, the history entry is taken back. History file names never
+    /// collide: a name already taken (appends in the same second, concurrent writers) gets `-002`, `-003`, …
+    /// and is claimed with a no-clobber rename.
     pub fn append(&self, snapshot: &Snapshot, keep: usize) -> Result<PathBuf> {
+        if keep == 0 {
+            return Err(Error::Usage(
+                "--keep 0 with --append would delete the snapshot being appended; keep at least 1, or use `perfgate baseline prune NAME --keep 0` to drop the history".into(),
+            ));
+        }
+        let path = self.path_for(&snapshot.name)?;
         let dir = self.history_dir(&snapshot.name)?;
         let history = Store::new(&dir);
+        let current = self.write_temp(snapshot)?;
         // One file per snapshot, named by time and commit, so history diffs as added files in git.
         let stamp: String = snapshot
             .created_at
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
-        let mut entry = snapshot.clone();
-        entry.name = match snapshot.short_commit() {
+        let base = match snapshot.short_commit() {
             Some(c) => format!("{stamp}-{c}"),
             None => stamp,
         };
-        history.save(&entry, true)?;
+        let mut entry = snapshot.clone();
+        let mut n = 1;
+        let entry_path = loop {
+            entry.name = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n:03}")
+            };
+            let tmp = history.write_temp(&entry)?;
+            let entry_path = history.path_for(&entry.name)?;
+            match history.persist(tmp, &entry_path, &entry.name, false) {
+                Ok(p) => break p,
+                Err(_) if entry_path.exists() && n < 10_000 => n += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        pause_before_rename();
+        if let Err(e) = self.persist(current, &path, &snapshot.name, true) {
+            let _ = fs::remove_file(&entry_path);
+            return Err(e);
+        }
         self.prune(&snapshot.name, keep)?;
-        self.save(snapshot, true)
+        Ok(path)
     }
 
-    /// Deletes all but the newest `keep` history snapshots of `name`; returns how many were deleted.
+    /// Deletes all but the newest `keep` history snapshots of `name` (all of them with 0); returns how
+    /// many were deleted. An unknown name is an error, not "pruned 0".
     pub fn prune(&self, name: &str, keep: usize) -> Result<usize> {
-        let history = Store::new(self.history_dir(name)?);
+        let dir = self.history_dir(name)?;
+        if !dir.is_dir() && !self.path_for(name)?.exists() {
+            return Err(Error::baseline(
+                &self.dir,
+                format!("no baseline `{name}` and no history of it"),
+            ));
+        }
+        let history = Store::new(dir);
         let (mut all, _) = history.list()?;
         let mut deleted = 0;
-        while all.len() > keep.max(1) {
+        while all.len() > keep {
             let oldest = all.remove(0);
             history.delete(&oldest.name)?;
             deleted += 1;
@@ -307,17 +405,17 @@ impl Store {
             if name.starts_with('.') || path.extension().is_none_or(|x| x != "json") {
                 continue;
             }
-            match read_snapshot(&path) {
+            match read_snapshot(&path).and_then(|s| {
+                let t = created_time(&s).map_err(|why| Error::baseline(&path, why))?;
+                Ok((t, s))
+            }) {
                 Ok(s) => good.push(s),
                 Err(e) => bad.push(e),
             }
         }
-        good.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        Ok((good, bad))
+        // By time, not by string: `2026-1-2` or `9999-…` must not stay "latest" forever.
+        good.sort_by(|(ta, a), (tb, b)| ta.cmp(tb).then_with(|| a.name.cmp(&b.name)));
+        Ok((good.into_iter().map(|(_, s)| s).collect(), bad))
     }
 
     /// The most recently created snapshot.
@@ -334,6 +432,49 @@ impl Store {
             Err(e) => Err(Error::io(&path, e)),
         }
     }
+
+    /// Deletes a baseline and its `--append` history; `false` when neither existed. Only snapshot files
+    /// are removed from the history directory, which is then removed if empty.
+    pub fn delete_with_history(&self, name: &str) -> Result<bool> {
+        let dir = self.history_dir(name)?;
+        let mut found = false;
+        if dir.is_dir() {
+            found = true;
+            let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+            for e in entries.flatten() {
+                let p = e.path();
+                let is_snapshot = p.extension().is_some_and(|x| x == "json")
+                    || e.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+                if is_snapshot && e.file_type().is_ok_and(|t| t.is_file()) {
+                    fs::remove_file(&p).map_err(|err| Error::io(&p, err))?;
+                }
+            }
+            // Anything else the user put there stays, with the directory.
+            let _ = fs::remove_dir(&dir);
+        }
+        Ok(self.delete(name)? || found)
+    }
+}
+
+/// How far in the future a `created_at` may be (clock skew between runners) before it is refused.
+const FUTURE_SLACK: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// A snapshot's `created_at` as a time; an unparseable or far-future one is an error (such a snapshot
+/// would sort as the latest forever).
+fn created_time(s: &Snapshot) -> std::result::Result<std::time::SystemTime, String> {
+    let t = humantime::parse_rfc3339_weak(&s.created_at).map_err(|_| {
+        format!(
+            "created_at {:?} is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z); skipped",
+            crate::escape::terminal(&s.created_at)
+        )
+    })?;
+    if t > std::time::SystemTime::now() + FUTURE_SLACK {
+        return Err(format!(
+            "created_at {} is in the future; skipped (fix the runner's clock or the file)",
+            crate::escape::terminal(&s.created_at)
+        ));
+    }
+    Ok(t)
 }
 
 /// Test-only hook (`PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS`): sleeps between writing the temporary file
@@ -349,11 +490,7 @@ fn pause_before_rename() {
 
 /// Reads and validates one snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
-    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::baseline(path, crate::input::NOT_REGULAR));
-    }
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::bounded_read::read_to_string(path, crate::bounded_read::RESULT_FILE)?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| Error::baseline(path, format!("invalid JSON: {e}")))?;
     Snapshot::from_value(&value).map_err(|e| Error::baseline(path, e.0))

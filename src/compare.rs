@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::{self, Evidence};
 use crate::model::{Direction, Metric, Run, Unit};
 use crate::policy::{MetricPolicy, Policy};
@@ -91,12 +91,18 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
             }
             let row = match baseline.metric(bench_name, metric_name) {
                 Some(base) => {
-                    let base = base.converted_to(&cur.unit).ok_or_else(|| {
-                        Error::Usage(format!(
-                            "{bench_name} {metric_name}: the baseline is in {} but the current run is in {}; they cannot be compared",
-                            base.unit, cur.unit
-                        ))
-                    })?;
+                    // Units of different kinds: this row cannot be compared, the others still can.
+                    let Some(base) = base.converted_to(&cur.unit) else {
+                        let mut row =
+                            one_sided(bench_name, metric_name, cur, &mp, None, Severity::New);
+                        row.note = Some(format!(
+                            "not compared: the baseline is in {} but the current run is in {}",
+                            crate::escape::terminal(base.unit.as_str()),
+                            crate::escape::terminal(cur.unit.as_str())
+                        ));
+                        out.push(row);
+                        continue;
+                    };
                     let history = ctx.history_of(bench_name, metric_name, &cur.unit);
                     grade_pair(
                         bench_name,
@@ -501,6 +507,14 @@ mod tests {
             "mean",
             Metric::new(1.0, Unit::Bytes, Direction::LowerIsBetter),
         );
-        assert!(cmp(&base, &cur).is_err());
+        cur.insert("b", "p95", ms(1.0));
+        base.insert("b", "p95", ms(1.0));
+        // The mismatched row is reported, not compared; the rest of the run still is.
+        let rows = cmp(&base, &cur).unwrap();
+        let a = rows.iter().find(|r| r.benchmark == "a").unwrap();
+        assert_eq!(a.severity, Severity::New);
+        assert!(a.note.as_deref().unwrap().contains("not compared"), "{a:?}");
+        let b = rows.iter().find(|r| r.benchmark == "b").unwrap();
+        assert_eq!(b.severity, Severity::Unchanged);
     }
 }

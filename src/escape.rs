@@ -4,14 +4,67 @@
 /// direction marks and overrides that can make text display in a different order (U+202E and kin)
 /// become `\u{..}`.
 pub fn terminal(s: &str) -> String {
-    let mut out = terminal_chars(s);
-    // The Actions runner reads any stdout line whose trimmed start is `::` as a workflow command, and
-    // table rows start with a name; a zero-width space (not whitespace to the runner) defuses it.
+    defuse_commands(&terminal_chars(s))
+}
+
+/// Breaks up what the Actions runner would read as a workflow command: `::` at the trimmed start of a
+/// line (the runner trims leading whitespace) and the older `##[command]` form, honoured anywhere in a
+/// line (`##[error]`, `##[add-mask]`, `##[stop-commands]`). A zero-width space is not whitespace to the
+/// runner, so it defuses both without changing what a reader sees.
+fn defuse_commands(s: &str) -> String {
+    let mut out = s.replace("##[", "#\u{200B}#[");
     let lead = out.len() - out.trim_start().len();
     if out[lead..].starts_with("::") {
         out.insert(lead, '\u{200B}');
     }
     out
+}
+
+/// The one filter every line perfgate writes to stdout or stderr for people goes through (tables,
+/// headers, notes, errors): control characters and direction overrides escaped, workflow commands
+/// defused. With `keep_sgr`, perfgate's own colour sequences (`ESC [ digits/; m`) pass; any other escape
+/// sequence is still shown as text, so a name that slipped past cell escaping can at most change a colour.
+/// `line` must not hold a line break (one is shown as `\u{a}`).
+pub fn line(line: &str, keep_sgr: bool) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if keep_sgr && c == '\u{1b}' {
+            if let Some(len) = sgr_len(rest) {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if c.is_control() || is_bidi_control(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    // Colour codes before the text do not hide `::` from the runner; look past them.
+    let visible_start = if keep_sgr {
+        let mut i = 0;
+        while let Some(len) = sgr_len(&out[i..]) {
+            i += len;
+        }
+        i
+    } else {
+        0
+    };
+    let (prefix, text) = out.split_at(visible_start);
+    format!("{prefix}{}", defuse_commands(text))
+}
+
+/// Length of a Select Graphic Rendition sequence (`ESC [ 1;31 m`) at the start of `s`.
+fn sgr_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("\u{1b}[")?;
+    let digits = body
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (body.as_bytes().get(digits) == Some(&b'm')).then_some(2 + digits + 1)
 }
 
 fn terminal_chars(s: &str) -> String {
@@ -110,6 +163,7 @@ pub fn workflow_data(s: &str) -> String {
         .replace('\r', "%0D")
         .replace('\n', "%0A")
         .replace("::", ":\u{200B}:")
+        .replace("##[", "#\u{200B}#[")
 }
 
 /// For a property value of a workflow command (`title=VALUE`): as [`workflow_data`], plus `:` and `,`.
@@ -120,6 +174,7 @@ pub fn workflow_property(s: &str) -> String {
         .replace('\n', "%0A")
         .replace(':', "%3A")
         .replace(',', "%2C")
+        .replace("##[", "#\u{200B}#[")
 }
 
 /// [`terminal`], except that CR and LF survive (to be encoded by the caller).
@@ -177,5 +232,32 @@ mod tests {
         let s = workflow_data("50%\r\n::error::pwned");
         assert_eq!(s, "50%25%0D%0A:\u{200B}:error:\u{200B}:pwned");
         assert_eq!(workflow_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert!(!workflow_data("x ##[stop-commands]t").contains("##["));
+        assert!(!workflow_property("##[add-mask]s").contains("##["));
+    }
+
+    #[test]
+    fn old_style_commands_are_defused_anywhere() {
+        for s in ["##[error]x", "bench ##[stop-commands]tok", "a##[add-mask]b"] {
+            assert!(!terminal(s).contains("##["), "{s}");
+            assert!(!markdown_code(s).contains("##["), "{s}");
+            assert!(!line(s, false).contains("##["), "{s}");
+        }
+    }
+
+    #[test]
+    fn lines_keep_only_colour_sequences() {
+        let red = "\u{1b}[31;1mFAIL\u{1b}[0m  x";
+        assert_eq!(line(red, true), red);
+        assert_eq!(line(red, false), "\\u{1b}[31;1mFAIL\\u{1b}[0m  x");
+        // A title-setting OSC or a cursor move is shown as text even with colour on.
+        assert_eq!(line("\u{1b}]0;t\u{7}", true), "\\u{1b}]0;t\\u{7}");
+        assert_eq!(line("\u{1b}[2J", true), "\\u{1b}[2J");
+        assert_eq!(line("   ::error::x", false), "   \u{200B}::error::x");
+        assert_eq!(
+            line("\u{1b}[31m::warning::x", true),
+            "\u{1b}[31m\u{200B}::warning::x"
+        );
+        assert_eq!(line("a\tb", false), "a\\u{9}b");
     }
 }

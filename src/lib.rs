@@ -7,6 +7,7 @@
 pub mod ab;
 pub mod app;
 pub mod baseline;
+pub mod bounded_read;
 pub mod budget;
 pub mod cli;
 pub mod compare;

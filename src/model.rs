@@ -86,6 +86,24 @@ impl Unit {
         }
     }
 
+    /// Bytes per one of this unit, for byte units as tools spell them (`B`, `KB`/`kB` = 1000,
+    /// `KiB` = 1024, up to `GB`/`GiB`).
+    pub fn bytes(&self) -> Option<f64> {
+        match self {
+            Unit::Bytes => Some(1.0),
+            Unit::Other(u) => match u.as_str() {
+                "KB" | "kB" | "kb" => Some(1e3),
+                "MB" | "mb" => Some(1e6),
+                "GB" | "gb" => Some(1e9),
+                "KiB" | "kiB" => Some(1024.0),
+                "MiB" => Some(1024.0 * 1024.0),
+                "GiB" => Some(1024.0 * 1024.0 * 1024.0),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Factor that converts a value in `self` into `to`, when both measure the same kind.
     pub fn factor_to(&self, to: &Unit) -> Option<f64> {
         if self == to {
@@ -93,7 +111,10 @@ impl Unit {
         }
         match (self.nanos(), to.nanos()) {
             (Some(a), Some(b)) => Some(a / b),
-            _ => None,
+            _ => match (self.bytes(), to.bytes()) {
+                (Some(a), Some(b)) => Some(a / b),
+                _ => None,
+            },
         }
     }
 }

@@ -73,6 +73,7 @@ struct PolicyFile {
     min_history: Option<usize>,
     bands: Option<BandsFile>,
     report_only: Option<Vec<String>>,
+    max_series: Option<usize>,
     #[serde(default, rename = "rule")]
     rules: Vec<RuleFile>,
     #[serde(default, rename = "budget")]
@@ -158,6 +159,8 @@ pub struct Policy {
     report_only: Vec<Pattern>,
     rules: Vec<Rule>,
     pub budgets: Vec<Budget>,
+    /// Most distinct k6 tag values kept as sub-metrics per run (memory bound; see `input::series_cap`).
+    pub max_series: usize,
 }
 
 impl Default for Policy {
@@ -175,6 +178,7 @@ impl Default for Policy {
                 .collect(),
             rules: Vec::new(),
             budgets: Vec::new(),
+            max_series: crate::input::series_cap::DEFAULT_MAX_SERIES,
         }
     }
 }
@@ -233,6 +237,9 @@ impl Policy {
             p.bands = b.apply(p.bands);
             check_bands(&p.bands, path, "[bands]")?;
         }
+        if let Some(n) = file.max_series {
+            p.max_series = n;
+        }
         if let Some(list) = &file.report_only {
             p.report_only = list.iter().map(|s| Pattern::new(s)).collect();
         }
@@ -286,7 +293,7 @@ impl Policy {
             None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(Policy::default()),
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::bounded_read::read_to_string(&path, crate::bounded_read::CONFIG_FILE)?;
         Policy::parse(&text, &path)
     }
 

@@ -254,3 +254,226 @@ fn names_cannot_escape_the_baselines_directory() {
     }
     assert!(!sb.path("evil").exists() && !sb.path("baselines").exists());
 }
+
+/// The snapshot names in `baselines/NAME.history/`.
+fn history_files(sb: &Sandbox, name: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(sb.path(&format!("baselines/{name}.history")))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn appends_in_the_same_second_and_concurrent_appends_all_keep_their_snapshot() {
+    let sb = Sandbox::new();
+    // The same second for every writer: history names by time alone would collide.
+    for _ in 0..3 {
+        sb.cmd()
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(["baseline", "create", "main", "--append"])
+            .arg(k6("baseline-summary.json"))
+            .assert()
+            .success();
+    }
+    assert_eq!(history_files(&sb, "main").len(), 3);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut c = perfgate();
+            c.current_dir(sb.dir())
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .args(["baseline", "create", "main", "--append"])
+                .arg(k6("baseline-summary.json"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    assert_eq!(history_files(&sb, "main").len(), 11, "every append kept");
+    assert!(temp_files(&sb.path("baselines/main.history")).is_empty());
+    assert_list_clean(&sb, &["main"]);
+}
+
+#[test]
+fn a_failed_append_leaves_the_store_as_it_was() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "baseline",
+            "create",
+            "main",
+            "--append",
+            &k6("baseline-summary.json"),
+        ])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .assert()
+        .success();
+    let before = history_files(&sb, "main");
+    // The final rename cannot succeed (a directory is in the way): as a full disk would fail it.
+    std::fs::remove_file(sb.path("baselines/main.json")).unwrap();
+    std::fs::create_dir(sb.path("baselines/main.json")).unwrap();
+    std::fs::write(sb.path("baselines/main.json/keep"), "x").unwrap();
+    let out = sb
+        .cmd()
+        .args([
+            "baseline",
+            "create",
+            "main",
+            "--append",
+            &k6("current-summary.json"),
+        ])
+        .env("SOURCE_DATE_EPOCH", "1700000100")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        history_files(&sb, "main"),
+        before,
+        "no history entry without its snapshot"
+    );
+    assert!(temp_files(&sb.path("baselines")).is_empty());
+    assert!(temp_files(&sb.path("baselines/main.history")).is_empty());
+}
+
+#[test]
+fn delete_prune_and_keep_do_what_they_say() {
+    let sb = Sandbox::new();
+    for epoch in ["1700000000", "1700000100", "1700000200"] {
+        sb.cmd()
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["baseline", "create", "main", "--append"])
+            .arg(k6("baseline-summary.json"))
+            .assert()
+            .success();
+    }
+    // Prune of a name that does not exist is an error, not "pruned 0".
+    let out = sb
+        .cmd()
+        .args(["baseline", "prune", "mian"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no baseline `mian`"));
+    // --keep 0 keeps none.
+    sb.cmd()
+        .args(["baseline", "prune", "main", "--keep", "0"])
+        .assert()
+        .success()
+        .stdout("pruned 3 history snapshots of `main`\n");
+    assert!(history_files(&sb, "main").is_empty());
+    // --append --keep 0 would drop what it appends: refused, nothing written.
+    let out = sb
+        .cmd()
+        .args(["baseline", "create", "main", "--append", "--keep", "0"])
+        .arg(k6("baseline-summary.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(history_files(&sb, "main").is_empty());
+    // Delete removes the history too.
+    sb.cmd()
+        .args(["baseline", "create", "main", "--append"])
+        .arg(k6("baseline-summary.json"))
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["baseline", "delete", "main"])
+        .assert()
+        .success();
+    assert!(!sb.path("baselines/main.history").exists());
+    assert!(!sb.path("baselines/main.json").exists());
+}
+
+#[test]
+fn stale_temp_files_are_cleaned_and_fresh_ones_left() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path("baselines")).unwrap();
+    let stale = sb.path("baselines/.perfgate-killed.tmp");
+    let fresh = sb.path("baselines/.perfgate-writing.tmp");
+    std::fs::write(&stale, "{").unwrap();
+    std::fs::write(&fresh, "{").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    sb.cmd()
+        .args(["baseline", "create", "main", &k6("baseline-summary.json")])
+        .assert()
+        .success();
+    assert!(!stale.exists(), "a killed writer's file is removed");
+    assert!(fresh.exists(), "a live writer's file is left alone");
+}
+
+#[cfg(unix)]
+#[test]
+fn snapshots_are_created_with_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let status = std::process::Command::new("sh")
+        .current_dir(sb.dir())
+        .arg("-c")
+        .arg(format!(
+            "umask 022 && exec '{}' baseline create main --append '{}'",
+            env!("CARGO_BIN_EXE_perfgate"),
+            k6("baseline-summary.json")
+        ))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&sb.path("baselines/main.json")), 0o644);
+    let h = history_files(&sb, "main");
+    assert_eq!(
+        mode(&sb.path(&format!("baselines/main.history/{}", h[0]))),
+        0o644
+    );
+}
+
+#[test]
+fn created_at_is_compared_as_a_time_and_bad_ones_never_become_latest() {
+    let sb = Sandbox::new();
+    for (name, epoch) in [("a", "1700000000"), ("b", "1700000100")] {
+        sb.cmd()
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["baseline", "create", name, &k6("baseline-summary.json")])
+            .assert()
+            .success();
+    }
+    let set = |name: &str, created: &str| {
+        let p = sb.path(&format!("baselines/{name}.json"));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        v["created_at"] = created.into();
+        std::fs::write(&p, v.to_string()).unwrap();
+    };
+    // As strings both sort after "2023-…"; as times one is invalid and one is in the future.
+    for (name, created) in [("future", "9999-12-31T00:00:00Z"), ("bad", "yesterday")] {
+        sb.cmd()
+            .args(["baseline", "create", name, &k6("baseline-summary.json")])
+            .assert()
+            .success();
+        set(name, created);
+    }
+    // Same second, written without the padding zero: parsed, it is newer than `a`.
+    set("b", "2023-11-14T22:15:00+00:00");
+    let out = sb.cmd().args(["baseline", "latest"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "b\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let out = sb.cmd().args(["baseline", "list"]).output().unwrap();
+    let err = format!("{err}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(err.contains("in the future"), "{err}");
+    assert!(err.contains("not an RFC 3339 time"), "{err}");
+}

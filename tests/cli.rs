@@ -293,7 +293,7 @@ fn baseline_list_show_latest_delete() {
         .assert()
         .code(0);
     sb.cmd()
-        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .env("SOURCE_DATE_EPOCH", "1750000000")
         .args(["baseline", "create", "new"])
         .arg(fixture("k6/baseline-export.json"))
         .assert()

@@ -83,7 +83,13 @@ impl Context {
         let repository = get("GITHUB_REPOSITORY");
         let run_id = get("GITHUB_RUN_ID");
         let event: Value = get("GITHUB_EVENT_PATH")
-            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|p| {
+                crate::bounded_read::read_to_string(
+                    std::path::Path::new(&p),
+                    crate::bounded_read::ARTIFACT_FILE,
+                )
+                .ok()
+            })
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or(Value::Null);
         let mut run_url = match (&repository, &run_id) {

@@ -8,7 +8,8 @@ use crate::verdict::{Verdict, VERDICT_SCHEMA};
 
 /// Parses a verdict file; the schema id must match.
 pub fn read_verdict(path: &Path) -> Result<Verdict> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    // An artifact of an untrusted workflow: bounded, and never a FIFO or device.
+    let text = crate::bounded_read::read_to_string(path, crate::bounded_read::ARTIFACT_FILE)?;
     parse_verdict(&text).map_err(|message| Error::Parse {
         path: path.to_path_buf(),
         format: "perfgate-verdict",
@@ -39,7 +40,7 @@ pub fn parse_verdict(text: &str) -> std::result::Result<Verdict, String> {
 
 /// Reads a PR number written by the untrusted workflow (`echo $PR > pr_number`): digits only.
 pub fn read_pr_number(path: &Path) -> Result<u64> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::bounded_read::read_to_string(path, crate::bounded_read::PR_NUMBER_FILE)?;
     let t = text.trim();
     t.parse::<u64>()
         .ok()

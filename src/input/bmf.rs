@@ -41,6 +41,14 @@ fn measure_kind(measure: &str) -> (Unit, Direction) {
         s if s.ends_with("-bytes") => (Unit::Bytes, lower),
         // Hit rates are the one built-in percentage where more is better.
         s if s.ends_with("-hit-rate") => (Unit::Other("%".into()), Direction::HigherIsBetter),
+        // Common custom measures where more is better; read lower-is-better, a 50 % drop would be an
+        // "improvement".
+        "qps" | "rps" | "tps" | "iops" | "bandwidth" | "hit-rate" | "speedup" | "score" => {
+            (Unit::Other(String::new()), Direction::HigherIsBetter)
+        }
+        s if s.ends_with("-per-second") || s.ends_with("-qps") || s.ends_with("-rps") => {
+            (Unit::Other(String::new()), Direction::HigherIsBetter)
+        }
         _ => (Unit::Other(String::new()), units::direction_for(measure)),
     }
 }

@@ -104,8 +104,14 @@ impl InputFormat for CriterionInput {
                 .unwrap_or(&bench_dir)
                 .to_string_lossy()
                 .replace('\\', "/");
-            add_benchmark(&mut run, &dir, &est, &fallback)
-                .map_err(|e| ParseError::new(format!("{}: {}", est_path.display(), e.0)))?;
+            add_benchmark(&mut run, &dir, &est, &fallback).map_err(|e| {
+                // Errors about sample.json already name it.
+                if e.0.starts_with(&*dir.to_string_lossy()) {
+                    e
+                } else {
+                    ParseError::new(format!("{}: {}", est_path.display(), e.0))
+                }
+            })?;
         }
         Ok(run)
     }
@@ -142,9 +148,11 @@ fn pick_measurement(dirs: &[PathBuf]) -> PathBuf {
 }
 
 fn read_json(path: &Path) -> Result<Value, ParseError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ParseError::new(format!("{}: {e}", path.display())))?;
-    serde_json::from_str(text.trim_start_matches('\u{feff}'))
+    // Bounded and regular files only: a FIFO named estimates.json or a sample.json linked to
+    // /dev/zero is refused, not waited on or read forever.
+    let text = crate::bounded_read::read_to_string(path, crate::bounded_read::CRITERION_FILE)
+        .map_err(|e| ParseError::new(e.to_string()))?;
+    serde_json::from_str(&text)
         .map_err(|e| ParseError::new(format!("{}: invalid JSON: {e}", path.display())))
 }
 
@@ -189,9 +197,20 @@ fn add_benchmark(run: &mut Run, dir: &Path, est: &Value, fallback: &str) -> Resu
                 .map(str::to_string)
         })
         .unwrap_or_else(|| fallback.to_string());
-    let samples = read_json(&dir.join("sample.json"))
-        .map(|s| per_iteration_samples(&s))
-        .unwrap_or_default();
+    // Missing is fine (older Criterion, copied estimates); present but unreadable is an error, not n = 1.
+    let sample_path = dir.join("sample.json");
+    let samples = if std::fs::symlink_metadata(&sample_path).is_ok() {
+        let s = per_iteration_samples(&read_json(&sample_path)?);
+        if s.is_empty() {
+            return Err(ParseError::new(format!(
+                "{}: no per-iteration samples (`iters`/`times`)",
+                sample_path.display()
+            )));
+        }
+        s
+    } else {
+        Vec::new()
+    };
     let stats = [
         ("mean", "Mean", true),
         ("median", "Median", true),

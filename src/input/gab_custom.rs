@@ -93,6 +93,7 @@ impl InputFormat for GabCustomInput {
             Direction::LowerIsBetter
         };
         let mut run = Run::default();
+        let mut names = super::names::UniqueNames::default();
         for (i, e) in entries.iter().enumerate() {
             let o = json::object(e, &format!("[{i}]"))?;
             let name = coerced_string(o.get("name"))
@@ -106,12 +107,7 @@ impl InputFormat for GabCustomInput {
                 continue;
             };
             let unit = units::time_unit(&unit).unwrap_or_else(|| Unit::parse(unit.trim()));
-            let mut key = name.clone();
-            let mut n = 1;
-            while run.benchmarks.contains_key(&key) {
-                n += 1;
-                key = format!("{name} #{n}");
-            }
+            let key = names.unique(&name);
             run.insert(&key, "value", Metric::new(value, unit, direction));
         }
         Ok(run)

@@ -44,23 +44,18 @@ impl InputFormat for HyperfineInput {
             .and_then(Value::as_array)
             .ok_or_else(|| ParseError::new("no `results` array"))?;
         let mut run = Run::default();
+        let mut names = super::names::UniqueNames::default();
         for (i, r) in results.iter().enumerate() {
             let r = json::object(r, &format!("results[{i}]"))?;
             let command = r
                 .get("command")
                 .and_then(Value::as_str)
                 .ok_or_else(|| ParseError::new(format!("results[{i}] has no `command`")))?;
-            let mut name = format!(
+            // `--command-name` can give two commands the same name; keep both.
+            let name = names.unique(&format!(
                 "{command}{}",
                 parameters(r.get("parameters"), r.get("parameter"))
-            );
-            // `--command-name` can give two commands the same name; keep both.
-            let base = name.clone();
-            let mut n = 2;
-            while run.benchmarks.contains_key(&name) {
-                name = format!("{base} #{n}");
-                n += 1;
-            }
+            ));
             let ms = |key: &str| json::number(r.get(key)).map(|s| s * 1e3);
             let samples: Vec<f64> = json::numbers(r.get("times"))
                 .into_iter()

@@ -41,13 +41,15 @@ impl InputFormat for JmhInput {
             .as_array()
             .ok_or_else(|| ParseError::new("not a JSON array of JMH results"))?;
         let mut run = Run::default();
+        let mut names = super::names::UniqueNames::default();
         for (i, e) in entries.iter().enumerate() {
             let bench = e
                 .get("benchmark")
                 .and_then(Value::as_str)
                 .ok_or_else(|| ParseError::new(format!("[{i}] has no `benchmark`")))?;
             let mode = e.get("mode").and_then(Value::as_str).unwrap_or("");
-            let name = benchmark_name(bench, e.get("params"), mode);
+            // A repeated result (two runs concatenated) is kept, numbered, not overwritten.
+            let name = names.unique(&benchmark_name(bench, e.get("params"), mode));
             let primary = e
                 .get("primaryMetric")
                 .ok_or_else(|| ParseError::new(format!("`{name}` has no `primaryMetric`")))?;

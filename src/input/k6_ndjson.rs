@@ -102,7 +102,7 @@ pub fn feed_probe(agg: K6Aggregator, probe: &Probe) -> Result<K6Aggregator, Pars
         return feed(agg, text.as_bytes(), threads, None);
     }
     let path = probe.path();
-    let file = File::open(path).map_err(|e| ParseError::new(e.to_string()))?;
+    let file = crate::bounded_read::open(path).map_err(|e| ParseError::new(e.to_string()))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
     let counted = Counting {
@@ -120,7 +120,7 @@ pub fn feed_probe(agg: K6Aggregator, probe: &Probe) -> Result<K6Aggregator, Pars
 
 /// The first lines of a gzip file, for sniffing.
 fn gunzip_head(probe: &Probe) -> Option<String> {
-    let file = File::open(probe.path()).ok()?;
+    let file = crate::bounded_read::open(probe.path()).ok()?;
     let mut buf = Vec::new();
     // A truncated or corrupt file still yields what decompressed before the damage.
     let _ = flate2::read::MultiGzDecoder::new(file)
@@ -859,6 +859,8 @@ pub struct K6Aggregator {
     windows: HashMap<String, Windows>,
     first_ns: Option<i128>,
     last_ns: Option<i128>,
+    /// Bounds the sub-metrics (#17): dynamic URLs in the `name` tag must not grow memory without end.
+    cap: super::series_cap::SeriesCap,
 }
 
 impl Default for K6Aggregator {
@@ -876,6 +878,7 @@ impl K6Aggregator {
             windows: HashMap::new(),
             first_ns: None,
             last_ns: None,
+            cap: super::series_cap::SeriesCap::default(),
         }
     }
 
@@ -950,6 +953,9 @@ impl K6Aggregator {
             if kind == K6Type::Gauge {
                 continue;
             }
+            if !self.series.contains_key(&*key) && !self.cap.admit(&key) {
+                continue;
+            }
             let (_, series) = self.series.entry(key.into()).or_insert_with(|| {
                 let s = match kind {
                     K6Type::Trend => Series::Trend(Summary::default()),
@@ -976,6 +982,9 @@ impl K6Aggregator {
     /// The run: trends give count, mean, min, max, p50, p90, p95, p99; counters count and per-second rate
     /// over the span of the file's timestamps; rates their fraction of non-zero samples.
     pub fn finish(mut self) -> Run {
+        if let Some(w) = self.cap.warning() {
+            eprintln!("perfgate: warning: {w}");
+        }
         let span_s = match (self.first_ns, self.last_ns) {
             (Some(f), Some(l)) if l > f => Some(nanos_to_secs(l - f)),
             _ => None,

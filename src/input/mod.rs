@@ -19,22 +19,24 @@ pub mod k6_handle_summary;
 pub mod k6_ndjson;
 pub mod k6_summary_export;
 pub mod libtest;
+pub mod names;
 pub mod progress;
 pub mod prometheus;
 pub mod pytest_benchmark;
 pub mod redundant;
+pub mod series_cap;
 mod sketch;
 pub mod snapshot;
 pub mod units;
 pub mod workers;
 
 use std::cell::OnceCell;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::bounded_read;
 use crate::error::{Error, ParseError, Result};
 use crate::model::{Metric, Run, Source};
 
@@ -108,19 +110,13 @@ impl Probe {
     /// Opens `path`, reading only its first bytes.
     pub fn open(path: &Path) -> Result<Probe> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        // A FIFO or device would block or never end, and is read twice (head, then whole).
-        if !meta.is_dir() && !meta.is_file() {
-            return Err(Error::Parse {
-                path: path.to_path_buf(),
-                format: "",
-                message: NOT_REGULAR.to_string(),
-            });
-        }
         let mut head = String::new();
         if !meta.is_dir() {
+            // A FIFO or device would block or never end: refused on the open handle.
             let mut buf = Vec::new();
-            File::open(path)
-                .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf))
+            bounded_read::open(path)?
+                .take(HEAD_BYTES)
+                .read_to_end(&mut buf)
                 .map_err(|e| Error::io(path, e))?;
             head = String::from_utf8_lossy(strip_bom(&buf)).into_owned();
         }
@@ -170,7 +166,8 @@ impl Probe {
                 if self.is_dir {
                     return Err("is a directory, not a file".to_string());
                 }
-                let bytes = std::fs::read(&self.path).map_err(|e| e.to_string())?;
+                let bytes = bounded_read::read(&self.path, bounded_read::RESULT_FILE)
+                    .map_err(|e| error_message(&e))?;
                 String::from_utf8(strip_bom(&bytes).to_vec()).map_err(|e| {
                     format!(
                         "not UTF-8 text (invalid byte at offset {})",
@@ -191,8 +188,9 @@ impl Probe {
         if let Some(Ok(text)) = self.text.get() {
             return Ok(Box::new(Cursor::new(text.as_bytes())));
         }
-        let file = File::open(&self.path).map_err(|e| ParseError::new(e.to_string()))?;
-        Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
+        let reader = bounded_read::open_stream(&self.path)
+            .map_err(|e| ParseError::new(error_message(&e)))?;
+        Ok(Box::new(reader))
     }
 
     /// The text, when the probe was made from text (tests) or the whole file has already been read.
@@ -228,7 +226,9 @@ impl Probe {
                 match self.text.get() {
                     Some(Ok(text)) => serde_json::from_str(text),
                     _ => {
-                        let file = File::open(&self.path).map_err(|e| e.to_string())?;
+                        let file =
+                            bounded_read::open_limited(&self.path, bounded_read::RESULT_FILE)
+                                .map_err(|e| error_message(&e))?;
                         let mut reader = BufReader::new(file);
                         let mut bom = [0u8; 3];
                         // Skip a UTF-8 BOM without reading the whole file into memory.
@@ -245,6 +245,15 @@ impl Probe {
             })
             .as_ref()
             .map_err(|e| ParseError::new(e.clone()))
+    }
+}
+
+/// An error's message without the path prefix (the caller adds the path).
+fn error_message(e: &Error) -> String {
+    match e {
+        Error::Parse { message, .. } => message.clone(),
+        Error::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -271,6 +280,11 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
             message: format!("no benchmarks found in this {} file", format.id()),
         });
     }
+    check_values(&run).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        format: format.id(),
+        message: format!("{} ({})", e.0, format.id()),
+    })?;
     if run.sources.is_empty() {
         run.sources.push(Source {
             path: path.display().to_string(),
@@ -281,9 +295,43 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
     Ok(run)
 }
 
-/// Message for a path that is neither a file nor a directory.
-pub(crate) const NOT_REGULAR: &str =
-    "not a regular file (a pipe, socket or device); save the results to a file first";
+/// Refuses values no tool can measure: a value that overflowed to infinity once scaled to perfgate's
+/// unit (`1e300` seconds in nanoseconds), and a negative duration, size, rate or ratio.
+fn check_values(run: &Run) -> Result<(), ParseError> {
+    use crate::model::Unit;
+    for (bench, b) in &run.benchmarks {
+        for (name, m) in &b.metrics {
+            let what = || {
+                format!(
+                    "benchmark `{}` metric `{}`",
+                    crate::escape::terminal(bench),
+                    crate::escape::terminal(name)
+                )
+            };
+            let all = std::iter::once(m.value)
+                .chain(m.samples.iter().copied())
+                .chain(m.runs.iter().copied());
+            if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
+                return Err(ParseError::new(format!(
+                    "{}: value {v} is out of range (it overflows once converted to {})",
+                    what(),
+                    m.unit
+                )));
+            }
+            let non_negative = m.unit.nanos().is_some()
+                || matches!(m.unit, Unit::Bytes | Unit::PerSecond | Unit::Ratio);
+            if non_negative && m.value < 0.0 {
+                return Err(ParseError::new(format!(
+                    "{}: negative value {} {}; a duration, size, rate or ratio cannot be below zero",
+                    what(),
+                    m.value,
+                    m.unit
+                )));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Message for gzip-compressed input that is not k6 NDJSON (the only format read compressed).
 pub(crate) const GZIP_UNSUPPORTED: &str =
@@ -330,11 +378,49 @@ pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
 /// in `runs` and the compared value is their median. A benchmark name that collides across formats is
 /// prefixed with the format id.
 pub fn read_files(paths: &[PathBuf], format: Option<&'static dyn InputFormat>) -> Result<Run> {
+    refuse_repeated_files(paths)?;
     let runs = paths
         .iter()
         .map(|p| read_file(p, format))
         .collect::<Result<Vec<_>>>()?;
     Ok(merge(runs))
+}
+
+/// Refuses a file given twice (also under another name or through a link): each file is one run, and
+/// counting it twice doubles the samples and shrinks every p-value.
+pub fn refuse_repeated_files(paths: &[PathBuf]) -> Result<()> {
+    let mut seen: std::collections::HashMap<FileId, &PathBuf> = std::collections::HashMap::new();
+    for p in paths {
+        let Some(id) = file_id(p) else {
+            continue; // missing files are reported by the reader
+        };
+        if let Some(first) = seen.insert(id, p) {
+            return Err(Error::Usage(format!(
+                "{}: given twice (also as {}); each result file counts once, as one run",
+                p.display(),
+                first.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+/// What identifies a file whatever path names it.
+fn file_id(p: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(p).ok()
+    }
 }
 
 /// Merges runs as described in [`read_files`].

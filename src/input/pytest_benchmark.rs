@@ -48,6 +48,7 @@ impl InputFormat for PytestBenchmarkInput {
             .and_then(Value::as_array)
             .ok_or_else(|| ParseError::new("no `benchmarks` array"))?;
         let mut run = Run::default();
+        let mut names = super::names::UniqueNames::default();
         for (i, b) in benchmarks.iter().enumerate() {
             // fullname (`path::test[param]`) is unique; `name` alone may repeat across files.
             let name = b
@@ -57,6 +58,8 @@ impl InputFormat for PytestBenchmarkInput {
                 .ok_or_else(|| {
                     ParseError::new(format!("benchmarks[{i}] has no `fullname` or `name`"))
                 })?;
+            // A repeated name (the same test collected twice) is kept, numbered, not overwritten.
+            let name = &names.unique(name);
             let stats = b
                 .get("stats")
                 .ok_or_else(|| ParseError::new(format!("benchmark `{name}` has no `stats`")))?;

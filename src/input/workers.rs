@@ -38,6 +38,7 @@ pub fn read_workers(
     format: Option<&'static dyn InputFormat>,
     approximate: bool,
 ) -> Result<Merged> {
+    input::refuse_repeated_files(paths)?;
     let ndjson: &'static dyn InputFormat = &K6NdjsonInput;
     let mut probes = Vec::with_capacity(paths.len());
     let mut summary = None;

@@ -17,7 +17,7 @@ fn new_table(header: &[&str]) -> Table {
 }
 
 fn commit_of(s: &Snapshot) -> String {
-    s.short_commit().unwrap_or("—").to_string()
+    escape::terminal(s.short_commit().unwrap_or("—"))
 }
 
 /// One line per snapshot: name, created, commit, branch, benchmarks, metrics.
@@ -33,7 +33,7 @@ pub fn list(snapshots: &[Snapshot], w: &mut dyn io::Write) -> io::Result<()> {
     for s in snapshots {
         t.add_row(vec![
             Cell::new(escape::terminal(&s.name)),
-            Cell::new(&s.created_at),
+            Cell::new(escape::terminal(&s.created_at)),
             Cell::new(commit_of(s)),
             Cell::new(escape::terminal(s.git.branch.as_deref().unwrap_or("—"))),
             Cell::new(s.run.benchmarks.len()).set_alignment(CellAlignment::Right),
@@ -68,7 +68,7 @@ pub fn show(s: &Snapshot, w: &mut dyn io::Write) -> io::Result<()> {
         w,
         "baseline {} · created {} · commit {} · branch {}",
         escape::terminal(&s.name),
-        s.created_at,
+        escape::terminal(&s.created_at),
         commit_of(s),
         escape::terminal(s.git.branch.as_deref().unwrap_or("—"))
     )?;

@@ -30,13 +30,13 @@ pub fn table(series: &[Series], w: &mut dyn io::Write) -> io::Result<()> {
                 } else {
                     String::new()
                 }),
-                Cell::new(&p.created_at),
-                Cell::new(
-                    p.commit
+                Cell::new(escape::terminal(&p.created_at)),
+                Cell::new(escape::terminal(
+                    &p.commit
                         .as_deref()
                         .map(|c| c.chars().take(7).collect::<String>())
                         .unwrap_or_default(),
-                ),
+                )),
                 Cell::new(value::human(p.value, &s.unit)).set_alignment(CellAlignment::Right),
                 Cell::new(step).set_alignment(CellAlignment::Right),
             ]);

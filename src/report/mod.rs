@@ -39,10 +39,13 @@ pub fn plain_table<T: Into<comfy_table::Cell>>(
     t
 }
 
-/// Writes a table without the padding comfy-table leaves at the end of each line.
+/// Writes a table without the padding comfy-table leaves at the end of each line. Every line goes
+/// through [`crate::escape::line`]: cells escape their own text, and this makes sure no cell that
+/// forgot (or a unit, or a line comfy-table wrapped) can start a workflow command or move the cursor.
 pub fn write_table(t: &comfy_table::Table, w: &mut dyn io::Write) -> io::Result<()> {
+    let colour = t.should_style();
     for line in t.to_string().lines() {
-        writeln!(w, "{}", line.trim_end())?;
+        writeln!(w, "{}", crate::escape::line(line.trim_end(), colour))?;
     }
     Ok(())
 }

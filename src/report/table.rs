@@ -51,11 +51,12 @@ pub fn header(verdict: &Verdict) -> String {
         Some(b) => {
             s.push_str(&format!(" · baseline {}", escape::terminal(&b.name)));
             let mut details = Vec::new();
+            // Both come from the snapshot file: untrusted.
             if let Some(c) = &b.commit {
-                details.push(c.chars().take(7).collect::<String>());
+                details.push(escape::terminal(&c.chars().take(7).collect::<String>()));
             }
             if let Some(t) = &b.created_at {
-                details.push(t.chars().take(10).collect());
+                details.push(escape::terminal(&t.chars().take(10).collect::<String>()));
             }
             if !details.is_empty() {
                 s.push_str(&format!(" ({})", details.join(", ")));

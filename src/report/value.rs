@@ -48,7 +48,8 @@ pub fn human(value: f64, unit: &Unit) -> String {
         Unit::Count if value.fract() == 0.0 && value.abs() < 1e15 => format!("{value:.0}"),
         Unit::Count => sig3(value),
         Unit::Other(u) if u.is_empty() => si(value),
-        Unit::Other(u) => format!("{} {u}", si(value)),
+        // A unit comes from the result file: untrusted, like a name.
+        Unit::Other(u) => format!("{} {}", si(value), crate::escape::terminal(u)),
         _ => sig3(value),
     }
 }
