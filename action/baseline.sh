@@ -77,6 +77,12 @@ for attempt in $(seq 1 "$attempts"); do
     exit 2
   fi
   git worktree add --quiet --detach "$work" "$tip"
+  # A re-run of the same push: the latest snapshot already names this commit, so record nothing twice.
+  if [[ -f "$work/$dir/$name.json" ]] && grep -Eq "\"commit\": *\"$head\"" "$work/$dir/$name.json"; then
+    echo "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
+    if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
+    exit 0
+  fi
   # Recorded in the workspace, so the snapshot names the measured commit; stored in the worktree.
   perfgate baseline create "$name" --append --keep "$keep" --baselines-dir "$work/$dir" "${files[@]}"
   git -C "$work" add -A -- "$dir"

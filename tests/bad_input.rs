@@ -400,17 +400,17 @@ fn the_same_file_given_twice_is_refused() {
         "given twice",
     );
     // A repeated worker file would double every count.
-    let w = k6("current.ndjson");
+    let w = k6("current.ndjson.gz");
     assert_one_line_error(
         &sb,
         &[
             "--merge-workers",
             "--baseline",
-            p(&k6("baseline.ndjson")),
+            p(&k6("baseline.ndjson.gz")),
             p(&w),
             p(&w),
         ],
-        "current.ndjson",
+        "current.ndjson.gz",
         "given twice",
     );
 }
