@@ -328,6 +328,14 @@ fn rank_p(x: &[f64], y: &[f64], direction: Direction) -> (f64, f64) {
     (p(worse), p(better))
 }
 
+/// No judgement: too few values (or none usable on the log scale) on a side.
+fn too_few(nb: usize, nc: usize, bands: &Bands) -> Judgement {
+    let mut j = unverified(0.0, bands);
+    j.evidence.outcome = Outcome::TooFewSamples;
+    (j.evidence.n_baseline, j.evidence.n_current) = (nb, nc);
+    j
+}
+
 /// Judges per-run values of a row's statistic: the run is the unit. One side may hold a single run.
 pub fn judge_runs(
     base: &[f64],
@@ -337,12 +345,7 @@ pub fn judge_runs(
     alpha: f64,
 ) -> Judgement {
     let (nb, nc) = (base.len(), cur.len());
-    let too_few = |nb, nc| {
-        let mut j = unverified(0.0, bands);
-        j.evidence.outcome = Outcome::TooFewSamples;
-        (j.evidence.n_baseline, j.evidence.n_current) = (nb, nc);
-        j
-    };
+    let too_few = |nb, nc| too_few(nb, nc, bands);
     let finite = base.iter().chain(cur).all(|v| v.is_finite());
     if nb == 0 || nc == 0 || nb + nc < 3 || !finite {
         return too_few(nb, nc);
@@ -397,9 +400,7 @@ pub fn judge_within_run(
     let (Some((lb, sb)), Some((lc, sc))) =
         (statistic.log_with_se(base), statistic.log_with_se(cur))
     else {
-        let mut j = unverified(0.0, bands);
-        j.evidence.outcome = Outcome::TooFewSamples;
-        (j.evidence.n_baseline, j.evidence.n_current) = (nb, nc);
+        let mut j = too_few(nb, nc, bands);
         j.evidence.statistic = Some(statistic);
         return j;
     };
@@ -439,10 +440,7 @@ pub fn judge_batches(
         .zip(log_values(cur))
         .filter(|_| nb >= 2 && nc >= 2)
     else {
-        let mut j = unverified(0.0, bands);
-        j.evidence.outcome = Outcome::TooFewSamples;
-        (j.evidence.n_baseline, j.evidence.n_current) = (nb, nc);
-        return j;
+        return too_few(nb, nc, bands);
     };
     let var = |v: &[f64]| {
         let m = mean(v);

@@ -75,7 +75,7 @@ fn counts_bad_things(base: &str) -> bool {
 
 /// Connection phases of a request: microseconds that move by hundreds of percent between halves of one run
 /// (scheduling, not code). Reported, gated only when the policy file says so.
-const CONNECTION_PHASES: &[&str] = &[
+pub const CONNECTION_PHASES: &[&str] = &[
     "http_req_blocked",
     "http_req_connecting",
     "http_req_tls_handshaking",

@@ -15,6 +15,8 @@ pub mod google_benchmark;
 pub mod hyperfine;
 pub mod jmh;
 mod k6_common;
+/// k6 connection phases: reported, not gated by default (see `k6_common`).
+pub use k6_common::CONNECTION_PHASES;
 pub mod k6_handle_summary;
 pub mod k6_ndjson;
 pub mod k6_summary_export;

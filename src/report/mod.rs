@@ -301,16 +301,7 @@ pub fn not_gated_reason(c: &Comparison) -> String {
     if c.kind == Kind::Change && c.note.as_deref().is_some_and(|n| n.contains("workers")) {
         return c.note.clone().unwrap_or_default();
     }
-    if [
-        "http_req_blocked",
-        "http_req_connecting",
-        "http_req_tls_handshaking",
-        "http_req_sending",
-        "http_req_receiving",
-        "http_req_waiting",
-    ]
-    .contains(&base)
-    {
+    if crate::input::CONNECTION_PHASES.contains(&base) {
         return "connection phase; the request duration is gated".into();
     }
     if has(&["min", "max"]) {
