@@ -452,6 +452,9 @@ fn times3(v: &mut Value) {
 
 #[test]
 fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
+    if common::no_shared_formats() {
+        return;
+    }
     let sb = Sandbox::new();
     // pytest-benchmark: a 3x slower duplicate of the first test must be seen, not overwritten.
     let mut doc: Value = serde_json::from_str(

@@ -555,6 +555,9 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
 /// and a damaged file is one line naming it.
 #[test]
 fn ndjson_plain_gzip_and_truncated_gzip() {
+    if common::no_shared_formats() {
+        return;
+    }
     use std::io::Write;
     let sb = Sandbox::new();
     let src = shared_format("k6-ndjson/czrpb_workloads_k6out.trimmed.ndjson");

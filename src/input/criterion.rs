@@ -358,6 +358,9 @@ mod tests {
 
     #[test]
     fn every_shared_estimates_file_is_detected_and_read_alone() {
+        if crate::input::shared_formats::skip() {
+            return;
+        }
         for dir in ["criterion-files", "criterion-0.2-files"] {
             for f in std::fs::read_dir(shared(dir)).unwrap() {
                 let f = f.unwrap().path();
@@ -377,6 +380,9 @@ mod tests {
 
     #[test]
     fn prefers_new_then_base_and_ignores_change() {
+        if crate::input::shared_formats::skip() {
+            return;
+        }
         let tmp = tempfile::tempdir().unwrap();
         let src = shared(
             "criterion-files/dougch_criterion_gettingstarted_fib-20-slow_new_estimates.json",

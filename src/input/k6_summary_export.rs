@@ -106,6 +106,9 @@ mod tests {
 
     #[test]
     fn legacy_threshold_true_means_failed() {
+        if crate::input::shared_formats::skip() {
+            return;
+        }
         let run = shared("k6-summary-export/Sweet-Poision_rate-limiter_k6-summary.json");
         let p95 = run.metric("http_req_duration", "p95").unwrap();
         assert_eq!(p95.value, 269.06783674999986);
@@ -129,6 +132,9 @@ mod tests {
 
     #[test]
     fn custom_trend_stats_and_zero_failures() {
+        if crate::input::shared_formats::skip() {
+            return;
+        }
         let run = shared("k6-summary-export/andreposman_qr-code-generator_summary-export.json");
         let d = &run.benchmarks["http_req_duration"].metrics;
         assert!(d.contains_key("p99") && d.contains_key("p99.9"));

@@ -24,6 +24,23 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Whether a test of the shared corpus must return: `PERFGATE_SHARED_FORMATS` is unset (a plain clone).
+/// `.ci/run` sets it to the `../shared/formats` beside the checkout; set, it must name that directory.
+pub fn no_shared_formats() -> bool {
+    let Some(var) = std::env::var_os("PERFGATE_SHARED_FORMATS") else {
+        return true;
+    };
+    let want = shared_format("");
+    let (got, want) = (std::fs::canonicalize(&var), std::fs::canonicalize(&want));
+    match (got, want) {
+        (Ok(g), Ok(w)) if g == w => false,
+        (g, w) => panic!(
+            "PERFGATE_SHARED_FORMATS={} must be the ../shared/formats beside the checkout ({g:?} vs {w:?})",
+            Path::new(&var).display()
+        ),
+    }
+}
+
 /// A file under `../shared/formats/` (real files whose licences do not allow copying them here).
 pub fn shared_format(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
