@@ -316,6 +316,9 @@ mod tests {
 
     #[test]
     fn reads_current_files_with_linear_and_flat_sampling() {
+        if crate::input::shared_formats::skip() {
+            return;
+        }
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("criterion");
         let a = tree(
@@ -342,6 +345,9 @@ mod tests {
 
     #[test]
     fn reads_pre_0_3_3_files() {
+        if crate::input::shared_formats::skip() {
+            return;
+        }
         let tmp = tempfile::tempdir().unwrap();
         let dir = tree(
             "criterion-0.2-files",
