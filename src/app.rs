@@ -334,7 +334,7 @@ pub(crate) fn analyze_with(
 ) -> Result<u8> {
     let format = format_override(&args.input)?;
     // Before the inputs: the policy bounds how many k6 sub-metrics they may create.
-    let policy = Policy::load(args.config.as_deref())?;
+    let policy = Policy::load(args.report.config.as_deref())?;
     input::series_cap::set_max_series(policy.max_series);
     let merged = read_inputs(&args.files, &args.input)?;
     let mut current = merged.run;
@@ -344,7 +344,7 @@ pub(crate) fn analyze_with(
         benchmarks: current.benchmarks.len(),
         metrics: current.metric_count(),
     };
-    let fail_on = args.fail_on.or(policy.fail_on).unwrap_or_default();
+    let fail_on = args.report.fail_on.or(policy.fail_on).unwrap_or_default();
     let (budget_rows, warnings) = budget::evaluate(&policy.budgets, &current);
     let resolved = match &args.baseline_ref {
         Some(branch) => resolve_baseline_ref(branch, store)?,
@@ -394,7 +394,7 @@ pub(crate) fn analyze_with(
     finish(&mut verdict);
     let opts = RenderOptions {
         color,
-        all: args.all,
+        all: args.report.all,
     };
     let code = if verdict.gate_failed() {
         EXIT_GATE_FAILED
@@ -402,6 +402,7 @@ pub(crate) fn analyze_with(
         EXIT_PASS
     };
     let result = match args
+        .report
         .output
         .renderer_for(github::RunInfo::from(&github::Context::from_env()))
         .render(&verdict, &opts, out)

@@ -137,6 +137,24 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "BRANCH")]
     pub baseline_ref: Option<String>,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Post or update the sticky PR comment (GitHub Actions; needs GITHUB_TOKEN). Never changes the exit code.
+    #[arg(long, env = "PERFGATE_COMMENT", value_parser = clap::builder::FalseyValueParser::new(),
+          num_args = 0, default_missing_value = "true")]
+    pub comment: bool,
+
+    #[command(flatten)]
+    pub github: CommentTarget,
+}
+
+/// How the verdict is gated and shown: shared by `analyze` and `ab`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -152,17 +170,6 @@ pub struct AnalyzeArgs {
     /// List unchanged metrics too.
     #[arg(long)]
     pub all: bool,
-
-    #[command(flatten)]
-    pub input: InputArgs,
-
-    /// Post or update the sticky PR comment (GitHub Actions; needs GITHUB_TOKEN). Never changes the exit code.
-    #[arg(long, env = "PERFGATE_COMMENT", value_parser = clap::builder::FalseyValueParser::new(),
-          num_args = 0, default_missing_value = "true")]
-    pub comment: bool,
-
-    #[command(flatten)]
-    pub github: CommentTarget,
 }
 
 /// Which PR comment to write.

@@ -26,8 +26,6 @@ use crate::cli::CommentTarget;
 use crate::error::{Error, Result};
 use crate::input::{self, InputFormat};
 use crate::model::Run;
-use crate::report::OutputFormat;
-use crate::severity::FailOn;
 use worktree::{Repo, Worktree};
 
 /// `perfgate ab --help` examples.
@@ -72,21 +70,8 @@ pub struct AbArgs {
     #[arg(long, value_enum, default_value_t = Order::Interleaved)]
     pub order: Order,
 
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
-
-    /// Lowest severity that fails the gate [default: the policy file's, else high].
-    #[arg(long, value_enum, env = "PERFGATE_FAIL_ON")]
-    pub fail_on: Option<FailOn>,
-
-    /// Policy file [default: ./perfgate.toml when present].
-    #[arg(long, value_name = "FILE", env = "PERFGATE_CONFIG")]
-    pub config: Option<PathBuf>,
-
-    /// List unchanged metrics too.
-    #[arg(long)]
-    pub all: bool,
+    #[command(flatten)]
+    pub report: crate::cli::ReportArgs,
 
     /// Input format, instead of detecting it from the content (see `perfgate formats`).
     #[arg(long, value_name = "ID")]
@@ -348,14 +333,14 @@ fn analyze_args(
         "--baseline".into(),
         snapshot.into(),
         "--output".into(),
-        name(args.output.to_possible_value()).into(),
+        name(args.report.output.to_possible_value()).into(),
         "--comment-key".into(),
         args.github.comment_key.clone().into(),
     ];
-    if let Some(f) = args.fail_on {
+    if let Some(f) = args.report.fail_on {
         argv.extend(["--fail-on".into(), name(f.to_possible_value()).into()]);
     }
-    if let Some(c) = &args.config {
+    if let Some(c) = &args.report.config {
         argv.extend(["--config".into(), c.into()]);
     }
     if let Some(f) = &args.format {
@@ -364,7 +349,7 @@ fn analyze_args(
     if let Some(pr) = args.github.pr {
         argv.extend(["--pr".into(), pr.to_string().into()]);
     }
-    if args.all {
+    if args.report.all {
         argv.push("--all".into());
     }
     if args.comment {

@@ -356,7 +356,7 @@ pub fn after_analyze(v: &Verdict, args: &crate::cli::AnalyzeArgs, stdout: &mut d
     });
     // Markdown, JSON and XML on stdout are usually redirected to a file and must stay clean; the runner
     // reads workflow commands on stderr too.
-    let table = args.output == crate::report::OutputFormat::Table;
+    let table = args.report.output == crate::report::OutputFormat::Table;
     publish(&ctx, v, req.as_ref(), table.then_some(stdout));
 }
 
