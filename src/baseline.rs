@@ -11,6 +11,10 @@ use serde_json::Value;
 use crate::error::{Error, ParseError, Result};
 use crate::model::Run;
 
+mod fields;
+
+/// Format name of a snapshot file in errors (the id of its `InputFormat`).
+pub const SNAPSHOT_FORMAT: &str = "perfgate";
 /// Schema id of a snapshot file.
 pub const SNAPSHOT_SCHEMA: &str = "perfgate/snapshot/v1";
 /// The newest snapshot layout this perfgate writes and reads.
@@ -102,16 +106,18 @@ impl Snapshot {
         }
     }
 
-    /// Reads a snapshot document, refusing newer layouts.
+    /// Reads a snapshot document, refusing newer layouts and absurd strings (see [`fields`]).
     pub fn from_value(v: &Value) -> Result<Snapshot, ParseError> {
         let version = v.get("schema_version").and_then(Value::as_u64).unwrap_or(0);
         if version > u64::from(SCHEMA_VERSION) {
-            return Err(ParseError::new(format!(
+            return Err(ParseError::value(format!(
                 "written by perfgate snapshot schema {version}, this perfgate reads up to {SCHEMA_VERSION}; upgrade perfgate"
             )));
         }
-        Snapshot::deserialize(v)
-            .map_err(|e| ParseError::new(format!("not a valid perfgate snapshot: {e}")))
+        let mut snapshot = Snapshot::deserialize(v)
+            .map_err(|e| ParseError::new(format!("not a valid perfgate snapshot: {e}")))?;
+        fields::check(&mut snapshot)?;
+        Ok(snapshot)
     }
 
     /// Short commit id, if known.
@@ -491,9 +497,9 @@ fn pause_before_rename() {
 /// Reads and validates one snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
     let text = crate::bounded_read::read_to_string(path, crate::bounded_read::RESULT_FILE)?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::baseline(path, format!("invalid JSON: {e}")))?;
-    Snapshot::from_value(&value).map_err(|e| Error::baseline(path, e.0))
+    let parse = |e| Error::parse(path, SNAPSHOT_FORMAT, e);
+    let value: Value = serde_json::from_str(&text).map_err(|e| parse(ParseError::from(e)))?;
+    Snapshot::from_value(&value).map_err(parse)
 }
 
 /// Current time as RFC 3339 UTC; `SOURCE_DATE_EPOCH` makes it reproducible.
@@ -542,10 +548,56 @@ mod tests {
     }
 
     #[test]
+    fn hostile_snapshot_strings_are_escaped_or_refused() {
+        let v = serde_json::json!({"schema": SNAPSHOT_SCHEMA, "schema_version": 1,
+            "name": "main\u{1b}[2J", "created_at": "2026-01-01T00:00:00Z",
+            "git": {"commit": "\u{1b}]0;x\u{7}abc\n::error::c", "branch": "b\u{202e}rtl"},
+            "runner": {"os": "linux\r", "arch": "x86_64", "cpu": "\u{1b}[31mcpu", "cores": 2},
+            "sources": [{"path": "r\u{1b}.json", "format": "gab", "tool": "t"}],
+            "benchmarks": {"a\u{1b}[31m": {"metrics": {"m": {"value": 1.0, "unit": "ms", "direction": "lower_is_better"}}}}});
+        let s = Snapshot::from_value(&v).unwrap();
+        for field in [
+            s.name.as_str(),
+            s.git.commit.as_deref().unwrap(),
+            s.git.branch.as_deref().unwrap(),
+            &s.runner.as_ref().unwrap().os,
+            s.runner.as_ref().unwrap().cpu.as_deref().unwrap(),
+            &s.run.sources[0].path,
+        ] {
+            assert!(!field.chars().any(char::is_control), "{field:?}");
+            assert!(!field.contains('\u{202e}'), "{field:?}");
+        }
+        assert!(s.git.commit.as_deref().unwrap().contains("\\u{1b}]0;x"));
+        // Names must still match the current results: kept as they are.
+        assert!(s.run.benchmarks.contains_key("a\u{1b}[31m"));
+
+        let mut huge = v.clone();
+        huge["benchmarks"] = serde_json::json!({ "x".repeat(1 << 20): {"metrics": {}} });
+        let e = Snapshot::from_value(&huge).unwrap_err();
+        assert_eq!(e.kind, crate::error::ParseKind::Value);
+        assert!(
+            e.message.contains("a benchmark name") && e.message.contains("1048576 bytes"),
+            "{e}"
+        );
+        assert!(
+            e.message.len() < 200,
+            "the message does not repeat the name: {e}"
+        );
+        let mut long_commit = v;
+        long_commit["git"]["commit"] = serde_json::json!("é".repeat(600));
+        let e = Snapshot::from_value(&long_commit).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("field `git.commit` is 1200 bytes long"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn newer_schema_is_refused() {
         let v = serde_json::json!({"schema": SNAPSHOT_SCHEMA, "schema_version": 99, "name": "x",
             "created_at": "2026-01-01T00:00:00Z", "benchmarks": {}});
         let e = Snapshot::from_value(&v).unwrap_err();
-        assert!(e.0.contains("schema 99"), "{e}");
+        assert!(e.message.contains("schema 99"), "{e}");
     }
 }

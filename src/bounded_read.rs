@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReadProblem, Result};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -59,27 +59,13 @@ impl Limit {
     }
 
     fn too_large(&self, path: &Path) -> Error {
-        Error::Parse {
-            path: path.to_path_buf(),
-            format: "",
-            message: format!(
-                "larger than the {} limit for a {}; perfgate does not read it",
-                self.describe(),
-                self.what
-            ),
-        }
-    }
-}
-
-/// Message for a path that is neither a regular file nor a directory.
-pub const NOT_REGULAR: &str =
-    "not a regular file (a pipe, socket or device); save the results to a file first";
-
-fn not_regular(path: &Path) -> Error {
-    Error::Parse {
-        path: path.to_path_buf(),
-        format: "",
-        message: NOT_REGULAR.to_string(),
+        Error::read(
+            path,
+            ReadProblem::TooLarge {
+                limit: self.describe(),
+                what: self.what,
+            },
+        )
     }
 }
 
@@ -97,14 +83,10 @@ pub fn open(path: &Path) -> Result<File> {
     let file = options.open(path).map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::Parse {
-            path: path.to_path_buf(),
-            format: "",
-            message: "is a directory, not a file".to_string(),
-        });
+        return Err(Error::read(path, ReadProblem::IsDirectory));
     }
     if !meta.is_file() {
-        return Err(not_regular(path));
+        return Err(Error::read(path, ReadProblem::NotRegular));
     }
     Ok(file)
 }
@@ -145,13 +127,13 @@ pub fn read_to_string(path: &Path, limit: Limit) -> Result<String> {
         .strip_prefix(&[0xEF, 0xBB, 0xBF])
         .map(<[u8]>::to_vec)
         .unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        format: "",
-        message: format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
+    String::from_utf8(bytes).map_err(|e| {
+        Error::read(
+            path,
+            ReadProblem::NotUtf8 {
+                offset: e.utf8_error().valid_up_to(),
+            },
+        )
     })
 }
 
@@ -169,7 +151,18 @@ mod tests {
             bytes: 4,
             what: "test file",
         };
-        let e = read(&p, small).unwrap_err().to_string();
+        let e = read(&p, small).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Read {
+                    problem: ReadProblem::TooLarge { .. },
+                    ..
+                }
+            ),
+            "a read problem, not a parse error: {e:?}"
+        );
+        let e = e.to_string();
         assert!(
             e.contains("larger than the 4 bytes limit for a test file"),
             "{e}"

@@ -76,13 +76,142 @@ fn empty_and_blank_files() {
 fn truncated_baseline_file() {
     let sb = Sandbox::new();
     let text = std::fs::read_to_string(k6("baseline-summary.json")).unwrap();
-    let cut = sb.write("cut.json", &text[..text.len() * 2 / 3]);
+    let cut_text = &text[..text.len() * 2 / 3];
+    let cut = sb.write("cut.json", cut_text);
     let current = k6("current-summary.json");
+    // The end of the file is where the document breaks off: its line is named.
+    let last_line = cut_text.matches('\n').count() + 1;
     assert_one_line_error(
         &sb,
         &["--baseline", p(&cut), p(&current)],
-        "cut.json",
+        &format!("cut.json:{last_line}:"),
+        "invalid JSON: EOF while parsing",
+    );
+}
+
+/// Line and column of the first `needle` in `text`, 1-based.
+fn position(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+#[test]
+fn a_syntax_error_in_a_json_file_names_its_line_and_column() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(fixture("hyperfine/current.json")).unwrap();
+    let (line, column) = position(&text, "\"mean\":");
+    let broken = sb.write("broken.json", &text.replacen("\"mean\":", "\"mean\" ", 1));
+    // The line of the key whose `:` is missing, and a column past the key.
+    let at = format!("broken.json:{line}:");
+    let err = sb
+        .cmd()
+        .arg("analyze")
+        .arg(&broken)
+        .output()
+        .unwrap()
+        .stderr;
+    let err = String::from_utf8(err).unwrap();
+    let col: usize = err
+        .split(&at)
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(col > column + "\"mean\"".len(), "{err}");
+    assert_one_line_error(&sb, &[p(&broken)], &at, "invalid JSON: expected `:`");
+    // Forced to a format, the same place, and the format.
+    assert_one_line_error(
+        &sb,
+        &["--format", "hyperfine", p(&broken)],
+        &at,
+        "(hyperfine)",
+    );
+    // A broken stored baseline too.
+    sb.write(
+        "baselines/main.json",
+        "{\n  \"schema\": \"perfgate/snapshot/v1\",\n  ]\n}",
+    );
+    assert_one_line_error(
+        &sb,
+        &["--baseline", "main", p(&fixture("hyperfine/current.json"))],
+        "main.json:3:3: ",
         "invalid JSON",
+    );
+}
+
+#[test]
+fn a_bad_record_in_a_text_format_names_its_line() {
+    let sb = Sandbox::new();
+    let go = sb.write(
+        "go.txt",
+        "goos: linux\npkg: example.com/x\nBenchmarkA-8 100 12 ns/op\nBenchmarkB-8 100 -5 ns/op\nPASS\n",
+    );
+    assert_one_line_error(
+        &sb,
+        &[p(&go)],
+        "go.txt:4: benchmark `BenchmarkB-8` metric `ns/op`",
+        "negative value",
+    );
+    let libtest = sb.write(
+        "bench.txt",
+        "running 2 tests\ntest a ... bench: 12 ns/iter (+/- 1)\ntest b ... bench: 1e300 s/iter (+/- 0)\n",
+    );
+    assert_one_line_error(&sb, &[p(&libtest)], "bench.txt:3: ", "out of range");
+}
+
+#[test]
+fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
+    let sb = Sandbox::new();
+    let cur = fixture("hyperfine/current.json");
+    sb.cmd()
+        .args(["baseline", "create", "main"])
+        .arg(&cur)
+        .assert()
+        .success();
+    let path = sb.path("baselines/main.json");
+    let good: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut snap = good.clone();
+    snap["git"]["commit"] = serde_json::json!("\u{1b}]0;title\u{7}abc\n::error::pwned");
+    snap["git"]["branch"] = serde_json::json!("\u{1b}[2J\u{202e}main");
+    snap["runner"]["cpu"] = serde_json::json!("cpu\r::warning::x");
+    std::fs::write(&path, snap.to_string()).unwrap();
+    // Read, compared, shown: nothing raw reaches the output.
+    for args in [
+        &["baseline", "show", "main"][..],
+        &["analyze", "--baseline", "main", p(&cur)][..],
+        &["analyze", "-o", "json", "--baseline", "main", p(&cur)][..],
+    ] {
+        let out = sb.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.lines() {
+            assert!(!line.chars().any(|c| c.is_control()), "{args:?}: {line:?}");
+            assert!(!line.trim_start().starts_with("::"), "{args:?}: {line:?}");
+        }
+    }
+    // A 1 MB benchmark name is refused with one line naming the file and the field.
+    let mut huge = good;
+    let benchmarks = huge["benchmarks"].as_object_mut().unwrap();
+    let (_, first) = benchmarks.iter().next().unwrap();
+    let first = first.clone();
+    benchmarks.insert("x".repeat(1 << 20), first);
+    std::fs::write(&path, huge.to_string()).unwrap();
+    assert_one_line_error(
+        &sb,
+        &["--baseline", "main", p(&cur)],
+        "main.json: field `benchmarks (a benchmark name)` is 1048576 bytes long",
+        "perfgate reads at most 16384",
+    );
+    assert_one_line_error(
+        &sb,
+        &["--baseline", p(&path), p(&cur)],
+        "main.json: field `benchmarks (a benchmark name)`",
+        "perfgate reads at most 16384",
     );
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::ParseError;
+use crate::error::{ParseError, ParseKind};
 use crate::input::{json, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
@@ -77,8 +77,12 @@ impl InputFormat for CriterionInput {
         // bench dir -> measurement dirs (`new`, `base`, named baselines) holding an estimates.json
         let mut found: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
         for entry in walkdir::WalkDir::new(root).max_depth(PARSE_DEPTH) {
-            let entry =
-                entry.map_err(|e| ParseError::new(format!("cannot walk the directory: {e}")))?;
+            let entry = entry.map_err(|e| {
+                ParseError::of(
+                    ParseKind::Unreadable,
+                    format!("cannot walk the directory: {e}"),
+                )
+            })?;
             if !is_estimates_file(entry.path()) {
                 continue;
             }
@@ -89,7 +93,7 @@ impl InputFormat for CriterionInput {
             found.entry(bench_dir).or_default().push(dir.to_path_buf());
         }
         if found.is_empty() {
-            return Err(ParseError::new(
+            return Err(ParseError::empty(
                 "no criterion `<benchmark>/new/estimates.json` under this directory",
             ));
         }
@@ -106,10 +110,10 @@ impl InputFormat for CriterionInput {
                 .replace('\\', "/");
             add_benchmark(&mut run, &dir, &est, &fallback).map_err(|e| {
                 // Errors about sample.json already name it.
-                if e.0.starts_with(&*dir.to_string_lossy()) {
+                if e.message.starts_with(&*dir.to_string_lossy()) {
                     e
                 } else {
-                    ParseError::new(format!("{}: {}", est_path.display(), e.0))
+                    e.inside(&est_path)
                 }
             })?;
         }
@@ -151,9 +155,8 @@ fn read_json(path: &Path) -> Result<Value, ParseError> {
     // Bounded and regular files only: a FIFO named estimates.json or a sample.json linked to
     // /dev/zero is refused, not waited on or read forever.
     let text = crate::bounded_read::read_to_string(path, crate::bounded_read::CRITERION_FILE)
-        .map_err(|e| ParseError::new(e.to_string()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| ParseError::new(format!("{}: invalid JSON: {e}", path.display())))
+        .map_err(|e| ParseError::from_read(&e).inside(path))?;
+    serde_json::from_str(&text).map_err(|e| ParseError::from(e).inside(path))
 }
 
 /// An estimate under its current or pre-0.3.3 key.

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::ParseError;
-use crate::input::{lines, units, InputFormat, Probe};
+use crate::input::{check_metric, lines, units, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for `go test -bench` text.
@@ -36,7 +36,7 @@ impl InputFormat for GoBenchInput {
         let mut pkg: Option<String> = None;
         let mut better: BTreeMap<String, Direction> = BTreeMap::new();
         let mut results = Vec::new();
-        for line in lines(text) {
+        for (n, line) in (1..).zip(lines(text)) {
             if let Some(value) = line.strip_prefix("pkg:") {
                 let value = value.trim();
                 pkg = (!value.is_empty()).then(|| value.to_string());
@@ -57,6 +57,10 @@ impl InputFormat for GoBenchInput {
                     }
                 }
             } else if let Some((name, values)) = result_line(line) {
+                for (value, unit) in &values {
+                    let m = metric_for(unit, *value, better.get(*unit).copied());
+                    check_metric(name, unit, &m).map_err(|e| e.at_line(n))?;
+                }
                 results.push((pkg.clone(), name, values));
             }
         }

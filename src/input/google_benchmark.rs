@@ -136,7 +136,7 @@ fn time_ns(row: &Map<String, Value>, key: &str) -> Result<Option<f64>, ParseErro
     let unit = row.get("time_unit").and_then(Value::as_str).unwrap_or("ns");
     let factor = units::time_unit(unit)
         .and_then(|u| u.nanos())
-        .ok_or_else(|| ParseError::new(format!("unknown `time_unit` \"{unit}\"")))?;
+        .ok_or_else(|| ParseError::unit(format!("unknown `time_unit` \"{unit}\"")))?;
     Ok(Some(v * factor))
 }
 
@@ -173,7 +173,7 @@ impl Group<'_> {
     }
 
     fn emit(&self, run: &mut Run, name: &str) -> Result<(), ParseError> {
-        let err = |e: ParseError| ParseError::new(format!("benchmark `{name}`: {}", e.0));
+        let err = |e: ParseError| e.context(format_args!("benchmark `{name}`"));
         for key in ["real_time", "cpu_time"] {
             let mut values = Vec::new();
             for row in &self.iterations {

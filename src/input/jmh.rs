@@ -59,13 +59,13 @@ impl InputFormat for JmhInput {
                 Direction::LowerIsBetter
             };
             add_score(&mut run, &name, "score", primary, Some(direction), true)
-                .map_err(|err| ParseError::new(format!("`{name}` primaryMetric: {}", err.0)))?;
+                .map_err(|err| err.context(format_args!("`{name}` primaryMetric")))?;
             if let Some(secondary) = e.get("secondaryMetrics").and_then(Value::as_object) {
                 for (key, m) in secondary {
                     // JMH 1.8–1.36 prefix profiler results with `·`, before 1.8 with `@`.
                     let metric = key.trim_start_matches(['\u{b7}', '@']);
                     add_score(&mut run, &name, metric, m, None, false).map_err(|err| {
-                        ParseError::new(format!("`{name}` secondaryMetrics.{key}: {}", err.0))
+                        err.context(format_args!("`{name}` secondaryMetrics.{key}"))
                     })?;
                 }
             }

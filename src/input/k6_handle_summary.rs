@@ -44,7 +44,7 @@ impl InputFormat for K6HandleSummaryInput {
                 .and_then(|t| t.as_str())
                 .ok_or_else(|| ParseError::new(format!("metric `{key}` has no `type`")))?;
             let Some(kind) = K6Type::parse(kind) else {
-                return Err(ParseError::new(format!(
+                return Err(ParseError::value(format!(
                     "metric `{key}` has unknown type `{kind}`"
                 )));
             };

@@ -5,7 +5,7 @@
 //! median); `(+/- …)` is the spread, reported as `deviation`. Times are converted to nanoseconds.
 
 use crate::error::ParseError;
-use crate::input::{lines, units, InputFormat, Probe};
+use crate::input::{check_metric, lines, units, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for libtest / bencher-format text.
@@ -30,7 +30,7 @@ impl InputFormat for LibtestInput {
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
         let mut run = Run::default();
-        for line in lines(probe.text()?) {
+        for (n, line) in (1..).zip(lines(probe.text()?)) {
             let Some(b) = bench_line(line) else {
                 continue;
             };
@@ -43,11 +43,9 @@ impl InputFormat for LibtestInput {
                     1.0,
                 ),
             };
-            run.insert(
-                b.name,
-                &metric,
-                Metric::new(b.value * factor, unit.clone(), Direction::LowerIsBetter),
-            );
+            let m = Metric::new(b.value * factor, unit.clone(), Direction::LowerIsBetter);
+            check_metric(b.name, &metric, &m).map_err(|e| e.at_line(n))?;
+            run.insert(b.name, &metric, m);
             if let Some(dev) = b.deviation {
                 run.insert(
                     b.name,

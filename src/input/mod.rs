@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::bounded_read;
-use crate::error::{Error, ParseError, Result};
+use crate::error::{Error, ParseError, ReadProblem, Result};
 use crate::model::{Metric, Run, Source};
 
 /// How much of a file is read for cheap detection.
@@ -104,8 +104,8 @@ pub struct Probe {
     path: PathBuf,
     is_dir: bool,
     head: String,
-    text: OnceCell<Result<String, String>>,
-    json: OnceCell<Result<Value, String>>,
+    text: OnceCell<Result<String, ParseError>>,
+    json: OnceCell<Result<Value, ParseError>>,
 }
 
 impl Probe {
@@ -166,32 +166,31 @@ impl Probe {
         self.text
             .get_or_init(|| {
                 if self.is_dir {
-                    return Err("is a directory, not a file".to_string());
+                    return Err(read_problem(ReadProblem::IsDirectory));
                 }
                 let bytes = bounded_read::read(&self.path, bounded_read::RESULT_FILE)
-                    .map_err(|e| error_message(&e))?;
+                    .map_err(|e| ParseError::from_read(&e))?;
                 String::from_utf8(strip_bom(&bytes).to_vec()).map_err(|e| {
-                    format!(
-                        "not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    )
+                    read_problem(ReadProblem::NotUtf8 {
+                        offset: e.utf8_error().valid_up_to(),
+                    })
                 })
             })
             .as_deref()
-            .map_err(|e| ParseError::new(e.clone()))
+            .map_err(Clone::clone)
     }
 
     /// A buffered reader over the whole input (BOM not stripped), for line-oriented formats that must not
     /// hold the file in memory.
     pub fn reader(&self) -> Result<Box<dyn BufRead + '_>, ParseError> {
         if self.is_dir {
-            return Err(ParseError::new("is a directory, not a file"));
+            return Err(read_problem(ReadProblem::IsDirectory));
         }
         if let Some(Ok(text)) = self.text.get() {
             return Ok(Box::new(Cursor::new(text.as_bytes())));
         }
-        let reader = bounded_read::open_stream(&self.path)
-            .map_err(|e| ParseError::new(error_message(&e)))?;
+        let reader =
+            bounded_read::open_stream(&self.path).map_err(|e| ParseError::from_read(&e))?;
         Ok(Box::new(reader))
     }
 
@@ -220,21 +219,23 @@ impl Probe {
             .get_or_init(|| {
                 let first = self.head.trim_start().chars().next();
                 if self.is_dir {
-                    return Err("is a directory, not a file".to_string());
+                    return Err(read_problem(ReadProblem::IsDirectory));
                 }
                 if !matches!(first, Some('{') | Some('[')) {
-                    return Err("not a JSON document".to_string());
+                    return Err(ParseError::syntax("not a JSON document"));
                 }
                 match self.text.get() {
                     Some(Ok(text)) => serde_json::from_str(text),
                     _ => {
                         let file =
                             bounded_read::open_limited(&self.path, bounded_read::RESULT_FILE)
-                                .map_err(|e| error_message(&e))?;
+                                .map_err(|e| ParseError::from_read(&e))?;
                         let mut reader = BufReader::new(file);
                         let mut bom = [0u8; 3];
                         // Skip a UTF-8 BOM without reading the whole file into memory.
-                        let n = reader.read(&mut bom).map_err(|e| e.to_string())?;
+                        let n = reader
+                            .read(&mut bom)
+                            .map_err(|e| ParseError::from_read(&Error::io(&self.path, e)))?;
                         let prefix: &[u8] = if bom[..n] == [0xEF, 0xBB, 0xBF] {
                             &[]
                         } else {
@@ -243,20 +244,16 @@ impl Probe {
                         serde_json::from_reader(prefix.chain(reader))
                     }
                 }
-                .map_err(|e| format!("invalid JSON: {e}"))
+                .map_err(ParseError::from)
             })
             .as_ref()
-            .map_err(|e| ParseError::new(e.clone()))
+            .map_err(Clone::clone)
     }
 }
 
-/// An error's message without the path prefix (the caller adds the path).
-fn error_message(e: &Error) -> String {
-    match e {
-        Error::Parse { message, .. } => message.clone(),
-        Error::Io { source, .. } => source.to_string(),
-        other => other.to_string(),
-    }
+/// A read problem of the probed file, as its parser reports it.
+fn read_problem(problem: ReadProblem) -> ParseError {
+    ParseError::from_read(&Error::read(Path::new(""), problem))
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -270,23 +267,14 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
         Some(f) => f,
         None => detect(&probe)?,
     };
-    let mut run = format.parse(&probe).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        format: format.id(),
-        message: format!("{} ({})", e.0, format.id()),
-    })?;
+    let mut run = format
+        .parse(&probe)
+        .map_err(|e| parse_error(path, format, e))?;
     if run.benchmarks.is_empty() {
-        return Err(Error::Parse {
-            path: path.to_path_buf(),
-            format: format.id(),
-            message: format!("no benchmarks found in this {} file", format.id()),
-        });
+        let e = ParseError::empty(format!("no benchmarks found in this {} file", format.id()));
+        return Err(Error::parse(path, format.id(), e));
     }
-    check_values(&run).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        format: format.id(),
-        message: format!("{} ({})", e.0, format.id()),
-    })?;
+    check_values(&run).map_err(|e| parse_error(path, format, e))?;
     if run.sources.is_empty() {
         run.sources.push(Source {
             path: path.display().to_string(),
@@ -297,75 +285,77 @@ pub fn read_file(path: &Path, format: Option<&'static dyn InputFormat>) -> Resul
     Ok(run)
 }
 
+/// A parser's complaint as the error about `path`, the format id appended to the message.
+pub fn parse_error(path: &Path, format: &dyn InputFormat, mut e: ParseError) -> Error {
+    e.message = format!("{} ({})", e.message, format.id());
+    Error::parse(path, format.id(), e)
+}
+
 /// Refuses values no tool can measure: a value that overflowed to infinity once scaled to perfgate's
 /// unit (`1e300` seconds in nanoseconds), and a negative duration, size, rate or ratio.
 fn check_values(run: &Run) -> Result<(), ParseError> {
-    use crate::model::Unit;
     for (bench, b) in &run.benchmarks {
         for (name, m) in &b.metrics {
-            let what = || {
-                format!(
-                    "benchmark `{}` metric `{}`",
-                    crate::escape::terminal(bench),
-                    crate::escape::terminal(name)
-                )
-            };
-            let all = std::iter::once(m.value)
-                .chain(m.samples.iter().copied())
-                .chain(m.runs.iter().copied());
-            if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
-                return Err(ParseError::new(format!(
-                    "{}: value {v} is out of range (it overflows once converted to {})",
-                    what(),
-                    m.unit
-                )));
-            }
-            let non_negative = m.unit.nanos().is_some()
-                || matches!(m.unit, Unit::Bytes | Unit::PerSecond | Unit::Ratio);
-            if non_negative && m.value < 0.0 {
-                return Err(ParseError::new(format!(
-                    "{}: negative value {} {}; a duration, size, rate or ratio cannot be below zero",
-                    what(),
-                    m.value,
-                    m.unit
-                )));
-            }
+            check_metric(bench, name, m)?;
         }
     }
     Ok(())
 }
 
-/// Message for gzip-compressed input that is not k6 NDJSON (the only format read compressed).
-pub(crate) const GZIP_UNSUPPORTED: &str =
-    "gzip-compressed input is only read for k6 NDJSON (`--out json=results.json.gz`); decompress this one first (gunzip -k FILE), or give --format k6-ndjson if it is k6 output";
+/// The check of [`check_values`] for one metric; line formats call it on each record, so that the
+/// error names the line.
+pub(crate) fn check_metric(bench: &str, name: &str, m: &Metric) -> Result<(), ParseError> {
+    use crate::model::Unit;
+    let what = || {
+        format!(
+            "benchmark `{}` metric `{}`",
+            crate::escape::terminal(bench),
+            crate::escape::terminal(name)
+        )
+    };
+    let all = std::iter::once(m.value)
+        .chain(m.samples.iter().copied())
+        .chain(m.runs.iter().copied());
+    if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
+        return Err(ParseError::value(format!(
+            "{}: value {v} is out of range (it overflows once converted to {})",
+            what(),
+            m.unit
+        )));
+    }
+    let non_negative =
+        m.unit.nanos().is_some() || matches!(m.unit, Unit::Bytes | Unit::PerSecond | Unit::Ratio);
+    if non_negative && m.value < 0.0 {
+        return Err(ParseError::value(format!(
+            "{}: negative value {} {}; a duration, size, rate or ratio cannot be below zero",
+            what(),
+            m.value,
+            m.unit
+        )));
+    }
+    Ok(())
+}
+
+/// The format name of a file that starts like JSON but is not, before any format claimed it.
+pub const JSON: &str = "json";
 
 /// Picks the format of a probed input.
 pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
     if probe.head().trim().is_empty() && !probe.is_dir() {
-        return Err(Error::Parse {
-            path: probe.path().to_path_buf(),
-            format: "",
-            message: "file is empty".to_string(),
-        });
+        return Err(Error::read(probe.path(), ReadProblem::Empty));
     }
     if let Some(f) = FORMATS.iter().copied().find(|f| f.sniff(probe)) {
         return Ok(f);
     }
     if probe.is_gzip() {
-        return Err(Error::Parse {
+        return Err(Error::Compressed {
             path: probe.path().to_path_buf(),
-            format: "",
-            message: GZIP_UNSUPPORTED.to_string(),
         });
     }
     // A file that starts like JSON but does not parse is reported as broken JSON, not as an unknown format.
     if let Err(e) = probe.json_result() {
         if matches!(probe.head().trim_start().chars().next(), Some('{' | '[')) && !probe.is_dir() {
-            return Err(Error::Parse {
-                path: probe.path().to_path_buf(),
-                format: "",
-                message: e.0,
-            });
+            return Err(Error::parse(probe.path(), JSON, e));
         }
     }
     Err(Error::UnknownFormat {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::compare::{Comparison, Kind};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseError, Result};
 use crate::input::k6_ndjson::{self, K6Aggregator, K6NdjsonInput};
 use crate::input::{self, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Source, Unit};
@@ -55,15 +55,15 @@ pub fn read_workers(
     }
     if let Some((path, id)) = summary {
         if !approximate {
-            return Err(Error::Parse {
-                path,
-                format: "",
-                message: format!(
+            return Err(Error::parse(
+                &path,
+                id,
+                ParseError::new(format!(
                     "--merge-workers: this is a {id} file, which holds percentiles only, and percentiles of \
                      several workers cannot be combined exactly; give each worker's raw stream \
                      (k6 run --out json=worker-N.json) or add --approximate-merge for bounds (not gated)"
-                ),
-            });
+                )),
+            ));
         }
         let runs = paths
             .iter()
@@ -74,11 +74,8 @@ pub fn read_workers(
     let mut agg = K6Aggregator::new();
     for probe in &probes {
         // The same streaming reader as a single file (fast path, threads, gzip), into one aggregator.
-        agg = k6_ndjson::feed_probe(agg, probe).map_err(|e| Error::Parse {
-            path: probe.path().to_path_buf(),
-            format: ndjson.id(),
-            message: format!("{} ({})", e.0, ndjson.id()),
-        })?;
+        agg = k6_ndjson::feed_probe(agg, probe)
+            .map_err(|e| input::parse_error(probe.path(), ndjson, e))?;
     }
     let mut run = agg.finish();
     if run.benchmarks.is_empty() {
