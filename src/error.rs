@@ -463,6 +463,24 @@ mod tests {
     }
 
     #[test]
+    fn what_usage_carried_has_its_own_variants_with_the_same_text() {
+        // The text the callers built for `Usage` stays the same once they construct these instead.
+        let e = Error::remote("http://localhost:9091/metrics/job/perfgate", "HTTP 500");
+        assert_eq!(
+            e.to_string(),
+            "http://localhost:9091/metrics/job/perfgate: HTTP 500"
+        );
+        assert_eq!(e.path(), None);
+        let e = Error::Command("base: `make` exited with 2".into());
+        assert_eq!(e.to_string(), "base: `make` exited with 2");
+        let e = Error::Compressed {
+            path: PathBuf::from("r.json.gz"),
+        };
+        assert_eq!(e.to_string(), format!("r.json.gz: {GZIP_UNSUPPORTED}"));
+        assert_eq!(e.problem(), GZIP_UNSUPPORTED);
+    }
+
+    #[test]
     fn read_problems_are_not_parse_errors() {
         let e = Error::read(Path::new("/dev/zero"), ReadProblem::NotRegular);
         assert!(
