@@ -106,7 +106,7 @@ impl Snapshot {
         }
     }
 
-    /// Reads a snapshot document, refusing newer layouts and absurd strings (see [`fields`]).
+    /// Reads a snapshot document, refusing newer layouts and absurd strings (see `baseline/fields.rs`).
     pub fn from_value(v: &Value) -> Result<Snapshot, ParseError> {
         let version = v.get("schema_version").and_then(Value::as_u64).unwrap_or(0);
         if version > u64::from(SCHEMA_VERSION) {
@@ -190,6 +190,10 @@ impl Store {
     /// The snapshot, written and synced to a temporary file in the store (not yet visible). Temporary
     /// files that writers killed long ago left behind are removed first.
     fn write_temp(&self, snapshot: &Snapshot) -> Result<tempfile::NamedTempFile> {
+        if let Err(e) = fields::check_lengths(snapshot) {
+            let path = self.path_for(&snapshot.name)?;
+            return Err(Error::parse(&path, SNAPSHOT_FORMAT, e));
+        }
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         self.remove_stale_temp_files();
         let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");

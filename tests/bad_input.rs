@@ -213,6 +213,24 @@ fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
         "main.json: field `benchmarks (a benchmark name)`",
         "perfgate reads at most 16384",
     );
+    // What perfgate would refuse to read, it does not write either.
+    let long = sb.write(
+        "long.json",
+        &serde_json::json!([{"name": "n".repeat(20_000), "unit": "ms", "value": 1}]).to_string(),
+    );
+    let out = sb
+        .cmd()
+        .args(["baseline", "create", "long"])
+        .arg(&long)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("long.json: field `benchmarks (a benchmark name)` is 20000 bytes long"),
+        "{err}"
+    );
+    assert!(!sb.path("baselines/long.json").exists());
 }
 
 #[test]

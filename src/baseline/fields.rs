@@ -40,42 +40,66 @@ fn needs_escape(s: &str) -> bool {
     })
 }
 
-/// A descriptive field: length-checked, then escaped when it holds control or direction characters.
-fn descriptive(field: &str, s: &mut String, max: usize) -> Result<(), ParseError> {
-    check_len(field, s, max)?;
-    if needs_escape(s) {
-        *s = crate::escape::terminal(s);
+/// Checks (and where needed escapes) every string of a snapshot read from a file.
+pub(super) fn check(s: &mut super::Snapshot) -> Result<(), ParseError> {
+    check_lengths(s)?;
+    for field in descriptive_mut(s) {
+        if needs_escape(field) {
+            *field = crate::escape::terminal(field);
+        }
     }
     Ok(())
 }
 
-/// Checks (and where needed escapes) every string of a snapshot read from a file.
-pub(super) fn check(s: &mut super::Snapshot) -> Result<(), ParseError> {
-    descriptive("schema", &mut s.schema, MAX_FIELD)?;
-    descriptive("name", &mut s.name, MAX_FIELD)?;
-    descriptive("created_at", &mut s.created_at, MAX_FIELD)?;
-    descriptive("perfgate_version", &mut s.perfgate_version, MAX_FIELD)?;
-    if let Some(c) = &mut s.git.commit {
-        descriptive("git.commit", c, MAX_FIELD)?;
-    }
-    if let Some(b) = &mut s.git.branch {
-        descriptive("git.branch", b, MAX_FIELD)?;
-    }
+/// The descriptive fields, escaped by [`check`]; their lengths are checked by [`check_lengths`].
+fn descriptive_mut(s: &mut super::Snapshot) -> Vec<&mut String> {
+    let mut v = vec![
+        &mut s.schema,
+        &mut s.name,
+        &mut s.created_at,
+        &mut s.perfgate_version,
+    ];
+    v.extend(s.git.commit.as_mut());
+    v.extend(s.git.branch.as_mut());
     if let Some(r) = &mut s.runner {
-        descriptive("runner.os", &mut r.os, MAX_FIELD)?;
-        descriptive("runner.arch", &mut r.arch, MAX_FIELD)?;
-        if let Some(cpu) = &mut r.cpu {
-            descriptive("runner.cpu", cpu, MAX_FIELD)?;
-        }
+        v.push(&mut r.os);
+        v.push(&mut r.arch);
+        v.extend(r.cpu.as_mut());
     }
-    check_run(&mut s.run)
+    for src in &mut s.run.sources {
+        v.extend([&mut src.path, &mut src.format, &mut src.tool]);
+    }
+    v
 }
 
-fn check_run(run: &mut Run) -> Result<(), ParseError> {
-    for src in &mut run.sources {
-        descriptive("sources.path", &mut src.path, MAX_SOURCE)?;
-        descriptive("sources.format", &mut src.format, MAX_SOURCE)?;
-        descriptive("sources.tool", &mut src.tool, MAX_SOURCE)?;
+/// Refuses a snapshot holding an absurdly long string (also before writing one, so that perfgate never
+/// stores what it would refuse to read).
+pub(super) fn check_lengths(s: &super::Snapshot) -> Result<(), ParseError> {
+    check_len("schema", &s.schema, MAX_FIELD)?;
+    check_len("name", &s.name, MAX_FIELD)?;
+    check_len("created_at", &s.created_at, MAX_FIELD)?;
+    check_len("perfgate_version", &s.perfgate_version, MAX_FIELD)?;
+    if let Some(c) = &s.git.commit {
+        check_len("git.commit", c, MAX_FIELD)?;
+    }
+    if let Some(b) = &s.git.branch {
+        check_len("git.branch", b, MAX_FIELD)?;
+    }
+    if let Some(r) = &s.runner {
+        check_len("runner.os", &r.os, MAX_FIELD)?;
+        check_len("runner.arch", &r.arch, MAX_FIELD)?;
+        if let Some(cpu) = &r.cpu {
+            check_len("runner.cpu", cpu, MAX_FIELD)?;
+        }
+    }
+    check_run(&s.run)
+}
+
+fn check_run(run: &Run) -> Result<(), ParseError> {
+    for src in &run.sources {
+        check_len("sources.path", &src.path, MAX_SOURCE)?;
+        check_len("sources.format", &src.format, MAX_SOURCE)?;
+        check_len("sources.tool", &src.tool, MAX_SOURCE)?;
     }
     for check in &run.tool_checks {
         check_len("tool_checks.benchmark", &check.benchmark, MAX_NAME)?;
