@@ -201,6 +201,23 @@ impl Error {
         }
     }
 
+    /// The same error about another name for its file (e.g. the path relative to a scratch copy, as
+    /// `perfgate ab` shows it), so that the line and column stay where they belong: `rel.json:3:5: …`.
+    pub fn with_path(mut self, new: &Path) -> Error {
+        match &mut self {
+            Error::Io { path, .. }
+            | Error::Read { path, .. }
+            | Error::Parse { path, .. }
+            | Error::UnknownFormat { path, .. }
+            | Error::Compressed { path }
+            | Error::Baseline { path, .. }
+            | Error::Config { path, .. } => *path = new.to_path_buf(),
+            Error::Usage(_) | Error::Remote { .. } | Error::Command(_) | Error::Incomparable(_) => {
+            }
+        }
+        self
+    }
+
     /// The problem without the leading path (but with the line, when known): `3:9: invalid JSON: …`
     /// for a parse error. For callers that name the file themselves.
     pub fn problem(&self) -> String {
@@ -416,6 +433,11 @@ mod tests {
         let e = Error::parse(Path::new("r.json"), "json", e);
         assert_eq!(e.to_string(), "r.json:3:5: invalid JSON: expected value");
         assert_eq!(e.problem(), "3:5: invalid JSON: expected value");
+        let e = e.with_path(Path::new("results/r.json"));
+        assert_eq!(
+            e.to_string(),
+            "results/r.json:3:5: invalid JSON: expected value"
+        );
 
         let e: ParseError = serde_json::from_str::<serde_json::Value>("{\"a\": ")
             .unwrap_err()
