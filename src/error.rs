@@ -23,8 +23,8 @@ pub enum Error {
     #[error("{}{}: {message}", path.display(), Location { line: *line, column: *column })]
     Parse {
         path: PathBuf,
-        /// What the file was read as: an `InputFormat` id (`hyperfine`), or `json`, `perfgate-snapshot`,
-        /// `perfgate-verdict`, … Never empty.
+        /// What the file was read as: an `InputFormat` id (`hyperfine`; `perfgate` for a snapshot), or
+        /// `json` (before any format claimed it), `perfgate-verdict`, `pull-request-number`. Never empty.
         format: &'static str,
         /// 1-based line of the offending record, when known.
         line: Option<u64>,
@@ -41,7 +41,8 @@ pub enum Error {
     /// The command line is wrong (an option, a value, a file given twice). Nothing else.
     #[error("{0}")]
     Usage(String),
-    /// An HTTP service (Prometheus, a Pushgateway, GitHub) failed or answered something unusable.
+    /// An HTTP service (Prometheus, a Pushgateway, GitHub) failed or answered something unusable. `url`
+    /// is shown as given: the caller strips credentials.
     #[error("{url}: {message}")]
     Remote { url: String, message: String },
     /// A program perfgate runs (git, a build or benchmark command) could not start or failed.
@@ -115,7 +116,7 @@ pub enum ParseKind {
     Unreadable,
 }
 
-/// ` :line` or `:line:column`, or nothing when the line is not known.
+/// `:line` or `:line:column`, or nothing when the line is not known.
 struct Location {
     line: Option<u64>,
     column: Option<u64>,
