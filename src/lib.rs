@@ -2,14 +2,14 @@
 //!
 //! Reads benchmark and load-test results ([`input`]), compares every metric with a baseline snapshot kept in
 //! the repository ([`baseline`], [`compare`]), grades each change ([`severity`]) and reports a verdict
-//! ([`verdict`], [`report`]).
+//! ([`verdict`], [`report`]). [`analyze()`] runs the whole pipeline for a [`Request`]; the `perfgate`
+//! command line is a thin layer on top of it.
 
 pub mod ab;
-pub mod app;
+pub mod analyze;
 pub mod baseline;
 pub mod bounded_read;
 pub mod budget;
-pub mod cli;
 pub mod compare;
 pub mod error;
 pub mod escape;
@@ -26,4 +26,5 @@ pub mod severity;
 pub mod stats;
 pub mod verdict;
 
+pub use analyze::{analyze, Request};
 pub use error::{Error, Result};
