@@ -237,3 +237,118 @@ fn no_overlap_check(
         count(Severity::Missing)
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::Snapshot;
+    use crate::verdict::{AbRun, Order, Side, Status};
+
+    const BASE: &str = "fixtures/hyperfine/baseline.json";
+    const HEAD: &str = "fixtures/hyperfine/current.json";
+
+    fn pair(store: &std::path::Path) -> Request {
+        let mut r = Request::new(vec![HEAD.into()], store);
+        r.baseline = BaselineSource::NameOrPath(BASE.into());
+        r
+    }
+
+    #[test]
+    fn a_hyperfine_pair_is_graded_completely() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = analyze(&pair(dir.path())).unwrap();
+        // The fixture's current run is the baseline's workload made 1.2× slower.
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.summary.high, 2);
+        assert!(v.comparisons.iter().any(|c| c.benchmark == "primes"
+            && c.metric == "median"
+            && c.severity == Severity::High));
+        assert_eq!(v.baseline.as_ref().unwrap().name, BASE);
+        assert_eq!(v.current.files, vec![HEAD.to_string()]);
+        assert_eq!(v.alpha, 0.01);
+
+        let mut never = pair(dir.path());
+        never.fail_on = Some(FailOn::Never);
+        let v = analyze(&never).unwrap();
+        assert_eq!(v.fail_on, FailOn::Never);
+        assert_eq!(v.status, Status::Warn);
+    }
+
+    #[test]
+    fn labels_and_the_ab_record_are_part_of_the_verdict() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = AbRecord {
+            base_ref: "main".into(),
+            base_commit: "0123456789abcdef".into(),
+            head_commit: None,
+            head_dirty: false,
+            order: Order::Interleaved,
+            runs_per_side: 1,
+            runs: vec![AbRun {
+                side: Side::Base,
+                run: 1,
+                wall_s: 1.5,
+                files: vec!["current.json".into()],
+            }],
+        };
+        let mut r = pair(dir.path());
+        r.labels = Some(vec!["head run 1: current.json".into()]);
+        r.ab = Some(record.clone());
+        let v = analyze(&r).unwrap();
+        assert_eq!(
+            v.current.files,
+            vec!["head run 1: current.json".to_string()]
+        );
+        assert_eq!(v.ab, Some(record));
+    }
+
+    #[test]
+    fn no_baseline_yet_is_a_verdict_that_says_how_to_record_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = analyze(&Request::new(vec![HEAD.into()], dir.path())).unwrap();
+        assert_eq!(v.status, Status::NoBaseline);
+        assert!(v.comparisons.is_empty());
+        let message = v.message.unwrap();
+        assert!(
+            message.contains("no baseline `main`")
+                && message.contains("perfgate baseline create main"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn merge_base_is_looked_up_in_the_given_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("baselines"));
+        let run = input::read_file(std::path::Path::new(BASE), None).unwrap();
+        store.save(&Snapshot::new("main", run), false).unwrap();
+        // The test's own working directory is a git checkout; the temporary directory is not.
+        let mut r = Request::new(vec![HEAD.into()], store.dir());
+        r.baseline = BaselineSource::MergeBase {
+            branch: "main".into(),
+            repo: dir.path().to_path_buf(),
+        };
+        let v = analyze(&r).unwrap();
+        assert_eq!(v.baseline.as_ref().unwrap().name, "main");
+        assert!(
+            v.warnings.iter().any(|w| w
+                .starts_with("--baseline-ref: no merge-base of HEAD and main")
+                && resolve::is_fallback(w)),
+            "{:?}",
+            v.warnings
+        );
+    }
+
+    #[test]
+    fn an_unknown_format_is_a_usage_error_naming_the_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = pair(dir.path());
+        r.input.format = Some("bogus".into());
+        let e = analyze(&r).unwrap_err().to_string();
+        assert!(
+            e.starts_with("unknown --format \"bogus\"; known formats: "),
+            "{e}"
+        );
+        assert!(e.contains("hyperfine"), "{e}");
+    }
+}
