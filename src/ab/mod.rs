@@ -3,8 +3,11 @@
 //!
 //! The base is a temporary detached `git worktree`. Each run's result files are copied away (tools
 //! overwrite them). The base runs become an in-memory-style snapshot in a scratch directory and the head
-//! runs are passed as result files, so both sides go through `analyze`'s own reading and merging: the same
-//! benchmark in several files is one value per run, and runs are the unit of the comparison.
+//! runs are passed as result files, so both sides go through [`crate::analyze()`]'s own reading and merging:
+//! the same benchmark in several files is one value per run, and runs are the unit of the comparison.
+//!
+//! [`measure`] runs the commands and [`Measurement::analyze`] grades them; the caller shows progress
+//! through an [`Observer`] and renders the verdict.
 
 mod glob;
 mod proc;
@@ -237,7 +240,7 @@ pub fn measure(opts: &Options, observer: &mut dyn Observer) -> Result<Outcome> {
 }
 
 impl Measurement {
-    /// Gates the head runs against the base runs: [`crate::analyze`] with the base as the baseline.
+    /// Gates the head runs against the base runs: [`crate::analyze()`] with the base as the baseline.
     pub fn analyze(&self, opts: &Options) -> Result<Verdict> {
         crate::analyze(&self.request(opts))
     }
