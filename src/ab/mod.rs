@@ -15,6 +15,7 @@ mod worktree;
 
 pub use crate::verdict::{AbRecord, AbRun, Order, Side};
 pub use glob::Glob;
+pub use proc::signal_name;
 
 use std::fs::File;
 use std::io;
@@ -79,22 +80,6 @@ pub struct Interrupted {
     pub signal: i32,
     /// The build or run that was stopped, when one was running.
     pub during: Option<String>,
-}
-
-impl Interrupted {
-    /// `interrupted by SIGINT during the base run 2; the base worktree was removed`.
-    pub fn message(&self) -> String {
-        match &self.during {
-            Some(during) => format!(
-                "interrupted by {} during the {during}; the base worktree was removed",
-                proc::signal_name(self.signal)
-            ),
-            None => format!(
-                "interrupted by {}; the base worktree was removed",
-                proc::signal_name(self.signal)
-            ),
-        }
-    }
 }
 
 /// The outcome of [`measure`].
@@ -262,28 +247,6 @@ impl Measurement {
             ab: Some(self.record.clone()),
         }
     }
-}
-
-/// `5 base + 5 head runs, interleaved (BHHBBHHBBH), 12.3 s of runs`.
-pub fn describe_record(r: &AbRecord) -> String {
-    let letters: String = r
-        .runs
-        .iter()
-        .map(|x| match x.side {
-            Side::Base => 'B',
-            Side::Head => 'H',
-        })
-        .collect();
-    let total: f64 = r.runs.iter().map(|x| x.wall_s).sum();
-    let short: String = r.base_commit.chars().take(7).collect();
-    format!(
-        "{n} base ({short}) + {n} head runs, {order} ({letters}), {total:.1} s of runs",
-        n = r.runs_per_side,
-        order = match r.order {
-            Order::Interleaved => "interleaved",
-            Order::Sequential => "sequential",
-        },
-    )
 }
 
 fn measure_in(

@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use perfgate::ab::{self, Observer, Outcome, Side};
+use perfgate::ab::{self, AbRecord, Interrupted, Observer, Order, Outcome, Side};
 use perfgate::error::{Error, Result};
 
 use super::analyze::{comment_request, report};
@@ -28,16 +28,52 @@ pub fn run(args: &AbArgs, color: bool, quiet: bool, out: &mut dyn Write) -> Resu
     let measured = match ab::measure(&opts, &mut progress)? {
         Outcome::Measured(m) => m,
         Outcome::Interrupted(i) => {
-            eprintln!("perfgate: {}", i.message());
+            eprintln!("perfgate: {}", interrupted(&i));
             return Ok(128u8.saturating_add(i.signal as u8));
         }
     };
     if !quiet {
-        eprintln!("perfgate ab: {}", ab::describe_record(&measured.record));
+        eprintln!("perfgate ab: {}", describe_record(&measured.record));
     }
     let verdict = measured.analyze(&opts)?;
     let comment = comment_request(args.comment, &args.github);
     report(&verdict, &args.report, comment, color, out)
+}
+
+/// `interrupted by SIGINT during the base run 2; the base worktree was removed`.
+fn interrupted(i: &Interrupted) -> String {
+    match &i.during {
+        Some(during) => format!(
+            "interrupted by {} during the {during}; the base worktree was removed",
+            ab::signal_name(i.signal)
+        ),
+        None => format!(
+            "interrupted by {}; the base worktree was removed",
+            ab::signal_name(i.signal)
+        ),
+    }
+}
+
+/// `5 base + 5 head runs, interleaved (BHHBBHHBBH), 12.3 s of runs`.
+fn describe_record(r: &AbRecord) -> String {
+    let letters: String = r
+        .runs
+        .iter()
+        .map(|x| match x.side {
+            Side::Base => 'B',
+            Side::Head => 'H',
+        })
+        .collect();
+    let total: f64 = r.runs.iter().map(|x| x.wall_s).sum();
+    let short: String = r.base_commit.chars().take(7).collect();
+    format!(
+        "{n} base ({short}) + {n} head runs, {order} ({letters}), {total:.1} s of runs",
+        n = r.runs_per_side,
+        order = match r.order {
+            Order::Interleaved => "interleaved",
+            Order::Sequential => "sequential",
+        },
+    )
 }
 
 /// Progress on stderr: a redrawn line on a terminal, one line per run in logs, nothing with `--quiet`.
