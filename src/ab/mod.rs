@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
 
-use crate::analyze::{BaselineSource, InputOptions, Request};
+use crate::analyze::{BaselineSource, InputOptions, PolicySource, Request};
 use crate::baseline::{GitInfo, Snapshot};
 use crate::error::{Error, Result};
 use crate::input::{self, InputFormat};
@@ -50,8 +50,8 @@ pub struct Options {
     pub dir: PathBuf,
     /// Input format id, instead of detecting it from the content.
     pub format: Option<String>,
-    /// Policy file, as in [`Request::config`].
-    pub config: Option<PathBuf>,
+    /// Where the policy comes from.
+    pub policy: PolicySource,
     /// Overrides the policy's `fail_on`.
     pub fail_on: Option<FailOn>,
 }
@@ -241,7 +241,7 @@ impl Measurement {
             // An empty store: history of a same-named stored baseline must not leak into this comparison.
             baselines_dir: self.scratch.path().join("no-baselines"),
             baseline: BaselineSource::NameOrPath(self.snapshot.display().to_string()),
-            config: opts.config.clone(),
+            policy: opts.policy.clone(),
             fail_on: opts.fail_on,
             labels: Some(self.labels.clone()),
             ab: Some(self.record.clone()),

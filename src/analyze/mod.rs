@@ -44,6 +44,28 @@ pub enum BaselineSource {
     MergeBase { branch: String, repo: PathBuf },
 }
 
+/// Where the grading policy (bands, rules, budgets, `fail_on`) comes from.
+#[derive(Debug, Clone, Default)]
+pub enum PolicySource {
+    /// `./perfgate.toml` when present, else the defaults.
+    #[default]
+    Default,
+    /// A policy file.
+    File(PathBuf),
+    /// A policy built by the caller, e.g. with [`Policy::parse`].
+    Given(Policy),
+}
+
+impl PolicySource {
+    fn load(&self) -> Result<Policy> {
+        match self {
+            PolicySource::Default => Policy::load(None),
+            PolicySource::File(path) => Policy::load(Some(path)),
+            PolicySource::Given(policy) => Ok(policy.clone()),
+        }
+    }
+}
+
 /// Everything [`analyze`] needs: what to read, what to compare it with, and how to grade it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -53,8 +75,7 @@ pub struct Request {
     /// The directory holding baseline snapshots (`baselines/`).
     pub baselines_dir: PathBuf,
     pub baseline: BaselineSource,
-    /// The policy file; `None` reads `./perfgate.toml` when present, else the defaults.
-    pub config: Option<PathBuf>,
+    pub policy: PolicySource,
     /// Overrides the policy's `fail_on`.
     pub fail_on: Option<FailOn>,
     /// How the current files are named in the verdict, one per file; `None`: their paths.
@@ -71,7 +92,7 @@ impl Request {
             input: InputOptions::default(),
             baselines_dir: baselines_dir.into(),
             baseline: BaselineSource::Latest,
-            config: None,
+            policy: PolicySource::Default,
             fail_on: None,
             labels: None,
             ab: None,
@@ -98,7 +119,7 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
     let store = Store::new(&req.baselines_dir);
     let format = format_by_id(req.input.format.as_deref())?;
     // Before the inputs: the policy bounds how many k6 sub-metrics they may create.
-    let policy = Policy::load(req.config.as_deref())?;
+    let policy = req.policy.load()?;
     input::series_cap::set_max_series(policy.max_series);
     let merged = read_with(&req.files, format, &req.input)?;
     let mut current = merged.run;
@@ -337,6 +358,32 @@ mod tests {
             "{:?}",
             v.warnings
         );
+    }
+
+    #[test]
+    fn a_policy_given_in_code_applies_its_budgets_without_a_baseline() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = Policy::parse(
+            "[[budget]]\nbenchmark = \"primes\"\nmetric = \"median\"\nfail_above = 150\n",
+            std::path::Path::new("<test>"),
+        )
+        .unwrap();
+        let mut r = Request::new(vec![HEAD.into()], dir.path());
+        r.policy = PolicySource::Given(policy);
+        let v = analyze(&r).unwrap();
+        // No baseline, but the current median of primes (161.9 ms) is above its budget.
+        assert!(v.baseline.is_none());
+        assert_eq!(v.status, Status::Fail);
+        let row = v
+            .comparisons
+            .iter()
+            .find(|c| c.kind == crate::compare::Kind::Budget)
+            .unwrap();
+        assert_eq!(
+            (row.benchmark.as_str(), row.metric.as_str()),
+            ("primes", "median")
+        );
+        assert_eq!(row.baseline, Some(150.0));
     }
 
     #[test]

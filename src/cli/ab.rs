@@ -21,7 +21,7 @@ pub fn run(args: &AbArgs, color: bool, quiet: bool, out: &mut dyn Write) -> Resu
         command: args.command.clone(),
         dir: std::env::current_dir().map_err(|e| Error::io(std::path::Path::new("."), e))?,
         format: args.format.clone(),
-        config: args.report.config.clone(),
+        policy: args.report.policy(),
         fail_on: args.report.fail_on.map(Into::into),
     };
     let mut progress = Progress::new(quiet, 2 * args.runs as usize);

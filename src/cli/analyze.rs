@@ -32,7 +32,7 @@ pub fn run(
         input: args.input.options(),
         baselines_dir: baselines_dir.to_path_buf(),
         baseline,
-        config: args.report.config.clone(),
+        policy: args.report.policy(),
         fail_on: args.report.fail_on.map(Into::into),
         labels: None,
         ab: None,

@@ -181,6 +181,16 @@ pub struct ReportArgs {
     pub all: bool,
 }
 
+impl ReportArgs {
+    /// `--config`, else the library's default (`./perfgate.toml` when present).
+    pub fn policy(&self) -> perfgate::analyze::PolicySource {
+        match &self.config {
+            Some(path) => perfgate::analyze::PolicySource::File(path.clone()),
+            None => perfgate::analyze::PolicySource::Default,
+        }
+    }
+}
+
 /// Which PR comment to write.
 #[derive(Debug, Args)]
 pub struct CommentTarget {
