@@ -1,7 +1,11 @@
+//! The `perfgate` command line: parses the arguments and runs the library (see `cli`).
+
+mod cli;
+
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    perfgate::app::run(perfgate::cli::Cli::parse())
+    cli::run(cli::args::Cli::parse())
 }

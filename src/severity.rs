@@ -97,7 +97,7 @@ impl Bands {
 }
 
 /// The lowest severity that fails the gate (`--fail-on`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
     Critical,

@@ -159,7 +159,7 @@ pub struct Verdict {
     pub warnings: Vec<String>,
     /// `perfgate ab`: the order and wall time of every base and head run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ab: Option<crate::ab::Record>,
+    pub ab: Option<AbRecord>,
 }
 
 fn schema_id() -> &'static str {
@@ -295,4 +295,67 @@ pub fn order_rows(rows: &mut [Comparison]) {
     for (slot, row) in rows.iter_mut().zip(sorted) {
         *slot = row;
     }
+}
+
+/// The order of `perfgate ab`'s runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Counterbalanced: base, head, head, base, base, head, … so a slow drift hits both sides alike.
+    Interleaved,
+    /// All base runs, then all head runs.
+    Sequential,
+}
+
+/// Which tree a `perfgate ab` run measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Base,
+    Head,
+}
+
+impl Side {
+    /// `base` or `head`, as in `PERFGATE_AB_SIDE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Base => "base",
+            Side::Head => "head",
+        }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One measured `perfgate ab` run, as recorded in the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbRun {
+    pub side: Side,
+    /// 1-based per side (`PERFGATE_AB_RUN`).
+    pub run: u32,
+    /// Wall time of the command, seconds.
+    pub wall_s: f64,
+    /// The result files it wrote, relative to its tree.
+    pub files: Vec<String>,
+}
+
+/// What `perfgate ab` measured: the `ab` object of the JSON verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbRecord {
+    /// `--base` as given.
+    pub base_ref: String,
+    pub base_commit: String,
+    /// `HEAD` of the working tree.
+    pub head_commit: Option<String>,
+    /// Whether the working tree had uncommitted changes to tracked files (they were measured).
+    #[serde(default)]
+    pub head_dirty: bool,
+    pub order: Order,
+    pub runs_per_side: u32,
+    /// Every run in the order it ran.
+    pub runs: Vec<AbRun>,
 }

@@ -343,34 +343,44 @@ pub fn publish(
     }
 }
 
-/// The GitHub part of `perfgate analyze`, from its arguments and the environment.
-pub fn after_analyze(v: &Verdict, args: &crate::cli::AnalyzeArgs, stdout: &mut dyn Write) {
+/// The GitHub part of `perfgate analyze`, with the context read from the environment: nothing outside
+/// GitHub Actions unless a comment is asked for. `annotations_to` as in [`publish`].
+pub fn after_analyze(
+    v: &Verdict,
+    comment: Option<&CommentRequest>,
+    annotations_to: Option<&mut dyn Write>,
+) {
     let ctx = Context::from_env();
-    if !ctx.in_actions && !args.comment {
+    if !ctx.in_actions && comment.is_none() {
         return;
     }
-    let req = args.comment.then(|| CommentRequest {
-        key: args.github.comment_key.clone(),
-        pr: args.github.pr,
-        verify_head: false,
-    });
-    // Markdown, JSON and XML on stdout are usually redirected to a file and must stay clean; the runner
-    // reads workflow commands on stderr too.
-    let table = args.report.output == crate::report::OutputFormat::Table;
-    publish(&ctx, v, req.as_ref(), table.then_some(stdout));
+    publish(&ctx, v, comment, annotations_to);
+}
+
+/// `perfgate comment`: a stored verdict and the pull request to post it on.
+#[derive(Debug, Clone)]
+pub struct StoredComment {
+    /// A verdict written by `perfgate analyze --output json`.
+    pub from: PathBuf,
+    /// A file holding the pull request number (untrusted: the PR's head is checked before posting).
+    pub pr_file: Option<PathBuf>,
+    /// Separates the comments of matrix jobs.
+    pub key: String,
+    /// The pull request number, instead of the event's.
+    pub pr: Option<u64>,
 }
 
 /// `perfgate comment --from verdict.json`: posts a stored verdict. Bad input is an error (exit 2);
 /// a failure to comment is a warning.
-pub fn run_comment_command(args: &crate::cli::CommentArgs) -> crate::Result<()> {
+pub fn comment_stored(args: &StoredComment) -> crate::Result<()> {
     let v = stored::read_verdict(&args.from)?;
     let pr = match &args.pr_file {
         Some(p) => Some(stored::read_pr_number(p)?),
-        None => args.github.pr,
+        None => args.pr,
     };
     let ctx = Context::from_env();
     let req = CommentRequest {
-        key: args.github.comment_key.clone(),
+        key: args.key.clone(),
         pr,
         verify_head: args.pr_file.is_some(),
     };

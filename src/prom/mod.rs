@@ -14,11 +14,6 @@ pub(crate) fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(TIMEOUT).build()
 }
 
-/// A bearer token from the environment; never printed.
-pub(crate) fn token(var: &str) -> Option<String> {
-    std::env::var(var).ok().filter(|t| !t.trim().is_empty())
-}
-
 /// The URL without user info or query, safe to print and to record.
 pub(crate) fn display_url(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));

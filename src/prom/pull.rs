@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use clap::Args;
 use serde_json::Value;
 
 use crate::baseline::Snapshot;
@@ -14,45 +13,48 @@ use crate::error::{Error, Result};
 use crate::input::k6_ndjson::parse_rfc3339_nanos;
 use crate::input::prometheus::{run_from_series, Series};
 use crate::model::Source;
-use crate::prom::{agent, display_url, http_error, token};
+use crate::prom::{agent, display_url, http_error};
 
-pub const PULL_HELP: &str = "\
-Example:
-  K6_PROMETHEUS_RW_TREND_STATS='p(95),p(99),avg,med,min,max,count' \\
-    k6 run -o experimental-prometheus-rw --tag testid=run-42 script.js
-  perfgate pull --prometheus-url http://prometheus:9090 --testid run-42 -o run-42.json
-  perfgate analyze --baseline main run-42.json
+/// The unit k6's time trends have in Prometheus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrendUnit {
+    /// What the remote-write output sends.
+    #[default]
+    Seconds,
+    Milliseconds,
+}
 
-Reads every k6_* series with that testid label in the window (default: the last 24 h) at once.
-An optional bearer token is read from PERFGATE_PROMETHEUS_TOKEN and never printed.";
-
-/// `perfgate pull`.
-#[derive(Debug, Args)]
-pub struct PullArgs {
+/// Which k6 run to read, and where to write it.
+#[derive(Debug, Clone)]
+pub struct PullOptions {
     /// Prometheus base URL, e.g. http://localhost:9090.
-    #[arg(long, env = "PERFGATE_PROMETHEUS_URL", value_name = "URL")]
     pub prometheus_url: String,
     /// The k6 run's `testid` label value.
-    #[arg(long, value_name = "ID")]
     pub testid: String,
-    /// Window start (RFC 3339 or Unix seconds) [default: --end minus --lookback].
-    #[arg(long, value_name = "TIME")]
+    /// Window start (RFC 3339 or Unix seconds); `None`: `end` minus `lookback`.
     pub start: Option<String>,
-    /// Window end (RFC 3339 or Unix seconds) [default: now].
-    #[arg(long, value_name = "TIME")]
+    /// Window end (RFC 3339 or Unix seconds); `None`: now.
     pub end: Option<String>,
-    /// Window length when --start is not given.
-    #[arg(long, default_value = "24h", value_name = "DURATION")]
-    pub lookback: humantime::Duration,
-    /// Unit of k6's time trends in Prometheus (the remote-write output sends seconds).
-    #[arg(long, default_value = "s", value_parser = ["s", "ms"])]
-    pub time_unit: String,
-    /// Name recorded in the snapshot [default: the testid].
-    #[arg(long)]
+    /// Window length when `start` is not given.
+    pub lookback: Duration,
+    pub time_unit: TrendUnit,
+    /// Name recorded in the snapshot; `None`: the testid.
     pub name: Option<String>,
     /// The file to write (a perfgate snapshot).
-    #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
+    /// Bearer token, sent only in the Authorization header.
+    pub token: Option<String>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    pub benchmarks: usize,
+    pub metrics: usize,
+    /// Series Prometheus returned.
+    pub series: usize,
+    /// Metrics that span several series; the worse value is kept, not gated.
+    pub approximate: Vec<String>,
 }
 
 fn parse_time(flag: &str, s: &str) -> Result<f64> {
@@ -114,7 +116,8 @@ pub fn parse_matrix(doc: &Value) -> std::result::Result<Vec<Series>, String> {
     Ok(out)
 }
 
-pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
+/// Reads every k6 series of the test run in the window and writes them as a snapshot file.
+pub fn pull(args: &PullOptions) -> Result<Pulled> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
@@ -125,7 +128,7 @@ pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
     };
     let start = match &args.start {
         Some(s) => parse_time("start", s)?,
-        None => end - Duration::from(args.lookback).as_secs_f64(),
+        None => end - args.lookback.as_secs_f64(),
     };
     if start >= end {
         return Err(Error::Usage("--start must be before --end".to_string()));
@@ -141,7 +144,7 @@ pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
         .get(&url)
         .query("query", &query)
         .query("time", &format!("{end:.3}"));
-    if let Some(t) = token("PERFGATE_PROMETHEUS_TOKEN") {
+    if let Some(t) = args.token.as_deref().filter(|t| !t.trim().is_empty()) {
         req = req.set("Authorization", &format!("Bearer {t}"));
     }
     let resp = req.call().map_err(|e| http_error(&url, e))?;
@@ -152,7 +155,10 @@ pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
         .map_err(|e| Error::Usage(format!("{}: invalid JSON response: {e}", display_url(&url))))?;
     let series =
         parse_matrix(&doc).map_err(|e| Error::Usage(format!("{}: {e}", display_url(&url))))?;
-    let scale = if args.time_unit == "s" { 1000.0 } else { 1.0 };
+    let scale = match args.time_unit {
+        TrendUnit::Seconds => 1000.0,
+        TrendUnit::Milliseconds => 1.0,
+    };
     let (mut run, approximate) = run_from_series(&series, scale);
     if run.benchmarks.is_empty() {
         return Err(Error::Usage(format!(
@@ -162,11 +168,6 @@ pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
             fmt_time(start),
             fmt_time(end)
         )));
-    }
-    for a in &approximate {
-        eprintln!(
-            "perfgate: note: {a} spans several series (tags such as status or method); the worse value is kept, not gated"
-        );
     }
     run.sources.push(Source {
         path: format!(
@@ -180,16 +181,12 @@ pub fn run(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
     let name = args.name.clone().unwrap_or_else(|| args.testid.clone());
     let snapshot = Snapshot::new(&name, run);
     write_snapshot(&args.output, &snapshot)?;
-    writeln!(
-        out,
-        "wrote {}: {} benchmarks, {} metrics from {} series",
-        args.output.display(),
-        snapshot.run.benchmarks.len(),
-        snapshot.run.metric_count(),
-        series.len()
-    )
-    .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
-    Ok(crate::app::EXIT_PASS)
+    Ok(Pulled {
+        benchmarks: snapshot.run.benchmarks.len(),
+        metrics: snapshot.run.metric_count(),
+        series: series.len(),
+        approximate,
+    })
 }
 
 fn fmt_time(secs: f64) -> String {

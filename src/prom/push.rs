@@ -1,37 +1,28 @@
 //! `perfgate push`: a stored verdict's metrics to a Prometheus Pushgateway, grouped by job and branch.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use clap::Args;
-
 use crate::error::{Error, Result};
-use crate::prom::{agent, base64url, display_url, encode_segment, http_error, token};
+use crate::prom::{agent, base64url, display_url, encode_segment, http_error};
 use crate::report::openmetrics;
 
-pub const PUSH_HELP: &str = "\
-Example:
-  perfgate analyze --output json k6-summary.json > verdict.json
-  perfgate push --pushgateway http://pushgateway:9091 --from verdict.json --branch \"$GITHUB_REF_NAME\"
-
-Replaces the group /metrics/job/<job>/branch/<branch> (PUT). An optional bearer token is read from
-PERFGATE_PUSHGATEWAY_TOKEN and never printed.";
-
-/// `perfgate push`.
-#[derive(Debug, Args)]
-pub struct PushArgs {
+/// Where to push a verdict.
+#[derive(Debug, Clone)]
+pub struct PushOptions {
     /// Pushgateway base URL, e.g. http://localhost:9091.
-    #[arg(long, env = "PERFGATE_PUSHGATEWAY_URL", value_name = "URL")]
     pub pushgateway: String,
-    /// A verdict written by `perfgate analyze --output json`.
-    #[arg(long, value_name = "FILE")]
-    pub from: PathBuf,
     /// The `job` grouping label.
-    #[arg(long, default_value = "perfgate")]
     pub job: String,
-    /// The `branch` grouping label (omitted when not given).
-    #[arg(long, env = "PERFGATE_BRANCH", value_name = "B")]
+    /// The `branch` grouping label (omitted when `None`).
     pub branch: Option<String>,
+    /// Bearer token, sent only in the Authorization header.
+    pub token: Option<String>,
+}
+
+/// What was pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    pub comparisons: usize,
+    /// The group's URL, without credentials or query: safe to print.
+    pub url: String,
 }
 
 /// One grouping-key path element: `/name/value`, or `/name@base64/…` where plain encoding cannot carry it.
@@ -70,28 +61,24 @@ pub fn body(verdict: &crate::verdict::Verdict) -> String {
         .collect()
 }
 
-pub fn run(args: &PushArgs, out: &mut dyn Write) -> Result<u8> {
-    if args.job.is_empty() {
+/// Replaces the Pushgateway group of `opts.job` and `opts.branch` with the verdict's metrics.
+pub fn push(verdict: &crate::verdict::Verdict, opts: &PushOptions) -> Result<Pushed> {
+    if opts.job.is_empty() {
         return Err(Error::Usage("--job must not be empty".to_string()));
     }
-    let verdict = crate::github::stored::read_verdict(&args.from)?;
-    let url = push_url(&args.pushgateway, &args.job, args.branch.as_deref());
+    let url = push_url(&opts.pushgateway, &opts.job, opts.branch.as_deref());
     let mut req = agent()
         .put(&url)
         .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    if let Some(t) = token("PERFGATE_PUSHGATEWAY_TOKEN") {
+    if let Some(t) = opts.token.as_deref().filter(|t| !t.trim().is_empty()) {
         req = req.set("Authorization", &format!("Bearer {t}"));
     }
-    req.send_string(&body(&verdict))
+    req.send_string(&body(verdict))
         .map_err(|e| http_error(&url, e))?;
-    writeln!(
-        out,
-        "pushed {} comparisons to {}",
-        verdict.comparisons.len(),
-        display_url(&url)
-    )
-    .map_err(|e| Error::io(std::path::Path::new("<stdout>"), e))?;
-    Ok(crate::app::EXIT_PASS)
+    Ok(Pushed {
+        comparisons: verdict.comparisons.len(),
+        url: display_url(&url),
+    })
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ pub trait Renderer {
 }
 
 /// The output formats of `perfgate analyze --output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     /// A table for the terminal.
     #[default]

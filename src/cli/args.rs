@@ -1,11 +1,9 @@
-//! Command-line interface definition (clap derive). Parsing only; [`crate::app`] runs the commands.
+//! Command-line interface definition (clap derive). Parsing only; [`crate::cli::run`] runs the commands.
+//! The value enums here mirror library types, which know nothing of clap.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::report::OutputFormat;
-use crate::severity::FailOn;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -64,8 +62,8 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Analyze(AnalyzeArgs),
     /// Measure the base revision and the working tree alternately on this machine, and gate the difference.
-    #[command(after_help = crate::ab::AB_HELP)]
-    Ab(crate::ab::AbArgs),
+    #[command(after_help = AB_HELP)]
+    Ab(AbArgs),
     /// Create, list, show and delete baseline snapshots.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -82,11 +80,11 @@ pub enum Command {
     )]
     History(HistoryArgs),
     /// Read a k6 run from Prometheus (remote-write output) into a result file perfgate reads.
-    #[command(after_help = crate::prom::pull::PULL_HELP)]
-    Pull(crate::prom::pull::PullArgs),
+    #[command(after_help = PULL_HELP)]
+    Pull(PullArgs),
     /// Push a verdict's metrics (as --output openmetrics) to a Prometheus Pushgateway.
-    #[command(after_help = crate::prom::push::PUSH_HELP)]
-    Push(crate::prom::push::PushArgs),
+    #[command(after_help = PUSH_HELP)]
+    Push(PushArgs),
     /// Check a policy file (default: ./perfgate.toml).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -120,6 +118,17 @@ pub struct InputArgs {
     /// With --merge-workers: accept summaries (percentiles only) and report bounds, not gated.
     #[arg(long, requires = "merge_workers")]
     pub approximate_merge: bool,
+}
+
+impl InputArgs {
+    /// The library's reading options.
+    pub fn options(&self) -> perfgate::analyze::InputOptions {
+        perfgate::analyze::InputOptions {
+            format: self.format.clone(),
+            merge_workers: self.merge_workers,
+            approximate_merge: self.approximate_merge,
+        }
+    }
 }
 
 /// `perfgate analyze`.
@@ -170,6 +179,16 @@ pub struct ReportArgs {
     /// List unchanged metrics too.
     #[arg(long)]
     pub all: bool,
+}
+
+impl ReportArgs {
+    /// `--config`, else the library's default (`./perfgate.toml` when present).
+    pub fn policy(&self) -> perfgate::analyze::PolicySource {
+        match &self.config {
+            Some(path) => perfgate::analyze::PolicySource::File(path.clone()),
+            None => perfgate::analyze::PolicySource::Default,
+        }
+    }
 }
 
 /// Which PR comment to write.
@@ -299,4 +318,200 @@ pub struct HistoryArgs {
     pub metric: Option<String>,
     #[arg(long, short, value_enum, default_value_t = HistoryFormat::Table)]
     pub output: HistoryFormat,
+}
+
+/// `--output` of `analyze` and `ab`: [`perfgate::report::OutputFormat`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for the terminal.
+    #[default]
+    Table,
+    /// A GitHub-flavoured markdown report.
+    Markdown,
+    /// The stable `perfgate/verdict/v1` JSON document.
+    Json,
+    /// JUnit XML (one test case per gated metric) for GitLab, Jenkins and other CI test reports.
+    Junit,
+    /// OpenMetrics text (Prometheus exposition) with one gauge per comparison, for dashboards.
+    Openmetrics,
+}
+
+impl From<OutputFormat> for perfgate::report::OutputFormat {
+    fn from(f: OutputFormat) -> Self {
+        use perfgate::report::OutputFormat as Lib;
+        match f {
+            OutputFormat::Table => Lib::Table,
+            OutputFormat::Markdown => Lib::Markdown,
+            OutputFormat::Json => Lib::Json,
+            OutputFormat::Junit => Lib::Junit,
+            OutputFormat::Openmetrics => Lib::Openmetrics,
+        }
+    }
+}
+
+/// `--fail-on`: [`perfgate::severity::FailOn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+impl From<FailOn> for perfgate::severity::FailOn {
+    fn from(f: FailOn) -> Self {
+        use perfgate::severity::FailOn as Lib;
+        match f {
+            FailOn::Critical => Lib::Critical,
+            FailOn::High => Lib::High,
+            FailOn::Medium => Lib::Medium,
+            FailOn::Low => Lib::Low,
+            FailOn::Never => Lib::Never,
+        }
+    }
+}
+
+/// `perfgate ab --help` examples.
+pub const AB_HELP: &str = "\
+Examples:
+  # hyperfine: 5 runs per side, alternating, against the PR's base
+  perfgate ab --base origin/main --results bench.json -- hyperfine --runs 10 --export-json bench.json './app'
+
+  # Criterion: build once per tree, then measure
+  perfgate ab --base origin/main --build 'cargo bench --no-run' --results target/criterion -- cargo bench
+
+  # pytest-benchmark
+  perfgate ab --base origin/main --results bench.json -- pytest --benchmark-only --benchmark-json=bench.json
+
+CMD runs in each tree's directory (a relative program path such as ./bench.sh is that tree's), with
+PERFGATE_AB_SIDE=base|head and PERFGATE_AB_RUN=1..N set. Nothing is left in the repository afterwards.
+
+Exit codes: 0 gate passed, 1 gate failed, 2 usage error or a failed build or run, 128+N on signal N.";
+
+/// `perfgate ab`.
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// Base revision (branch, tag or commit), checked out in a temporary worktree; head is the working tree.
+    #[arg(long, value_name = "REF")]
+    pub base: String,
+
+    /// Runs per side (5 or more can reach significance at alpha 0.01).
+    #[arg(long, default_value_t = 5, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+
+    /// Shell command run once in each tree before measuring, e.g. 'cargo bench --no-run' or 'npm ci'.
+    #[arg(long, value_name = "CMD")]
+    pub build: Option<String>,
+
+    /// Result files (or directories) one run writes, relative to the tree: `*` and `?` within a directory,
+    /// `**` across directories.
+    #[arg(long, value_name = "GLOB")]
+    pub results: String,
+
+    /// Run order. `sequential` (all base runs, then all head runs) only shows what drift does to a comparison.
+    #[arg(long, value_enum, default_value_t = Order::Interleaved)]
+    pub order: Order,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Input format, instead of detecting it from the content (see `perfgate formats`).
+    #[arg(long, value_name = "ID")]
+    pub format: Option<String>,
+
+    /// Post or update the sticky PR comment (GitHub Actions; needs GITHUB_TOKEN). Never changes the exit code.
+    #[arg(long, env = "PERFGATE_COMMENT", value_parser = clap::builder::FalseyValueParser::new(),
+          num_args = 0, default_missing_value = "true")]
+    pub comment: bool,
+
+    #[command(flatten)]
+    pub github: CommentTarget,
+
+    /// The benchmark or load test and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// `perfgate ab --order`: [`perfgate::ab::Order`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Order {
+    /// Counterbalanced: base, head, head, base, base, head, … so a slow drift hits both sides alike.
+    Interleaved,
+    /// All base runs, then all head runs.
+    Sequential,
+}
+
+impl From<Order> for perfgate::ab::Order {
+    fn from(o: Order) -> Self {
+        match o {
+            Order::Interleaved => perfgate::ab::Order::Interleaved,
+            Order::Sequential => perfgate::ab::Order::Sequential,
+        }
+    }
+}
+
+pub const PULL_HELP: &str = "\
+Example:
+  K6_PROMETHEUS_RW_TREND_STATS='p(95),p(99),avg,med,min,max,count' \\
+    k6 run -o experimental-prometheus-rw --tag testid=run-42 script.js
+  perfgate pull --prometheus-url http://prometheus:9090 --testid run-42 -o run-42.json
+  perfgate analyze --baseline main run-42.json
+
+Reads every k6_* series with that testid label in the window (default: the last 24 h) at once.
+An optional bearer token is read from PERFGATE_PROMETHEUS_TOKEN and never printed.";
+
+/// `perfgate pull`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Prometheus base URL, e.g. http://localhost:9090.
+    #[arg(long, env = "PERFGATE_PROMETHEUS_URL", value_name = "URL")]
+    pub prometheus_url: String,
+    /// The k6 run's `testid` label value.
+    #[arg(long, value_name = "ID")]
+    pub testid: String,
+    /// Window start (RFC 3339 or Unix seconds) [default: --end minus --lookback].
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Window end (RFC 3339 or Unix seconds) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Window length when --start is not given.
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub lookback: humantime::Duration,
+    /// Unit of k6's time trends in Prometheus (the remote-write output sends seconds).
+    #[arg(long, default_value = "s", value_parser = ["s", "ms"])]
+    pub time_unit: String,
+    /// Name recorded in the snapshot [default: the testid].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The file to write (a perfgate snapshot).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+pub const PUSH_HELP: &str = "\
+Example:
+  perfgate analyze --output json k6-summary.json > verdict.json
+  perfgate push --pushgateway http://pushgateway:9091 --from verdict.json --branch \"$GITHUB_REF_NAME\"
+
+Replaces the group /metrics/job/<job>/branch/<branch> (PUT). An optional bearer token is read from
+PERFGATE_PUSHGATEWAY_TOKEN and never printed.";
+
+/// `perfgate push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Pushgateway base URL, e.g. http://localhost:9091.
+    #[arg(long, env = "PERFGATE_PUSHGATEWAY_URL", value_name = "URL")]
+    pub pushgateway: String,
+    /// A verdict written by `perfgate analyze --output json`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The `job` grouping label.
+    #[arg(long, default_value = "perfgate")]
+    pub job: String,
+    /// The `branch` grouping label (omitted when not given).
+    #[arg(long, env = "PERFGATE_BRANCH", value_name = "B")]
+    pub branch: Option<String>,
 }
