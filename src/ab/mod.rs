@@ -276,7 +276,9 @@ fn measure_in(
             if !status.success() {
                 progress.clear();
                 show_tail(&log, &what, progress);
-                return Err(Error::Usage(format!("{what}: `{build}` {}", describe(status))).into());
+                return Err(
+                    Error::Command(format!("{what}: `{build}` {}", describe(status))).into(),
+                );
             }
             progress.done(&format!(
                 "built {side} in {:.1} s",
@@ -307,11 +309,11 @@ fn measure_in(
         if !status.success() {
             progress.clear();
             show_tail(&log, &what, progress);
-            return Err(Error::Usage(format!("{what}: `{cmdline}` {}", describe(status))).into());
+            return Err(Error::Command(format!("{what}: `{cmdline}` {}", describe(status))).into());
         }
         let written = glob.written_since(dir, &before);
         if written.is_empty() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Command(format!(
                 "{what}: `{cmdline}` wrote no file matching `{}` in the {side} tree",
                 args.results
             ))
@@ -323,13 +325,9 @@ fn measure_in(
             let to = dest.join(rel);
             copy_into(&dir.join(rel), &to).map_err(|e| Error::io(&dir.join(rel), e))?;
             // Parsed now, so that a bad file is reported with its side and run.
-            let parsed = input::read_file(&to, format).map_err(|e| {
-                Error::Usage(format!(
-                    "{what}: {}: {}",
-                    rel.display(),
-                    strip_path(&e, &to)
-                ))
-            })?;
+            // Named as the run and the file in its tree, keeping the line: `base run 1: r.json:3:5: …`.
+            let parsed = input::read_file(&to, format)
+                .map_err(|e| e.with_path(Path::new(&format!("{what}: {}", rel.display()))))?;
             match side {
                 Side::Base => m.base.push(parsed),
                 Side::Head => {
@@ -351,13 +349,6 @@ fn measure_in(
     Ok(m)
 }
 
-/// The error's message without the copy's scratch path in front (the caller names the file).
-fn strip_path(e: &Error, path: &Path) -> String {
-    let text = e.to_string();
-    let prefix = format!("{}: ", path.display());
-    text.strip_prefix(&prefix).unwrap_or(&text).to_string()
-}
-
 /// Runs a command with its output in `log`, stoppable by a signal.
 fn execute(
     mut cmd: Command,
@@ -376,7 +367,7 @@ fn execute(
         });
     }
     let mut child = cmd.spawn().map_err(|e| {
-        Error::Usage(format!(
+        Error::Command(format!(
             "{what}: cannot start `{}`: {e}",
             cmd.get_program().to_string_lossy()
         ))
@@ -389,7 +380,7 @@ fn execute(
         }),
         Err(e) => {
             proc::end_group(&mut child);
-            Err(Error::Usage(format!("{what}: {e}")).into())
+            Err(Error::Command(format!("{what}: {e}")).into())
         }
     }
 }

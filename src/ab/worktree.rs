@@ -44,12 +44,12 @@ impl Repo {
     /// The git repository around `cwd`.
     pub fn discover(cwd: &Path) -> Result<Repo> {
         let out = git_in(cwd, &["rev-parse", "--show-toplevel", "--show-prefix"]).map_err(|e| {
-            Error::Usage(format!(
+            Error::Command(format!(
                 "perfgate ab needs git, which could not be run: {e}"
             ))
         })?;
         if !out.status.success() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Command(format!(
                 "perfgate ab runs inside a git repository: {}",
                 first_stderr_line(&out)
             )));
@@ -106,13 +106,13 @@ impl Worktree {
             &repo.root,
             &["worktree", "add", "--detach", "--quiet", &p, commit],
         )
-        .map_err(|e| Error::Usage(format!("git worktree add: {e}")))?;
+        .map_err(|e| Error::Command(format!("git worktree add: {e}")))?;
         let tree = Worktree {
             repo_root: repo.root.clone(),
             path: path.to_path_buf(),
         };
         if !out.status.success() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Command(format!(
                 "could not check out the base revision {}: {}",
                 &commit[..commit.len().min(12)],
                 first_stderr_line(&out)

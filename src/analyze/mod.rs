@@ -158,7 +158,7 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
             warnings.extend(runner_warning(&info));
             // Name both sides: the comparison error itself only knows the benchmark.
             let mut rows = compare::compare(&base, &current, &ctx).map_err(|e| {
-                Error::Usage(format!("{} vs {}: {e}", info.name, joined(&req.files)))
+                Error::Incomparable(format!("{} vs {}: {e}", info.name, joined(&req.files)))
             })?;
             // Load-test rules: thin percentiles, materiality, counts, Holm (no-op for other formats).
             crate::loadtest::apply(&base, &current, &mut rows, &policy);
@@ -250,7 +250,7 @@ fn no_overlap_check(
         return Ok(());
     }
     let count = |s: Severity| rows.iter().filter(|r| r.severity == s).count();
-    Err(Error::Usage(format!(
+    Err(Error::Incomparable(format!(
         "{} vs {}: nothing to compare: no benchmark and metric is on both sides ({} new, {} missing); is this the right baseline for these files?",
         info.name,
         joined(files),

@@ -43,7 +43,7 @@ pub(crate) fn http_error(url: &str, e: ureq::Error) -> Error {
         }
         ureq::Error::Transport(t) => format!("request failed: {}", t.kind()),
     };
-    Error::Usage(format!("{}: {what}", display_url(url)))
+    Error::remote(display_url(url), what)
 }
 
 /// Percent-encodes a URL path segment (RFC 3986 unreserved characters stay).

@@ -150,24 +150,25 @@ pub fn pull(args: &PullOptions) -> Result<Pulled> {
     let resp = req.call().map_err(|e| http_error(&url, e))?;
     let text = resp
         .into_string()
-        .map_err(|e| Error::Usage(format!("{}: reading the response: {e}", display_url(&url))))?;
+        .map_err(|e| Error::remote(display_url(&url), format!("reading the response: {e}")))?;
     let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::Usage(format!("{}: invalid JSON response: {e}", display_url(&url))))?;
-    let series =
-        parse_matrix(&doc).map_err(|e| Error::Usage(format!("{}: {e}", display_url(&url))))?;
+        .map_err(|e| Error::remote(display_url(&url), format!("invalid JSON response: {e}")))?;
+    let series = parse_matrix(&doc).map_err(|e| Error::remote(display_url(&url), e))?;
     let scale = match args.time_unit {
         TrendUnit::Seconds => 1000.0,
         TrendUnit::Milliseconds => 1.0,
     };
     let (mut run, approximate) = run_from_series(&series, scale);
     if run.benchmarks.is_empty() {
-        return Err(Error::Usage(format!(
-            "{}: no k6 series with testid {:?} between {} and {} (k6 -o experimental-prometheus-rw --tag testid=…)",
+        return Err(Error::remote(
             display_url(&args.prometheus_url),
-            crate::escape::terminal(&args.testid),
-            fmt_time(start),
-            fmt_time(end)
-        )));
+            format!(
+                "no k6 series with testid {:?} between {} and {} (k6 -o experimental-prometheus-rw --tag testid=…)",
+                crate::escape::terminal(&args.testid),
+                fmt_time(start),
+                fmt_time(end)
+            ),
+        ));
     }
     run.sources.push(Source {
         path: format!(
@@ -198,7 +199,7 @@ fn fmt_time(secs: f64) -> String {
 /// Writes through a temporary file in the same directory, so a reader never sees half a file.
 fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<()> {
     let text = serde_json::to_string_pretty(snapshot)
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
