@@ -74,9 +74,14 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
         Command::Comment(args) => github::run_comment_command(args).map(|()| EXIT_PASS),
         Command::Pull(args) => crate::prom::pull::run(args, out),
         Command::Push(args) => crate::prom::push::run(args, out),
-        Command::Formats => report::baselines::formats(input::FORMATS, out)
-            .map(|()| EXIT_PASS)
-            .map_err(stdout_err),
+        Command::Formats => report::baselines::formats(
+            input::FORMATS
+                .iter()
+                .map(|f| [f.id(), f.tool(), f.example()]),
+            out,
+        )
+        .map(|()| EXIT_PASS)
+        .map_err(stdout_err),
         Command::Config(ConfigCommand::Check { file }) => config_check(file.as_deref(), out),
         Command::History(args) => history(args, &store, out),
         Command::Init { force } => init(*force, out),
@@ -383,7 +388,7 @@ pub(crate) fn analyze_with(
         }
         Err(message) => (None, Vec::new(), Some(message)),
     };
-    input::workers::annotate(&mut rows, &merged.approximate, &policy.bands, fail_on);
+    compare::approximate::grade(&mut rows, &merged.approximate, &policy.bands, fail_on);
     rows.extend(budget_rows);
     compare::sort_worst_first(&mut rows);
     let mut verdict = Verdict::new(info, inputs, rows, fail_on, current.tool_checks.clone());

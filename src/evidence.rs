@@ -197,12 +197,11 @@ impl Evidence {
     }
 }
 
-/// A judged change: severity, evidence and the reason when it is not obvious.
+/// A judged change: severity and evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
     pub severity: Severity,
     pub evidence: Evidence,
-    pub note: Option<String>,
 }
 
 /// One-sided level of the bound whose band is the severity.
@@ -256,7 +255,6 @@ pub fn decide(
         return Judgement {
             severity: Severity::Unchanged,
             evidence,
-            note: None,
         };
     };
     let s = sign(direction);
@@ -301,11 +299,7 @@ pub fn decide(
     };
     evidence.outcome = outcome;
     evidence.bound_pct = Some(s * bound);
-    Judgement {
-        severity,
-        evidence,
-        note: None,
-    }
+    Judgement { severity, evidence }
 }
 
 fn log_values(v: &[f64]) -> Option<Vec<f64>> {
@@ -520,7 +514,6 @@ pub fn unverified(worse_pct: f64, bands: &Bands) -> Judgement {
     Judgement {
         severity: bands.grade(worse_pct),
         evidence: Evidence::unverified(),
-        note: None,
     }
 }
 
