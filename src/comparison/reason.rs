@@ -81,3 +81,127 @@ pub enum Reason {
         also: Option<Box<Reason>>,
     },
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// One reason of each kind, with the numbers grading gave on the fixture pairs (k6 summaries, merged
+    /// workers, a budget, zero and mismatched baselines; the count reasons on the k6 current summary with
+    /// 30 failed requests and 1130 requests written in), and R's
+    /// `p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm")` for Holm.
+    pub(crate) fn one_of_each() -> Vec<Reason> {
+        vec![
+            Reason::NotCompared {
+                baseline_unit: Unit::Milliseconds,
+                current_unit: Unit::Bytes,
+            },
+            Reason::ZeroBaselinePoints { points: 30.0 },
+            Reason::ZeroBaseline,
+            Reason::CappedAtResolution { change: 1.0 },
+            Reason::BelowMinAbsChange {
+                change: 40.0,
+                min_abs_change: 50.0,
+            },
+            Reason::BudgetExceeded {
+                value: 38.87851,
+                limit: 30.0,
+                breaks: BudgetLimit::FailAbove,
+            },
+            Reason::WithinBudget,
+            Reason::ThinPercentile {
+                requests: 400.0,
+                beyond: 4.0000000000000036,
+                needed: 10.0,
+            },
+            Reason::BelowMateriality {
+                change: 1.4025782000000016,
+                floor: 5.0,
+            },
+            Reason::CountingNoise {
+                baseline_events: 1203,
+                current_events: 1130,
+                p_value: 0.07038240157566786,
+            },
+            Reason::FailedCounts {
+                baseline_failed: 0,
+                baseline_trials: 1203,
+                current_failed: 30,
+                current_trials: 1200,
+                points: 2.5,
+                p_value: 7.464962923791736e-10,
+            },
+            Reason::FamilyWise {
+                gated_rows: 4,
+                adjusted_p: 0.03,
+            },
+            Reason::Approximate {
+                workers: 2,
+                low: 6.833075,
+                high: 8.235653200000002,
+                best_case_worse_pct: None,
+                also: Some(Box::new(Reason::BelowMateriality {
+                    change: 1.4025782000000016,
+                    floor: 5.0,
+                })),
+            },
+            Reason::Approximate {
+                workers: 2,
+                low: 37.380462900000005,
+                high: 37.742834,
+                best_case_worse_pct: Some(73.56789178635647),
+                also: None,
+            },
+        ]
+    }
+
+    /// The tag of each kind; the match has no wildcard, so a new kind must be added to the list above.
+    fn tag(r: &Reason) -> &'static str {
+        match r {
+            Reason::NotCompared { .. } => "not_compared",
+            Reason::ZeroBaselinePoints { .. } => "zero_baseline_points",
+            Reason::ZeroBaseline => "zero_baseline",
+            Reason::CappedAtResolution { .. } => "capped_at_resolution",
+            Reason::BelowMinAbsChange { .. } => "below_min_abs_change",
+            Reason::BudgetExceeded { .. } => "budget_exceeded",
+            Reason::WithinBudget => "within_budget",
+            Reason::ThinPercentile { .. } => "thin_percentile",
+            Reason::BelowMateriality { .. } => "below_materiality",
+            Reason::CountingNoise { .. } => "counting_noise",
+            Reason::FailedCounts { .. } => "failed_counts",
+            Reason::FamilyWise { .. } => "family_wise",
+            Reason::Approximate { .. } => "approximate",
+        }
+    }
+
+    #[test]
+    fn every_reason_round_trips_through_json_as_a_tagged_object() {
+        let reasons = one_of_each();
+        let tags: std::collections::BTreeSet<&str> = reasons.iter().map(tag).collect();
+        assert_eq!(tags.len(), 13, "one reason of each kind");
+        for r in &reasons {
+            let json = serde_json::to_value(r).unwrap();
+            assert_eq!(json["kind"], tag(r), "{json}");
+            let back: Reason = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(&back, r, "{json}");
+        }
+    }
+
+    #[test]
+    fn the_json_holds_the_numbers() {
+        let r = Reason::BudgetExceeded {
+            value: 38.87851,
+            limit: 30.0,
+            breaks: BudgetLimit::FailAbove,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"kind":"budget_exceeded","value":38.87851,"limit":30.0,"breaks":"fail_above"}"#
+        );
+        let nested = &one_of_each()[12];
+        assert_eq!(
+            serde_json::to_string(nested).unwrap(),
+            r#"{"kind":"approximate","workers":2,"low":6.833075,"high":8.235653200000002,"also":{"kind":"below_materiality","change":1.4025782000000016,"floor":5.0}}"#
+        );
+    }
+}

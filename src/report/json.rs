@@ -49,3 +49,70 @@ pub fn to_value(verdict: &Verdict) -> io::Result<Value> {
     }
     Ok(doc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comparison::{Comparison, Kind, Reason};
+    use crate::model::{Direction, Unit};
+    use crate::severity::{FailOn, Severity};
+    use crate::verdict::{BaselineInfo, Inputs};
+
+    #[test]
+    fn each_row_keeps_its_note_just_before_the_reason() {
+        // The thin p99 of the k6 fixture pair (25.0 ms → 40.2 ms, 400 requests).
+        let row = Comparison {
+            benchmark: "http_req_duration{name:search}".into(),
+            metric: "p99".into(),
+            unit: Unit::Milliseconds,
+            direction: Direction::LowerIsBetter,
+            baseline: Some(25.0),
+            current: Some(40.2),
+            change_pct: Some(60.8),
+            change_abs: Some(15.2),
+            severity: Severity::Critical,
+            gated: false,
+            kind: Kind::Change,
+            evidence: None,
+            reason: Some(Reason::ThinPercentile {
+                requests: 400.0,
+                beyond: 4.0000000000000036,
+                needed: 10.0,
+            }),
+            load_test: None,
+        };
+        let mut plain = row.clone();
+        plain.metric = "p95".into();
+        plain.reason = None;
+        let v = Verdict::new(
+            Some(BaselineInfo::default()),
+            Inputs::default(),
+            vec![row, plain],
+            FailOn::High,
+            vec![],
+        );
+        let doc = to_value(&v).unwrap();
+        let rows = doc["comparisons"].as_array().unwrap();
+        let thin = rows.iter().find(|r| r["metric"] == "p99").unwrap();
+        let keys: Vec<&str> = thin
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys[keys.len() - 2..], ["note", "reason"], "{thin}");
+        assert_eq!(
+            thin["note"],
+            "p99 of 400 requests rests on 4 beyond it (needs 10); reported, too thin to gate"
+        );
+        assert_eq!(thin["reason"]["kind"], "thin_percentile");
+        let p95 = rows.iter().find(|r| r["metric"] == "p95").unwrap();
+        assert!(
+            p95.get("note").is_none() && p95.get("reason").is_none(),
+            "{p95}"
+        );
+        // What `perfgate comment --from` reads back: the reason, not the note.
+        let back: Verdict = serde_json::from_value(doc).unwrap();
+        assert_eq!(back.comparisons, v.comparisons);
+    }
+}

@@ -134,3 +134,118 @@ fn bound(v: f64) -> String {
     let s = format!("{v:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comparison::reason::tests::one_of_each;
+    use crate::comparison::Kind;
+    use crate::model::Unit;
+    use crate::severity::Severity;
+
+    fn row(metric: &str, unit: Unit, direction: Direction, reason: Reason) -> Comparison {
+        Comparison {
+            benchmark: "b".into(),
+            metric: metric.into(),
+            unit,
+            direction,
+            baseline: None,
+            current: None,
+            change_pct: None,
+            change_abs: None,
+            severity: Severity::Unchanged,
+            gated: true,
+            kind: Kind::Change,
+            evidence: None,
+            reason: Some(reason),
+            load_test: None,
+        }
+    }
+
+    #[test]
+    fn each_reason_renders_the_sentence_reports_have_always_shown() {
+        use Direction::{HigherIsBetter as Higher, LowerIsBetter as Lower};
+        // The row each reason came from (metric, unit, direction), and the note perfgate printed for it.
+        let rows = [
+            ("value", Unit::Bytes, Lower, "not compared: the baseline is in ms but the current run is in B"),
+            ("value", Unit::Ratio, Lower, "baseline is 0; graded by the change of +30 percentage points"),
+            ("value", Unit::Milliseconds, Lower, "baseline is 0, so there is no relative change; graded by direction only"),
+            ("value", Unit::Milliseconds, Lower, "a change of 1.00 ms is one step of the data's resolution; graded low at most"),
+            ("value", Unit::Milliseconds, Lower, "the change of 40.0 ms is below min_abs_change = 50; graded low at most"),
+            ("p95", Unit::Milliseconds, Lower, "budget: 38.9 ms is above the fail limit 30.0 ms"),
+            ("p95", Unit::Milliseconds, Lower, "within budget"),
+            ("p99", Unit::Milliseconds, Lower, "p99 of 400 requests rests on 4 beyond it (needs 10); reported, too thin to gate"),
+            ("p90", Unit::Milliseconds, Lower, "a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
+            ("rate", Unit::PerSecond, Higher, "1203 → 1130 events: counting noise explains it (p = 0.070)"),
+            ("error_rate", Unit::Ratio, Lower, "0 of 1203 → 30 of 1200 failed (+2.50 points, Fisher exact p = 0.000)"),
+            ("p95", Unit::Milliseconds, Lower, "significant alone, not after Holm over 4 gated rows (adjusted p = 0.030)"),
+            ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; the true value lies between 6.833 and 8.236 ms (shown: the worse bound); not gated; a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
+            ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; even the best case (37.38 ms) is +73.6 % worse, so it is gated"),
+        ];
+        let reasons = one_of_each();
+        assert_eq!(reasons.len(), rows.len());
+        for (reason, (metric, unit, direction, want)) in reasons.into_iter().zip(rows) {
+            assert_eq!(
+                note(&row(metric, unit, direction, reason)).as_deref(),
+                Some(want)
+            );
+        }
+    }
+
+    #[test]
+    fn every_budget_limit_has_its_words_and_a_higher_is_better_bound_is_the_high_one() {
+        let budget = |breaks| {
+            let r = Reason::BudgetExceeded {
+                value: 38.87851,
+                limit: 30.0,
+                breaks,
+            };
+            note(&row("p95", Unit::Milliseconds, Direction::LowerIsBetter, r)).unwrap()
+        };
+        assert_eq!(
+            budget(BudgetLimit::FailBelow),
+            "budget: 38.9 ms is below the fail limit 30.0 ms"
+        );
+        assert_eq!(
+            budget(BudgetLimit::WarnAbove),
+            "budget: 38.9 ms is above the warning limit 30.0 ms"
+        );
+        assert_eq!(
+            budget(BudgetLimit::WarnBelow),
+            "budget: 38.9 ms is below the warning limit 30.0 ms"
+        );
+        // A higher-is-better row's best case is its high bound: the k6 checks rate merged from two
+        // workers' summaries (0.97 and 0.99917 against 1.0), worded as if that bound had been gated.
+        let (low, high) = (0.97, 0.9991666666666666);
+        let checks = Reason::Approximate {
+            workers: 2,
+            low,
+            high,
+            best_case_worse_pct: Some((1.0 - high) * 100.0),
+            also: None,
+        };
+        let r = row("rate", Unit::Ratio, Direction::HigherIsBetter, checks);
+        assert_eq!(
+            note(&r).unwrap(),
+            "approximate: merged from 2 worker summaries; even the best case (0.999 ratio) is +0.1 % worse, so it is gated"
+        );
+    }
+
+    #[test]
+    fn units_from_result_files_are_escaped_and_rows_without_a_reason_have_no_note() {
+        let r = Reason::NotCompared {
+            baseline_unit: Unit::Other("\u{1b}[2J".into()),
+            current_unit: Unit::Bytes,
+        };
+        let text = note(&row("value", Unit::Bytes, Direction::LowerIsBetter, r)).unwrap();
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        let mut plain = row(
+            "value",
+            Unit::Bytes,
+            Direction::LowerIsBetter,
+            Reason::ZeroBaseline,
+        );
+        plain.reason = None;
+        assert_eq!(note(&plain), None);
+    }
+}
