@@ -350,12 +350,12 @@ pub(crate) fn analyze_with(
         metrics: current.metric_count(),
     };
     let fail_on = args.report.fail_on.or(policy.fail_on).unwrap_or_default();
-    let (budget_rows, warnings) = budget::evaluate(&policy.budgets, &current);
+    let (budget_rows, budget_problems) = budget::evaluate(&policy.budgets, &current);
     let resolved = match &args.baseline_ref {
         Some(branch) => resolve_baseline_ref(branch, store)?,
         None => resolve_baseline(args.baseline.as_deref(), store, format)?,
     };
-    let mut warnings = warnings;
+    let mut warnings = Vec::new();
     let (info, mut rows, message) = match resolved {
         Ok((info, mut base, history)) => {
             if let Some(why) = info.reason.as_deref().filter(|r| r.ends_with(REF_FALLBACK)) {
@@ -396,6 +396,7 @@ pub(crate) fn analyze_with(
     verdict.bands = policy.bands;
     verdict.alpha = policy.alpha;
     verdict.warnings = warnings;
+    verdict.budget_problems = budget_problems;
     finish(&mut verdict);
     let opts = RenderOptions {
         color,

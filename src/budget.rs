@@ -1,14 +1,14 @@
 //! Absolute budgets from the policy file ("p95 of /auth below 1000 ms, failing above 1500 ms"): checked on
 //! the current run alone, with or without a baseline.
 
-use crate::comparison::reason::BudgetLimit;
+use crate::comparison::reason::{BudgetLimit, BudgetProblem};
 use crate::comparison::{Comparison, Kind, Reason};
 use crate::model::{Direction, Run};
 use crate::policy::Budget;
 use crate::severity::Severity;
 
-/// One row per (budget, matching metric); also the budgets that matched nothing, for a warning.
-pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<String>) {
+/// One row per (budget, matching metric); also the budgets that gave no row, for a warning.
+pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<BudgetProblem>) {
     let mut rows = Vec::new();
     let mut unmatched = Vec::new();
     for budget in budgets {
@@ -27,10 +27,12 @@ pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<Stri
                 // Limits are in the budget's unit when given, else in the metric's own unit.
                 let unit = budget.unit.clone().unwrap_or_else(|| m.unit.clone());
                 let Some(m) = m.converted_to(&unit) else {
-                    unmatched.push(format!(
-                        "budget for {bench_name} {metric_name} is in {unit} but the metric is in {}; skipped",
-                        m.unit
-                    ));
+                    unmatched.push(BudgetProblem::UnitMismatch {
+                        benchmark: bench_name.clone(),
+                        metric: metric_name.clone(),
+                        budget_unit: unit,
+                        metric_unit: m.unit.clone(),
+                    });
                     continue;
                 };
                 let v = m.value;
@@ -108,11 +110,10 @@ pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<Stri
             }
         }
         if !matched {
-            unmatched.push(format!(
-                "budget for benchmark {:?} metric {:?} matched nothing in the current run",
-                budget.benchmark.as_str(),
-                budget.metric.as_str()
-            ));
+            unmatched.push(BudgetProblem::MatchedNothing {
+                benchmark: budget.benchmark.as_str().to_string(),
+                metric: budget.metric.as_str().to_string(),
+            });
         }
     }
     (rows, unmatched)
@@ -181,7 +182,13 @@ mod tests {
             find("http_req_duration{name:auth}", "p99").severity,
             Severity::Critical
         );
-        assert_eq!(warnings.len(), 1);
+        assert_eq!(
+            warnings,
+            [BudgetProblem::MatchedNothing {
+                benchmark: "nothing".into(),
+                metric: "p95".into()
+            }]
+        );
         let (rows, _) = evaluate(&policy().budgets, &run(1200.0, 40.0));
         let find = |b: &str, m: &str| {
             rows.iter()

@@ -15,6 +15,20 @@ pub enum BudgetLimit {
     WarnBelow,
 }
 
+/// A budget of the policy file that produced no row (a warning of the verdict, not a row).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BudgetProblem {
+    /// The budget's unit and the metric's are of different kinds: the budget was skipped.
+    UnitMismatch {
+        benchmark: String,
+        metric: String,
+        budget_unit: Unit,
+        metric_unit: Unit,
+    },
+    /// The budget's benchmark and metric patterns matched nothing in the current run.
+    MatchedNothing { benchmark: String, metric: String },
+}
+
 /// The reason behind a row's grade (`reason` in the JSON verdict: `{"kind": "...", ...numbers}`).
 /// Amounts are in the row's unit unless a field says otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

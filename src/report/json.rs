@@ -1,7 +1,8 @@
 //! `--output json`: the `perfgate/verdict/v1` document, pretty-printed.
 //!
 //! Each comparison's `reason` is data; for readers of schema v1 its sentence is added as `note` (the same
-//! text the table and markdown reports show), just before `reason`.
+//! text the table and markdown reports show), just before `reason`; the budgets that produced no row are
+//! worded into `warnings`.
 
 use std::io;
 
@@ -25,9 +26,26 @@ impl Renderer for JsonRenderer {
     }
 }
 
-/// The verdict as a JSON value, with each comparison's `note`.
+/// The verdict as a JSON value, with each comparison's `note` and the budget problems among `warnings`.
 pub fn to_value(verdict: &Verdict) -> io::Result<Value> {
     let mut doc = serde_json::to_value(verdict)?;
+    if let (false, Some(fields)) = (verdict.budget_problems.is_empty(), doc.as_object_mut()) {
+        let all = Value::from(reason::warnings(verdict));
+        if let Some(w) = fields.get_mut("warnings") {
+            *w = all;
+        } else {
+            // Where `warnings` stands when there are others: right after `alpha`.
+            let mut with = Map::with_capacity(fields.len() + 1);
+            for (k, v) in std::mem::take(fields) {
+                let after = k == "alpha";
+                with.insert(k, v);
+                if after {
+                    with.insert("warnings".to_string(), all.clone());
+                }
+            }
+            *fields = with;
+        }
+    }
     let rows = doc
         .get_mut("comparisons")
         .and_then(Value::as_array_mut)
@@ -114,5 +132,33 @@ mod tests {
         // What `perfgate comment --from` reads back: the reason, not the note.
         let back: Verdict = serde_json::from_value(doc).unwrap();
         assert_eq!(back.comparisons, v.comparisons);
+    }
+
+    #[test]
+    fn budget_problems_are_worded_into_warnings_after_alpha() {
+        let mut v = Verdict::new(None, Inputs::default(), vec![], FailOn::High, vec![]);
+        v.budget_problems = vec![crate::comparison::reason::BudgetProblem::MatchedNothing {
+            benchmark: "nothing".into(),
+            metric: "p95".into(),
+        }];
+        let doc = to_value(&v).unwrap();
+        let keys: Vec<&str> = doc
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let at = keys.iter().position(|k| *k == "alpha").unwrap();
+        assert_eq!(keys[at + 1], "warnings", "{keys:?}");
+        assert_eq!(
+            doc["warnings"],
+            serde_json::json!([
+                "budget for benchmark \"nothing\" metric \"p95\" matched nothing in the current run"
+            ])
+        );
+        // Read back, the sentence is a plain warning and is not listed twice.
+        let back: Verdict = serde_json::from_value(doc).unwrap();
+        assert!(back.budget_problems.is_empty());
+        assert_eq!(crate::report::reason::warnings(&back).len(), 1);
     }
 }

@@ -362,7 +362,7 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
             escape::markdown_code(&t.benchmark)
         );
     }
-    for w in v.warnings.iter().take(10) {
+    for w in reason::warnings(v).iter().take(10) {
         let _ = writeln!(out, "- warning: {}", escape::markdown_text(w));
     }
     if !out.ends_with("\n\n") {

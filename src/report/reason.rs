@@ -1,11 +1,35 @@
 //! The sentence behind a row's [`Reason`]: the one place grading's reasons are worded, for every
 //! renderer (table and markdown notes, the not-gated column, the JSON verdict's `note`).
 
-use crate::comparison::reason::BudgetLimit;
+use crate::comparison::reason::{BudgetLimit, BudgetProblem};
 use crate::comparison::{Comparison, Reason};
 use crate::escape;
 use crate::model::Direction;
 use crate::report::value::{human, pct};
+use crate::verdict::Verdict;
+
+/// The verdict's warnings as every report lists them: the budget problems first, then the rest.
+pub fn warnings(v: &Verdict) -> Vec<String> {
+    let budgets = v.budget_problems.iter().map(budget_problem);
+    budgets.chain(v.warnings.iter().cloned()).collect()
+}
+
+/// A budget that produced no row, as a warning.
+pub fn budget_problem(p: &BudgetProblem) -> String {
+    match p {
+        BudgetProblem::UnitMismatch {
+            benchmark,
+            metric,
+            budget_unit,
+            metric_unit,
+        } => format!(
+            "budget for {benchmark} {metric} is in {budget_unit} but the metric is in {metric_unit}; skipped"
+        ),
+        BudgetProblem::MatchedNothing { benchmark, metric } => {
+            format!("budget for benchmark {benchmark:?} metric {metric:?} matched nothing in the current run")
+        }
+    }
+}
 
 /// The row's reason as a sentence, when it has one.
 pub fn note(c: &Comparison) -> Option<String> {
@@ -247,5 +271,38 @@ mod tests {
         );
         plain.reason = None;
         assert_eq!(note(&plain), None);
+    }
+
+    #[test]
+    fn budgets_that_gave_no_row_are_warned_about_first() {
+        // The k6 fixture run against a policy file whose budgets name nothing there, or the wrong unit.
+        let mut v = Verdict::new(
+            None,
+            Default::default(),
+            Vec::new(),
+            Default::default(),
+            Vec::new(),
+        );
+        v.warnings = vec!["--baseline-ref: none found".into()];
+        v.budget_problems = vec![
+            BudgetProblem::MatchedNothing {
+                benchmark: "nothing".into(),
+                metric: "p95".into(),
+            },
+            BudgetProblem::UnitMismatch {
+                benchmark: "http_reqs".into(),
+                metric: "rate".into(),
+                budget_unit: Unit::Milliseconds,
+                metric_unit: Unit::PerSecond,
+            },
+        ];
+        assert_eq!(
+            warnings(&v),
+            [
+                r#"budget for benchmark "nothing" metric "p95" matched nothing in the current run"#,
+                "budget for http_reqs rate is in ms but the metric is in /s; skipped",
+                "--baseline-ref: none found",
+            ]
+        );
     }
 }

@@ -236,8 +236,8 @@ impl Renderer for TableRenderer {
         if gated.iter().any(|c| is_unverified(c)) {
             writeln!(w, " {UNVERIFIED_FOOTNOTE}")?;
         }
-        for warning in &verdict.warnings {
-            writeln!(w, " warning: {}", escape::terminal(warning))?;
+        for warning in reason::warnings(verdict) {
+            writeln!(w, " warning: {}", escape::terminal(&warning))?;
         }
         for t in verdict.tool_checks.iter().filter(|t| !t.ok) {
             writeln!(
