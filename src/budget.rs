@@ -1,14 +1,14 @@
 //! Absolute budgets from the policy file ("p95 of /auth below 1000 ms, failing above 1500 ms"): checked on
 //! the current run alone, with or without a baseline.
 
-use crate::compare::{Comparison, Kind};
+use crate::comparison::reason::{BudgetLimit, BudgetProblem};
+use crate::comparison::{Comparison, Kind, Reason};
 use crate::model::{Direction, Run};
 use crate::policy::Budget;
-use crate::report::value;
 use crate::severity::Severity;
 
-/// One row per (budget, matching metric); also the budgets that matched nothing, for a warning.
-pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<String>) {
+/// One row per (budget, matching metric); also the budgets that gave no row, for a warning.
+pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<BudgetProblem>) {
     let mut rows = Vec::new();
     let mut unmatched = Vec::new();
     for budget in budgets {
@@ -27,48 +27,53 @@ pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<Stri
                 // Limits are in the budget's unit when given, else in the metric's own unit.
                 let unit = budget.unit.clone().unwrap_or_else(|| m.unit.clone());
                 let Some(m) = m.converted_to(&unit) else {
-                    unmatched.push(format!(
-                        "budget for {bench_name} {metric_name} is in {unit} but the metric is in {}; skipped",
-                        m.unit
-                    ));
+                    unmatched.push(BudgetProblem::UnitMismatch {
+                        benchmark: bench_name.clone(),
+                        metric: metric_name.clone(),
+                        budget_unit: unit,
+                        metric_unit: m.unit.clone(),
+                    });
                     continue;
                 };
                 let v = m.value;
-                let show = |x: f64| value::human(x, &unit);
                 let check = [
                     (
                         budget.fail_above.filter(|l| v > *l),
                         Severity::Critical,
-                        "above the fail limit",
+                        BudgetLimit::FailAbove,
                         Direction::LowerIsBetter,
                     ),
                     (
                         budget.fail_below.filter(|l| v < *l),
                         Severity::Critical,
-                        "below the fail limit",
+                        BudgetLimit::FailBelow,
                         Direction::HigherIsBetter,
                     ),
                     (
                         budget.warn_above.filter(|l| v > *l),
                         Severity::Medium,
-                        "above the warning limit",
+                        BudgetLimit::WarnAbove,
                         Direction::LowerIsBetter,
                     ),
                     (
                         budget.warn_below.filter(|l| v < *l),
                         Severity::Medium,
-                        "below the warning limit",
+                        BudgetLimit::WarnBelow,
                         Direction::HigherIsBetter,
                     ),
                 ];
                 let breach = check
                     .iter()
-                    .find_map(|(lim, sev, what, dir)| lim.map(|l| (l, *sev, *what, *dir)));
-                let (limit, severity, note, direction) = match breach {
-                    Some((l, sev, what, dir)) => (
-                        Some(l),
+                    .find_map(|(lim, sev, breaks, dir)| lim.map(|l| (l, *sev, *breaks, *dir)));
+                let (limit, severity, reason, direction) = match breach {
+                    Some((limit, sev, breaks, dir)) => (
+                        Some(limit),
                         sev,
-                        format!("budget: {} is {what} {}", show(v), show(l)),
+                        Reason::BudgetExceeded {
+                            value: v,
+                            limit,
+                            breaks,
+                        },
                         dir,
                     ),
                     None => (
@@ -78,7 +83,7 @@ pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<Stri
                             .or(budget.fail_below)
                             .or(budget.warn_below),
                         Severity::Unchanged,
-                        "within budget".to_string(),
+                        Reason::WithinBudget,
                         if budget.fail_above.or(budget.warn_above).is_some() {
                             Direction::LowerIsBetter
                         } else {
@@ -99,17 +104,16 @@ pub fn evaluate(budgets: &[Budget], current: &Run) -> (Vec<Comparison>, Vec<Stri
                     gated: true,
                     kind: Kind::Budget,
                     evidence: None,
-                    note: Some(note),
+                    reason: Some(reason),
                     load_test: None,
                 });
             }
         }
         if !matched {
-            unmatched.push(format!(
-                "budget for benchmark {:?} metric {:?} matched nothing in the current run",
-                budget.benchmark.as_str(),
-                budget.metric.as_str()
-            ));
+            unmatched.push(BudgetProblem::MatchedNothing {
+                benchmark: budget.benchmark.as_str().to_string(),
+                metric: budget.metric.as_str().to_string(),
+            });
         }
     }
     (rows, unmatched)
@@ -164,18 +168,27 @@ mod tests {
         };
         let p95 = find("http_req_duration{name:auth}", "p95");
         assert_eq!(p95.severity, Severity::Critical);
-        assert!(p95
-            .note
-            .as_ref()
-            .unwrap()
-            .contains("1.60 s is above the fail limit 1.50 s"));
+        assert_eq!(
+            p95.reason,
+            Some(Reason::BudgetExceeded {
+                value: 1600.0,
+                limit: 1500.0,
+                breaks: BudgetLimit::FailAbove
+            })
+        );
         assert_eq!(find("http_reqs", "rate").severity, Severity::Unchanged);
         // 2500 ms against a 2 s limit, converted.
         assert_eq!(
             find("http_req_duration{name:auth}", "p99").severity,
             Severity::Critical
         );
-        assert_eq!(warnings.len(), 1);
+        assert_eq!(
+            warnings,
+            [BudgetProblem::MatchedNothing {
+                benchmark: "nothing".into(),
+                metric: "p95".into()
+            }]
+        );
         let (rows, _) = evaluate(&policy().budgets, &run(1200.0, 40.0));
         let find = |b: &str, m: &str| {
             rows.iter()

@@ -1,54 +1,16 @@
 //! Pairs every metric of the current run with its baseline and grades the change.
 
-use serde::{Deserialize, Serialize};
+pub mod approximate;
 
+pub use crate::comparison::{Comparison, Kind, Reason};
 use crate::error::Result;
-use crate::evidence::{self, Evidence};
+use crate::evidence;
 use crate::model::{Direction, Metric, Run, Unit};
 use crate::policy::{MetricPolicy, Policy};
-use crate::report;
 use crate::severity::Severity;
 
 /// Below this magnitude a baseline counts as zero: a relative change would be meaningless.
 const ZERO: f64 = 1e-12;
-
-/// What a row compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Current against baseline.
-    Change,
-    /// Current against an absolute budget from the policy file.
-    Budget,
-}
-
-/// One metric compared against its baseline (or its budget).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Comparison {
-    pub benchmark: String,
-    pub metric: String,
-    pub unit: Unit,
-    pub direction: Direction,
-    pub baseline: Option<f64>,
-    pub current: Option<f64>,
-    /// Relative change in percent of the baseline; `None` when the baseline is zero or a side is absent.
-    pub change_pct: Option<f64>,
-    /// Absolute change in `unit`.
-    pub change_abs: Option<f64>,
-    pub severity: Severity,
-    /// Whether this row can fail the gate.
-    pub gated: bool,
-    pub kind: Kind,
-    /// How the severity was established (significance test, history, or bands only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
-    /// Why the row was graded as it was, when that is not obvious from the numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// What the load-test rules found (thin percentile, materiality, count test, Holm), as data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_test: Option<crate::loadtest::LoadTest>,
-}
 
 /// Everything besides the two runs that grading needs.
 #[derive(Debug, Clone, Copy)]
@@ -95,11 +57,10 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
                     let Some(base) = base.converted_to(&cur.unit) else {
                         let mut row =
                             one_sided(bench_name, metric_name, cur, &mp, None, Severity::New);
-                        row.note = Some(format!(
-                            "not compared: the baseline is in {} but the current run is in {}",
-                            crate::escape::terminal(base.unit.as_str()),
-                            crate::escape::terminal(cur.unit.as_str())
-                        ));
+                        row.reason = Some(Reason::NotCompared {
+                            baseline_unit: base.unit.clone(),
+                            current_unit: cur.unit.clone(),
+                        });
                         out.push(row);
                         continue;
                     };
@@ -163,7 +124,7 @@ fn one_sided(
         gated: mp.gate.unwrap_or(m.gated),
         kind: Kind::Change,
         evidence: None,
-        note: None,
+        reason: None,
         load_test: None,
     }
 }
@@ -222,7 +183,7 @@ pub fn grade_pair(
         Direction::HigherIsBetter => -1.0,
     };
     let bands = &mp.bands;
-    let (change_pct, mut judgement) = if b.abs() > ZERO {
+    let (change_pct, mut judgement, mut reason) = if b.abs() > ZERO {
         let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
         let j = match sample_sets(base, cur, policy) {
             Some(ValueSets::Runs(bs, cs)) => {
@@ -263,17 +224,14 @@ pub fn grade_pair(
             }
             None => evidence::unverified(worse_pct, bands),
         };
-        (Some(tidy((c - b) / b.abs() * 100.0)), j)
+        (Some(tidy((c - b) / b.abs() * 100.0)), j, None)
     } else if c.abs() <= ZERO {
-        (Some(0.0), evidence::unverified(0.0, bands))
+        (Some(0.0), evidence::unverified(0.0, bands), None)
     } else if cur.unit == Unit::Ratio {
         // A rate that was zero (no errors): grade the rise in percentage points.
         let points = tidy((c - b) * 100.0);
-        let mut j = evidence::unverified(sign * points, bands);
-        j.note = Some(format!(
-            "baseline is 0; graded by the change of {points:+} percentage points"
-        ));
-        (None, j)
+        let j = evidence::unverified(sign * points, bands);
+        (None, j, Some(Reason::ZeroBaselinePoints { points }))
     } else {
         let worse = sign * (c - b) > 0.0;
         let mut j = evidence::unverified(0.0, bands);
@@ -282,9 +240,7 @@ pub fn grade_pair(
         } else {
             Severity::Improvement
         };
-        j.note =
-            Some("baseline is 0, so there is no relative change; graded by direction only".into());
-        (None, j)
+        (None, j, Some(Reason::ZeroBaseline))
     };
     let change_abs = c - b;
     if judgement.severity > Severity::Low {
@@ -298,17 +254,16 @@ pub fn grade_pair(
         if has_step && change_abs.abs() <= step * (1.0 + 1e-9) {
             judgement.severity = Severity::Low;
             judgement.evidence.adjustment = Some(evidence::Adjustment::CappedAtResolution);
-            judgement.note = Some(format!(
-                "a change of {} is one step of the data's resolution; graded low at most",
-                report::value::human(change_abs.abs(), &cur.unit)
-            ));
+            reason = Some(Reason::CappedAtResolution {
+                change: change_abs.abs(),
+            });
         } else if let Some(min) = mp.min_abs_change.filter(|m| change_abs.abs() < *m) {
             judgement.severity = Severity::Low;
             judgement.evidence.adjustment = Some(evidence::Adjustment::CappedAtMinAbsChange);
-            judgement.note = Some(format!(
-                "the change of {} is below min_abs_change = {min}; graded low at most",
-                report::value::human(change_abs.abs(), &cur.unit)
-            ));
+            reason = Some(Reason::BelowMinAbsChange {
+                change: change_abs.abs(),
+                min_abs_change: min,
+            });
         }
     }
     Comparison {
@@ -324,7 +279,7 @@ pub fn grade_pair(
         gated: mp.gate.unwrap_or(cur.gated),
         kind: Kind::Change,
         evidence: Some(judgement.evidence),
-        note: judgement.note,
+        reason,
         load_test: None,
     }
 }
@@ -438,7 +393,7 @@ mod tests {
         assert_eq!(c.change_pct, None);
         assert_eq!(c.change_abs, Some(3.0));
         assert_eq!(c.severity, Severity::Low);
-        assert!(c.note.is_some());
+        assert_eq!(c.reason, Some(Reason::ZeroBaseline));
         assert_eq!(sev(ms(0.0), ms(0.0)), Severity::Unchanged);
         let err = |v| Metric::new(v, Unit::Ratio, Direction::LowerIsBetter);
         assert_eq!(sev(err(0.0), err(0.30)), Severity::Critical);
@@ -513,7 +468,14 @@ mod tests {
         let rows = cmp(&base, &cur).unwrap();
         let a = rows.iter().find(|r| r.benchmark == "a").unwrap();
         assert_eq!(a.severity, Severity::New);
-        assert!(a.note.as_deref().unwrap().contains("not compared"), "{a:?}");
+        assert_eq!(
+            a.reason,
+            Some(Reason::NotCompared {
+                baseline_unit: Unit::Seconds,
+                current_unit: Unit::Bytes
+            }),
+            "{a:?}"
+        );
         let b = rows.iter().find(|r| r.benchmark == "b").unwrap();
         assert_eq!(b.severity, Severity::Unchanged);
     }

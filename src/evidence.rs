@@ -197,12 +197,11 @@ impl Evidence {
     }
 }
 
-/// A judged change: severity, evidence and the reason when it is not obvious.
+/// A judged change: severity and evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
     pub severity: Severity,
     pub evidence: Evidence,
-    pub note: Option<String>,
 }
 
 /// One-sided level of the bound whose band is the severity.
@@ -229,7 +228,7 @@ fn sign(direction: Direction) -> f64 {
     }
 }
 
-fn pct(shift: f64) -> f64 {
+fn percent(shift: f64) -> f64 {
     shift.exp_m1() * 100.0
 }
 
@@ -256,7 +255,6 @@ pub fn decide(
         return Judgement {
             severity: Severity::Unchanged,
             evidence,
-            note: None,
         };
     };
     let s = sign(direction);
@@ -273,13 +271,13 @@ pub fn decide(
     let q_alpha = t.inverse_cdf(1.0 - alpha);
     let q_sev = t.inverse_cdf(SEVERITY_BOUND_LEVEL);
     evidence.p_value = Some(p_worse.clamp(0.0, 1.0));
-    evidence.estimate_pct = Some(pct(shift));
-    evidence.ci_low_pct = Some(pct(shift - q_alpha * se));
-    evidence.ci_high_pct = Some(pct(shift + q_alpha * se));
-    let worse_pct = s * pct(shift);
+    evidence.estimate_pct = Some(percent(shift));
+    evidence.ci_low_pct = Some(percent(shift - q_alpha * se));
+    evidence.ci_high_pct = Some(percent(shift + q_alpha * se));
+    let worse_pct = s * percent(shift);
     // The 75 % bounds on the worsening, on each side, as the bands see them.
-    let worse_bound = s * pct(s * (w - q_sev * se));
-    let better_bound = s * pct(s * (w + q_sev * se));
+    let worse_bound = s * percent(s * (w - q_sev * se));
+    let better_bound = s * percent(s * (w + q_sev * se));
     let (severity, outcome, bound) = if p_worse <= alpha && worse_bound > bands.low {
         (bands.grade(worse_bound), Outcome::Significant, worse_bound)
     } else if p_better <= alpha && better_bound < -bands.low {
@@ -301,11 +299,7 @@ pub fn decide(
     };
     evidence.outcome = outcome;
     evidence.bound_pct = Some(s * bound);
-    Judgement {
-        severity,
-        evidence,
-        note: None,
-    }
+    Judgement { severity, evidence }
 }
 
 fn log_values(v: &[f64]) -> Option<Vec<f64>> {
@@ -503,7 +497,7 @@ pub fn judge_history(
     let slope = stats::theil_sen_slope(&series);
     let trend_p = stats::increasing_trend_p(&series);
     if let (Some(slope), Some(p)) = (slope, trend_p) {
-        let drift_worse = pct(slope * (series.len() - 1) as f64);
+        let drift_worse = percent(slope * (series.len() - 1) as f64);
         j.evidence.drift_pct = Some(s * drift_worse);
         j.evidence.drift_p_value = Some(p);
         if p <= alpha && drift_worse > bands.medium && j.severity < Severity::Medium {
@@ -520,7 +514,6 @@ pub fn unverified(worse_pct: f64, bands: &Bands) -> Judgement {
     Judgement {
         severity: bands.grade(worse_pct),
         evidence: Evidence::unverified(),
-        note: None,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod bounded_read;
 pub mod budget;
 pub mod compare;
+pub mod comparison;
 pub mod error;
 pub mod escape;
 pub mod evidence;

@@ -227,6 +227,34 @@ impl Metric {
     }
 }
 
+/// The name of the metric holding the number of trials (requests, checks) behind a ratio metric:
+/// `error_rate` → `error_rate_trials`. Readers write it, the load-test count rules read it.
+pub fn trials_name(ratio_metric: &str) -> String {
+    format!("{ratio_metric}_trials")
+}
+
+/// Connection phases of a request: microseconds that move by hundreds of percent between halves of one run
+/// (scheduling, not code). Reported, gated only when the policy file says so.
+pub const CONNECTION_PHASES: &[&str] = &[
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_tls_handshaking",
+    "http_req_sending",
+    "http_req_receiving",
+    "http_req_waiting",
+];
+
+/// A metric whose merged value is only known to lie between the workers' values (`--merge-workers
+/// --approximate-merge`): the reader records it, grading explains and may gate the row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approximation {
+    pub benchmark: String,
+    pub metric: String,
+    pub low: f64,
+    pub high: f64,
+    pub workers: usize,
+}
+
 /// A benchmark (or load-test endpoint) and its metrics, keyed by metric name (`p95`, `mean`, …).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Benchmark {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{Comparison, Kind};
+use crate::comparison::reason::BudgetProblem;
 use crate::model::{Direction, ToolCheck};
 use crate::severity::{Bands, FailOn, Severity};
 
@@ -154,9 +155,13 @@ pub struct Verdict {
     /// One-sided significance level of the tests.
     #[serde(default = "default_alpha")]
     pub alpha: f64,
-    /// Things the user should know that are not rows (e.g. a budget that matched nothing).
+    /// Things the user should know that are not rows (e.g. the baseline came from another runner).
+    /// Renderers list the budget problems first (the JSON document folds their sentences in here).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Budgets of the policy file that produced no row; worded by the renderers, as `warnings`.
+    #[serde(skip)]
+    pub budget_problems: Vec<BudgetProblem>,
     /// `perfgate ab`: the order and wall time of every base and head run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ab: Option<AbRecord>,
@@ -214,6 +219,7 @@ impl Verdict {
             bands: Bands::default(),
             alpha: 0.01,
             warnings: Vec::new(),
+            budget_problems: Vec::new(),
             ab: None,
         }
     }

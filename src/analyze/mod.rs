@@ -133,7 +133,8 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
         metrics: current.metric_count(),
     };
     let fail_on = req.fail_on.or(policy.fail_on).unwrap_or_default();
-    let (budget_rows, mut warnings) = budget::evaluate(&policy.budgets, &current);
+    let (budget_rows, budget_problems) = budget::evaluate(&policy.budgets, &current);
+    let mut warnings = Vec::new();
     let resolved = match &req.baseline {
         BaselineSource::MergeBase { branch, repo } => resolve::by_merge_base(branch, repo, &store)?,
         BaselineSource::NameOrPath(arg) => resolve::by_name_or_path(Some(arg), &store, format)?,
@@ -167,7 +168,7 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
         }
         Resolved::None { message } => (None, Vec::new(), Some(message)),
     };
-    input::workers::annotate(&mut rows, &merged.approximate, &policy.bands, fail_on);
+    compare::approximate::grade(&mut rows, &merged.approximate, &policy.bands, fail_on);
     rows.extend(budget_rows);
     compare::sort_worst_first(&mut rows);
     Ok(Verdict {
@@ -175,6 +176,7 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
         bands: policy.bands,
         alpha: policy.alpha,
         warnings,
+        budget_problems,
         ab: req.ab.clone(),
         ..Verdict::new(info, inputs, rows, fail_on, current.tool_checks.clone())
     })

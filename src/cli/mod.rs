@@ -73,9 +73,14 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
         Command::Comment(args) => analyze::comment(args).map(|()| EXIT_PASS),
         Command::Pull(args) => prom::pull(args, out),
         Command::Push(args) => prom::push(args, out),
-        Command::Formats => perfgate::report::baselines::formats(input::FORMATS, out)
-            .map(|()| EXIT_PASS)
-            .map_err(stdout_err),
+        Command::Formats => perfgate::report::baselines::formats(
+            input::FORMATS
+                .iter()
+                .map(|f| [f.id(), f.tool(), f.example()]),
+            out,
+        )
+        .map(|()| EXIT_PASS)
+        .map_err(stdout_err),
         Command::Config(ConfigCommand::Check { file }) => config::check(file.as_deref(), out),
         Command::History(args) => baseline::history(args, &store, out),
         Command::Init { force } => config::init(*force, out),

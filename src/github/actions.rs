@@ -127,7 +127,7 @@ mod tests {
             gated: true,
             kind: crate::compare::Kind::Change,
             evidence: None,
-            note: None,
+            reason: None,
             load_test: None,
         }
     }

@@ -145,15 +145,8 @@ fn head_sha(event: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Where a markdown report links to and what it was measured on.
-#[derive(Debug, Clone, Default)]
-pub struct RunInfo {
-    pub run_url: Option<String>,
-    pub run_id: Option<String>,
-    pub head_sha: Option<String>,
-    /// The repository's web address (`https://github.com/owner/name`), for links to commits.
-    pub repo_url: Option<String>,
-}
+/// The run context for rendering, built here from GitHub's environment.
+pub use crate::report::RunInfo;
 
 impl From<&Context> for RunInfo {
     fn from(c: &Context) -> RunInfo {

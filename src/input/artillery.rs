@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ParseError;
 use crate::input::{json, units, InputFormat, Probe};
-use crate::loadtest::trials_name;
+use crate::model::trials_name;
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for Artillery report JSON.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ParseError;
 use crate::input::{json, InputFormat, Probe};
-use crate::loadtest::trials_name;
+use crate::model::trials_name;
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// The informational count of trials behind a ratio (for the load-test count test).

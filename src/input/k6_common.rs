@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::input::json;
-use crate::loadtest::trials_name;
+use crate::model::trials_name;
 use crate::model::{Direction, Metric, Run, ToolCheck, Unit};
 
 /// The kind of a k6 metric.
@@ -73,16 +73,7 @@ fn counts_bad_things(base: &str) -> bool {
         .any(|w| b.contains(w))
 }
 
-/// Connection phases of a request: microseconds that move by hundreds of percent between halves of one run
-/// (scheduling, not code). Reported, gated only when the policy file says so.
-pub const CONNECTION_PHASES: &[&str] = &[
-    "http_req_blocked",
-    "http_req_connecting",
-    "http_req_tls_handshaking",
-    "http_req_sending",
-    "http_req_receiving",
-    "http_req_waiting",
-];
+pub use crate::model::CONNECTION_PHASES;
 
 /// Tags whose sub-metrics repeat the endpoint or overall rows (one status, one method, one scenario) and are
 /// reported, not gated; per-endpoint (`name`) and overall rows are what load-test users gate.

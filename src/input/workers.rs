@@ -8,22 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::compare::{Comparison, Kind};
 use crate::error::{Error, ParseError, Result};
 use crate::input::k6_ndjson::{self, K6Aggregator, K6NdjsonInput};
 use crate::input::{self, InputFormat, Probe};
+pub use crate::model::Approximation;
 use crate::model::{Direction, Metric, Run, Source, Unit};
-use crate::severity::Bands;
-
-/// A metric whose merged value is only known to lie between the workers' values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Approximation {
-    pub benchmark: String,
-    pub metric: String,
-    pub low: f64,
-    pub high: f64,
-    pub workers: usize,
-}
 
 /// A merged run and the metrics in it that are approximate.
 #[derive(Debug, Clone, Default)]
@@ -100,7 +89,8 @@ pub fn read_workers(
 /// Combines per-worker summaries. Exact where the statistic allows it: `count` and counter rates add up
 /// (workers run side by side over the same window), `min`/`max` take the extreme, `mean` is weighted by the
 /// benchmark's `count`. Everything else (percentiles, error rates) is bounded by the workers' values: the
-/// value is the worse bound, the metric is not gated, and [`annotate`] explains the row.
+/// value is the worse bound, the metric is not gated, and grading ([`crate::compare::approximate`])
+/// explains the row.
 pub fn merge_approximate(runs: Vec<Run>) -> Merged {
     let mut values: BTreeMap<(String, String), Vec<Metric>> = BTreeMap::new();
     let mut merged = Run::default();
@@ -180,57 +170,4 @@ pub fn merge_approximate(runs: Vec<Run>) -> Merged {
         run: merged,
         approximate,
     }
-}
-
-/// Explains approximate rows, and gates one after all when even its better bound is a regression at the
-/// gate's severity: then the true value regressed at least that much, whatever the workers' mix was.
-pub fn annotate(
-    rows: &mut [Comparison],
-    approx: &[Approximation],
-    bands: &Bands,
-    fail_on: crate::severity::FailOn,
-) {
-    for row in rows.iter_mut().filter(|r| r.kind == Kind::Change) {
-        let Some(a) = approx
-            .iter()
-            .find(|a| a.benchmark == row.benchmark && a.metric == row.metric)
-        else {
-            continue;
-        };
-        let unit = row.unit.as_str().to_string();
-        let mut note = format!(
-            "approximate: merged from {} worker summaries; the true value lies between {} and {} {unit} (shown: the worse bound); not gated",
-            a.workers, fmt(a.low), fmt(a.high)
-        );
-        if let Some(base) = row.baseline.filter(|b| b.abs() > 1e-12) {
-            let better = match row.direction {
-                Direction::LowerIsBetter => a.low,
-                Direction::HigherIsBetter => a.high,
-            };
-            let worse_pct = match row.direction {
-                Direction::LowerIsBetter => (better - base) / base.abs() * 100.0,
-                Direction::HigherIsBetter => (base - better) / base.abs() * 100.0,
-            };
-            let sure = bands.grade(worse_pct);
-            if fail_on.fails(sure) {
-                row.gated = true;
-                row.severity = row.severity.max(sure);
-                note = format!(
-                    "approximate: merged from {} worker summaries; even the best case ({} {unit}) is {} worse, so it is gated",
-                    a.workers,
-                    fmt(better),
-                    crate::report::value::pct(worse_pct)
-                );
-            }
-        }
-        row.note = Some(match row.note.take() {
-            Some(n) => format!("{note}; {n}"),
-            None => note,
-        });
-    }
-}
-
-fn fmt(v: f64) -> String {
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -5,9 +5,8 @@
 //! between rows (endpoints share a machine, so rows are dependent), and is uniformly more powerful than
 //! Bonferroni. Rows without a p-value (one summary value per side, graded by the bands) take no part.
 
-use crate::compare::{Comparison, Kind};
+use crate::comparison::{Comparison, Exemption, Kind, LoadTest, Reason};
 use crate::evidence::Outcome;
-use crate::loadtest::{Exemption, LoadTest};
 use crate::severity::Severity;
 
 /// The p-value a row contributes to the family: its count test, else its significance test. Rows whose
@@ -61,10 +60,10 @@ pub fn holm(rows: &mut [Comparison], alpha: f64) {
         if significant && adj > alpha && row.severity.is_regression() {
             row.severity = Severity::Unchanged;
             lt.exemption = Some(Exemption::FamilyWise);
-            row.note = Some(format!(
-                "significant alone, not after Holm over {} gated rows (adjusted p = {adj:.3})",
-                ps.len()
-            ));
+            row.reason = Some(Reason::FamilyWise {
+                gated_rows: ps.len(),
+                adjusted_p: adj,
+            });
             if let Some(e) = row.evidence.as_mut() {
                 e.outcome = Outcome::WithinNoise;
             }

@@ -19,13 +19,12 @@
 
 pub mod familywise;
 
-use serde::{Deserialize, Serialize};
-
-use crate::compare::{Comparison, Kind};
+use crate::comparison::{Comparison, Kind, Reason};
+pub use crate::comparison::{CountFacts, Exemption, LoadTest};
 use crate::evidence::Outcome;
+pub use crate::model::trials_name;
 use crate::model::{Direction, Run, Unit};
 use crate::policy::Policy;
-use crate::report::value::human;
 use crate::severity::Severity;
 use crate::stats::counts::{self, Counts};
 
@@ -49,60 +48,6 @@ pub const MIN_LATENCY_CHANGE_MS: f64 = 5.0;
 
 /// A rate (errors, failed checks) must move by at least this many percentage points to matter.
 pub const MIN_RATE_POINTS: f64 = 1.0;
-
-/// Why a load-test row cannot fail the gate (absent when it can).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Exemption {
-    /// Too few requests beyond the percentile on one side.
-    ThinPercentile,
-    /// The absolute change is below the materiality floor.
-    Immaterial,
-    /// A rate's change is below the percentage-point floor.
-    BelowRateFloor,
-    /// The count test found no evidence of a change.
-    CountsWithinNoise,
-    /// Significant alone, but not after Holm's correction over the gated rows.
-    FamilyWise,
-}
-
-/// Failed and total trials on each side of a rate row, and the exact test's p-value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CountFacts {
-    pub baseline_events: u64,
-    pub baseline_trials: u64,
-    pub current_events: u64,
-    pub current_trials: u64,
-    /// One-sided Fisher exact p-value in the worse direction.
-    pub p_value: f64,
-    /// Change of the failure rate in percentage points.
-    pub change_points: f64,
-}
-
-/// What the load-test rules found for one row (`load_test` in the JSON verdict).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LoadTest {
-    /// Why the row cannot fail the gate, when it cannot.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exemption: Option<Exemption>,
-    /// Requests behind the row on the smaller side (the trend's count).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requests: Option<f64>,
-    /// Requests beyond the percentile on the smaller side, and how many are needed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tail_requests: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tail_needed: Option<f64>,
-    /// Smallest absolute change (in the row's unit) that can fail the gate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub material_change: Option<f64>,
-    /// The count test of a rate row.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub counts: Option<CountFacts>,
-    /// Holm-adjusted p-value, when the row's p-value took part in the family-wise pass.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub holm_p: Option<f64>,
-}
 
 /// Whether the run came from load-test tools only.
 pub fn is_load_test(run: &Run) -> bool {
@@ -181,12 +126,6 @@ fn counts_of(run: &Run, bench: &str, metric: &str, direction: Direction) -> Opti
     Counts::from_rate(failure_rate.clamp(0.0, 1.0), trials)
 }
 
-/// The name of the metric holding the number of trials (requests, checks) behind a ratio metric:
-/// `error_rate` → `error_rate_trials`.
-pub fn trials_name(ratio_metric: &str) -> String {
-    format!("{ratio_metric}_trials")
-}
-
 fn is_time(unit: &Unit) -> bool {
     unit.nanos().is_some()
 }
@@ -262,10 +201,11 @@ fn thin_rule(
     if tail < MIN_TAIL && forced != Some(true) && row.gated {
         row.gated = false;
         lt.exemption = Some(Exemption::ThinPercentile);
-        row.note = Some(format!(
-            "{} of {n:.0} requests rests on {tail:.0} beyond it (needs {MIN_TAIL:.0}); reported, too thin to gate",
-            row.metric
-        ));
+        row.reason = Some(Reason::ThinPercentile {
+            requests: n,
+            beyond: tail,
+            needed: MIN_TAIL,
+        });
     }
 }
 
@@ -293,11 +233,7 @@ fn material_rule(
         row.severity = Severity::Unchanged;
         if lt.exemption.is_none() {
             lt.exemption = Some(Exemption::Immaterial);
-            row.note = Some(format!(
-                "a change of {} is below the load-test materiality floor of {}",
-                human(change, &row.unit),
-                human(floor, &row.unit)
-            ));
+            row.reason = Some(Reason::BelowMateriality { change, floor });
         }
     }
 }
@@ -361,9 +297,11 @@ fn throughput_rule(
     if !significant && row.severity != Severity::Unchanged {
         row.severity = Severity::Unchanged;
         lt.exemption = Some(Exemption::CountsWithinNoise);
-        row.note = Some(format!(
-            "{eb} → {ec} events: counting noise explains it (p = {p_worse:.3})"
-        ));
+        row.reason = Some(Reason::CountingNoise {
+            baseline_events: eb,
+            current_events: ec,
+            p_value: p_worse,
+        });
     }
 }
 
@@ -422,11 +360,13 @@ fn rate_rule(
     row.severity = severity;
     lt.exemption = exemption;
     // With no failure on either side there is nothing to explain.
-    row.note = (b.events + c.events > 0).then(|| {
-        format!(
-            "{} of {} → {} of {} failed ({points:+.2} points, Fisher exact p = {:.3})",
-            b.events, b.trials, c.events, c.trials, f.p_higher
-        )
+    row.reason = (b.events + c.events > 0).then_some(Reason::FailedCounts {
+        baseline_failed: b.events,
+        baseline_trials: b.trials,
+        current_failed: c.events,
+        current_trials: c.trials,
+        points,
+        p_value: f.p_higher,
     });
     if let Some(e) = row.evidence.as_mut() {
         e.outcome = outcome;

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use crate::baseline::Snapshot;
 use crate::escape;
-use crate::input::InputFormat;
 use crate::report::{plain_table, value, write_table};
 
 fn new_table(header: &[&str]) -> Table {
@@ -104,11 +103,14 @@ pub fn show(s: &Snapshot, w: &mut dyn io::Write) -> io::Result<()> {
     write_table(&t, w)
 }
 
-/// `perfgate formats`.
-pub fn formats(formats: &[&dyn InputFormat], w: &mut dyn io::Write) -> io::Result<()> {
+/// `perfgate formats`: one row per input format, its id, tool and how to produce it.
+pub fn formats<'a>(
+    formats: impl IntoIterator<Item = [&'a str; 3]>,
+    w: &mut dyn io::Write,
+) -> io::Result<()> {
     let mut t = new_table(&["Format", "Tool", "Produce it with"]);
-    for f in formats {
-        t.add_row(vec![f.id(), f.tool(), f.example()]);
+    for row in formats {
+        t.add_row(row.to_vec());
     }
     write_table(&t, w)?;
     writeln!(

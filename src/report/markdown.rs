@@ -11,11 +11,10 @@ use std::io;
 use crate::compare::{Comparison, Kind};
 use crate::escape;
 use crate::evidence::Outcome;
-use crate::github::RunInfo;
 use crate::model::Unit;
 use crate::report::{
     bound_pct, budget_limit, change_only, headline, icon, is_unverified, legend, not_gated_reason,
-    summary_line, value, RenderOptions, Renderer, Sections,
+    reason, summary_line, value, RenderOptions, Renderer, RunInfo, Sections,
 };
 use crate::severity::Severity;
 use crate::verdict::{Status, Summary, Verdict};
@@ -277,13 +276,13 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
         .take(shown)
         .filter(|c| c.kind == Kind::Change)
     {
-        if let Some(note) = &c.note {
+        if let Some(note) = reason::note(c) {
             let _ = writeln!(
                 out,
                 "- {} {}: {}",
                 escape::markdown_code(&c.benchmark),
                 escape::markdown_code(&c.metric),
-                escape::markdown_text(note)
+                escape::markdown_text(&note)
             );
         }
     }
@@ -363,7 +362,7 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
             escape::markdown_code(&t.benchmark)
         );
     }
-    for w in v.warnings.iter().take(10) {
+    for w in reason::warnings(v).iter().take(10) {
         let _ = writeln!(out, "- warning: {}", escape::markdown_text(w));
     }
     if !out.ends_with("\n\n") {
@@ -498,7 +497,7 @@ mod tests {
             gated: true,
             kind: crate::compare::Kind::Change,
             evidence: None,
-            note: None,
+            reason: None,
             load_test: None,
         }
     }

@@ -9,14 +9,14 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod openmetrics;
+pub mod reason;
 pub mod table;
 pub mod value;
 
 use std::io;
 
-use crate::compare::{Comparison, Kind};
+use crate::comparison::{Comparison, Kind};
 use crate::evidence::{Evidence, Outcome};
-pub use crate::github::RunInfo;
 use crate::severity::{Bands, FailOn, Severity};
 use crate::verdict::{Status, Summary, Verdict};
 
@@ -48,6 +48,18 @@ pub fn write_table(t: &comfy_table::Table, w: &mut dyn io::Write) -> io::Result<
         writeln!(w, "{}", crate::escape::line(line.trim_end(), colour))?;
     }
     Ok(())
+}
+
+/// What is known about the CI run a report is rendered for: where the markdown report links to and what
+/// it was measured on. The caller builds it (from GitHub's environment, say); renderers never read the
+/// environment themselves.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    pub run_url: Option<String>,
+    pub run_id: Option<String>,
+    pub head_sha: Option<String>,
+    /// The repository's web address (`https://github.com/owner/name`), for links to commits.
+    pub repo_url: Option<String>,
 }
 
 /// Options every renderer may honour.
@@ -298,10 +310,7 @@ pub fn not_gated_reason(c: &Comparison) -> String {
                 || metric.ends_with(&format!("_{w}"))
         })
     };
-    if c.kind == Kind::Change && c.note.as_deref().is_some_and(|n| n.contains("workers")) {
-        return c.note.clone().unwrap_or_default();
-    }
-    if crate::input::CONNECTION_PHASES.contains(&base) {
+    if crate::model::CONNECTION_PHASES.contains(&base) {
         return "connection phase; the request duration is gated".into();
     }
     if has(&["min", "max"]) {
@@ -331,8 +340,8 @@ pub fn not_gated_reason(c: &Comparison) -> String {
     if metric.starts_with("p99.9") || metric.starts_with("p999") {
         return "extreme percentile: few requests behind it".into();
     }
-    if let Some(note) = &c.note {
-        return note.clone();
+    if let Some(note) = reason::note(c) {
+        return note;
     }
     "reported only (input format or policy file)".into()
 }

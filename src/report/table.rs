@@ -11,8 +11,8 @@ use crate::escape;
 use crate::evidence::Outcome;
 use crate::report::{
     budget_limit, change_text, headline, is_notable, is_unverified, not_gated_reason, plain_table,
-    severity_label, summary_line, value, write_table, RenderOptions, Renderer, ESTIMATE_LEGEND,
-    UNVERIFIED_FOOTNOTE,
+    reason, severity_label, summary_line, value, write_table, RenderOptions, Renderer,
+    ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
 };
 use crate::severity::Severity;
 use crate::verdict::{Status, Verdict};
@@ -214,17 +214,16 @@ impl Renderer for TableRenderer {
                 " … {hidden_not_gated} unchanged metrics that are not gated (use --all to list)"
             )?;
         }
-        for c in gated
-            .iter()
-            .filter(|c| c.note.is_some() && c.kind == Kind::Change)
-        {
-            writeln!(
-                w,
-                " note: {} {}: {}",
-                escape::terminal(&c.benchmark),
-                escape::terminal(&c.metric),
-                escape::terminal(c.note.as_deref().unwrap_or_default())
-            )?;
+        for c in gated.iter().filter(|c| c.kind == Kind::Change) {
+            if let Some(note) = reason::note(c) {
+                writeln!(
+                    w,
+                    " note: {} {}: {}",
+                    escape::terminal(&c.benchmark),
+                    escape::terminal(&c.metric),
+                    escape::terminal(&note)
+                )?;
+            }
         }
         let shown_bound = gated.iter().chain(&not_gated).any(|c| {
             c.evidence
@@ -237,8 +236,8 @@ impl Renderer for TableRenderer {
         if gated.iter().any(|c| is_unverified(c)) {
             writeln!(w, " {UNVERIFIED_FOOTNOTE}")?;
         }
-        for warning in &verdict.warnings {
-            writeln!(w, " warning: {}", escape::terminal(warning))?;
+        for warning in reason::warnings(verdict) {
+            writeln!(w, " warning: {}", escape::terminal(&warning))?;
         }
         for t in verdict.tool_checks.iter().filter(|t| !t.ok) {
             writeln!(
