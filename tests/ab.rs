@@ -593,7 +593,7 @@ fn errors_name_the_side_and_run_and_leave_nothing_behind() {
         ],
     );
     assert!(
-        last_line(&e).starts_with("perfgate: base run 1: bench.json: "),
+        last_line(&e).starts_with("perfgate: base run 1: bench.json:1:2: invalid JSON"),
         "{e}"
     );
 
