@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture, json, perfgate, row, shared_format, Sandbox};
+use common::{corpus, fixture, json, perfgate, row, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -555,12 +555,9 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
 /// and a damaged file is one line naming it.
 #[test]
 fn ndjson_plain_gzip_and_truncated_gzip() {
-    if common::no_shared_formats() {
-        return;
-    }
     use std::io::Write;
     let sb = Sandbox::new();
-    let src = shared_format("k6-ndjson/czrpb_workloads_k6out.trimmed.ndjson");
+    let src = corpus("k6-ndjson/czrpb_workloads_k6out.trimmed.ndjson");
     let text = std::fs::read(&src).unwrap();
     let mut text_big = Vec::new();
     for _ in 0..400 {
