@@ -600,3 +600,22 @@ fn ndjson_plain_gzip_and_truncated_gzip() {
         "{err}"
     );
 }
+
+/// The helper of the tests that drive real programs (Prometheus, Chromium, hyperfine): a missing one is a
+/// notice, or a failure naming it when `PERFGATE_REQUIRE_TOOLS=1` (as in CI).
+#[test]
+fn a_missing_tool_skips_with_a_notice_or_fails_when_required() {
+    let missing = ["perfgate-test-no-such-tool"];
+    assert_eq!(common::find_tool(&missing, "nothing", false), None);
+    let failed =
+        std::panic::catch_unwind(|| common::find_tool(&missing, "apt-get install it", true))
+            .expect_err("a required tool that is missing fails the test");
+    let msg = failed.downcast_ref::<String>().unwrap();
+    assert!(
+        msg.contains("perfgate-test-no-such-tool is not installed")
+            && msg.contains("PERFGATE_REQUIRE_TOOLS=1")
+            && msg.contains("apt-get install it"),
+        "{msg}"
+    );
+    assert!(common::find_tool(&["sh"], "", true).is_some());
+}

@@ -116,6 +116,42 @@ fn list(d: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// An external program a test drives, looked up by each of `names` on `PATH` (then `/usr/bin`,
+/// `/usr/sbin`). Missing, the test fails when `PERFGATE_REQUIRE_TOOLS=1` (`.ci/run` and the GitHub
+/// workflow set it, and install the tools), and otherwise is skipped: `None`, after a notice on stderr.
+pub fn tool(names: &[&str], install: &str) -> Option<PathBuf> {
+    let required = std::env::var_os("PERFGATE_REQUIRE_TOOLS").is_some_and(|v| v == "1");
+    find_tool(names, install, required)
+}
+
+/// [`tool`] with the requirement given.
+pub fn find_tool(names: &[&str], install: &str, required: bool) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
+        .collect();
+    let found = names
+        .iter()
+        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
+        .find(|p| is_executable(p));
+    if found.is_none() {
+        let what = names.join(" or ");
+        assert!(
+            !required,
+            "{what} is not installed and PERFGATE_REQUIRE_TOOLS=1 requires it; install it: {install}"
+        );
+        eprintln!(
+            "\n*** SKIPPED: {what} is not installed; install it: {install} (.ci/run does) ***\n"
+        );
+    }
+    found
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
 /// A temporary working directory; commands run inside it, so `baselines/` lands there.
 pub struct Sandbox {
     dir: tempfile::TempDir,
