@@ -309,3 +309,28 @@ fn every_reader_survives_every_saved_file_and_junk_without_panicking() {
         }
     }
 }
+
+/// Every real file copied into `fixtures/corpus/` is attributed in `fixtures/README.md` (source repository,
+/// path, commit, licence), and every attributed file is there.
+#[test]
+fn every_corpus_file_is_attributed() {
+    let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
+    let corpus = &readme[readme.find("## `corpus/`").expect("a corpus section")..];
+    let listed: std::collections::BTreeSet<String> = corpus
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.split('`').nth(1).unwrap().to_string())
+        .collect();
+    let root = fixture("corpus");
+    let mut copied = std::collections::BTreeSet::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                copied.insert(f.unwrap().file_name().to_string_lossy().to_string());
+            }
+        }
+    }
+    assert_eq!(listed, copied);
+    assert!(root.join("LICENSES.md").is_file());
+}
