@@ -487,8 +487,10 @@ fn created_time(s: &Snapshot) -> std::result::Result<std::time::SystemTime, Stri
     Ok(t)
 }
 
-/// Test-only hook (`PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS`): sleeps between writing the temporary file
-/// and renaming it, so tests can kill a writer mid-save. Not a user setting.
+/// Test-only hook (`PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS`), compiled only with the `test-hooks` cargo
+/// feature: sleeps between writing the temporary file and renaming it, so tests can kill a writer
+/// mid-save. Not a user setting; release builds do not read the variable.
+#[cfg(feature = "test-hooks")]
 fn pause_before_rename() {
     if let Some(ms) = std::env::var("PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS")
         .ok()
@@ -497,6 +499,9 @@ fn pause_before_rename() {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }
+
+#[cfg(not(feature = "test-hooks"))]
+fn pause_before_rename() {}
 
 /// Reads and validates one snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot> {

@@ -599,9 +599,6 @@ fn times3(v: &mut Value) {
 
 #[test]
 fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
-    if common::no_shared_formats() {
-        return;
-    }
     let sb = Sandbox::new();
     // pytest-benchmark: a 3x slower duplicate of the first test must be seen, not overwritten.
     let mut doc: Value = serde_json::from_str(
@@ -621,7 +618,7 @@ fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
     let ratio = dup["current"].as_f64().unwrap() / first["current"].as_f64().unwrap();
     assert!((ratio - 3.0).abs() < 1e-6, "{ratio}");
     // JMH: the same.
-    let jmh = common::shared_format("jmh/bencherdev_bencher_jmh_six_1.36.json");
+    let jmh = common::corpus("jmh/bencherdev_bencher_jmh_six_1.36.json");
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(jmh).unwrap()).unwrap();
     let n = doc.as_array().unwrap().len();
     with_slower_duplicate(&mut doc, None, &|d| times3(&mut d["primaryMetric"]));

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture, json, perfgate, row, shared_format, Sandbox};
+use common::{corpus, fixture, json, perfgate, row, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -555,12 +555,9 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
 /// and a damaged file is one line naming it.
 #[test]
 fn ndjson_plain_gzip_and_truncated_gzip() {
-    if common::no_shared_formats() {
-        return;
-    }
     use std::io::Write;
     let sb = Sandbox::new();
-    let src = shared_format("k6-ndjson/czrpb_workloads_k6out.trimmed.ndjson");
+    let src = corpus("k6-ndjson/czrpb_workloads_k6out.trimmed.ndjson");
     let text = std::fs::read(&src).unwrap();
     let mut text_big = Vec::new();
     for _ in 0..400 {
@@ -602,4 +599,23 @@ fn ndjson_plain_gzip_and_truncated_gzip() {
         err.contains("cut.json.gz") && err.contains("gzip stream is truncated"),
         "{err}"
     );
+}
+
+/// The helper of the tests that drive real programs (Prometheus, Chromium, hyperfine): a missing one is a
+/// notice, or a failure naming it when `PERFGATE_REQUIRE_TOOLS=1` (as in CI).
+#[test]
+fn a_missing_tool_skips_with_a_notice_or_fails_when_required() {
+    let missing = ["perfgate-test-no-such-tool"];
+    assert_eq!(common::find_tool(&missing, "nothing", false), None);
+    let failed =
+        std::panic::catch_unwind(|| common::find_tool(&missing, "apt-get install it", true))
+            .expect_err("a required tool that is missing fails the test");
+    let msg = failed.downcast_ref::<String>().unwrap();
+    assert!(
+        msg.contains("perfgate-test-no-such-tool is not installed")
+            && msg.contains("PERFGATE_REQUIRE_TOOLS=1")
+            && msg.contains("apt-get install it"),
+        "{msg}"
+    );
+    assert!(common::find_tool(&["sh"], "", true).is_some());
 }

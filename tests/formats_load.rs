@@ -5,17 +5,13 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{fixture, row, rows, shared_format, Sandbox};
+use common::{corpus, corpus_file, corpus_files, fixture, row, rows, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
-/// Every file of a `../shared/formats/` directory.
+/// Every real file of a format directory (`fixtures/corpus/`, plus `../shared/formats/` when given).
 fn shared_files(dir: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(shared_format(dir))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    v.sort();
+    let v = corpus_files(dir);
     assert!(!v.is_empty(), "{dir}");
     v
 }
@@ -65,9 +61,6 @@ fn detected_format(path: &PathBuf) -> String {
 
 #[test]
 fn every_shared_file_is_detected_as_its_format() {
-    if common::no_shared_formats() {
-        return;
-    }
     for (dir, id) in [
         ("k6-ndjson", "k6-ndjson"),
         ("artillery-v1", "artillery"),
@@ -85,9 +78,6 @@ fn every_shared_file_is_detected_as_its_format() {
 
 #[test]
 fn every_shared_file_compared_with_itself_passes() {
-    if common::no_shared_formats() {
-        return;
-    }
     for dir in [
         "k6-ndjson",
         "artillery-v1",
@@ -104,7 +94,7 @@ fn every_shared_file_compared_with_itself_passes() {
             assert!(v["current"]["metrics"].as_u64().unwrap() > 0);
         }
     }
-    let bigger = shared_format(
+    let bigger = corpus(
         "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
     );
     let (code, _) = analyze_json(
@@ -179,15 +169,17 @@ fn artillery_fixture_flags_the_slowed_endpoint() {
 
 #[test]
 fn artillery_all_failed_run_fails_the_gate() {
-    if common::no_shared_formats() {
+    // The healthy baseline carries no licence: only with the outside corpus.
+    let Some(baseline) = corpus_file("artillery-v2/ltphuoc_media-scraper_artillery-report.json")
+    else {
         return;
-    }
+    };
     let sb = Sandbox::new();
     let (code, v) = analyze_json(
         &sb,
         &[],
-        &shared_format("artillery-v2/ltphuoc_media-scraper_artillery-report.json"),
-        &[shared_format(
+        &baseline,
+        &[corpus(
             "artillery-v2/PasanMadhuranga_RailWise-Backend_artillery-report_all-errors.json",
         )],
     );
@@ -269,11 +261,12 @@ fn autocannon_snapshot_of_all_endpoints_flags_only_search() {
 
 #[test]
 fn autocannon_all_403_run_fails_against_a_healthy_baseline() {
-    if common::no_shared_formats() {
+    // The file carries no licence: only with the outside corpus.
+    let Some(current) = corpus_file("autocannon/dhardestylewis_homecastr_autocannon_all-403.json")
+    else {
         return;
-    }
+    };
     let sb = Sandbox::new();
-    let current = shared_format("autocannon/dhardestylewis_homecastr_autocannon_all-403.json");
     let bytes = std::fs::read(&current).unwrap();
     let mut healthy: Value =
         serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap()).unwrap();
@@ -336,11 +329,8 @@ fn gzip_that_is_not_k6_ndjson_is_refused_with_a_clear_message() {
 
 #[test]
 fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
-    if common::no_shared_formats() {
-        return;
-    }
     let sb = Sandbox::new();
-    let baseline = shared_format(
+    let baseline = corpus(
         "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
     );
     let mut doc: Value =
@@ -369,11 +359,8 @@ fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
 
 #[test]
 fn bmf_latency_regression_is_flagged() {
-    if common::no_shared_formats() {
-        return;
-    }
     let sb = Sandbox::new();
-    let baseline = shared_format("bmf/bencherdev_bencher_bmf_report_latency.json");
+    let baseline = corpus("bmf/bencherdev_bencher_bmf_report_latency.json");
     let mut doc: Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
     doc["tests::benchmark_b"]["latency"]["value"] = 4500.0.into(); // 3443 → 4500 ns
@@ -391,29 +378,18 @@ fn bmf_latency_regression_is_flagged() {
 
 #[test]
 fn no_reader_panics_on_any_shared_file() {
-    if common::no_shared_formats() {
-        return;
-    }
-    let root = shared_format("");
-    for dir in std::fs::read_dir(&root).unwrap() {
-        let dir = dir.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        for f in std::fs::read_dir(&dir).unwrap() {
-            let f = f.unwrap().path();
-            for id in [
-                "k6-ndjson",
-                "artillery",
-                "autocannon",
-                "bmf",
-                "gab-smaller",
-                "gab-bigger",
-            ] {
-                let format = perfgate::input::format_by_id(id).unwrap();
-                // Errors are fine; a panic fails the test.
-                let _ = perfgate::input::read_file(&f, Some(format));
-            }
+    for f in corpus_files("") {
+        for id in [
+            "k6-ndjson",
+            "artillery",
+            "autocannon",
+            "bmf",
+            "gab-smaller",
+            "gab-bigger",
+        ] {
+            let format = perfgate::input::format_by_id(id).unwrap();
+            // Errors are fine; a panic fails the test.
+            let _ = perfgate::input::read_file(&f, Some(format));
         }
     }
 }

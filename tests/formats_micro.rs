@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{fixture, shared_format, Sandbox};
+use common::{corpus, corpus_files, fixture, Sandbox};
 use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
@@ -190,21 +190,8 @@ fn libtest_pair_flags_sort() {
     );
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn every_saved_real_file_is_detected_as_its_format() {
-    if common::no_shared_formats() {
-        return;
-    }
     let dirs = [
         ("hyperfine", "hyperfine"),
         ("google-benchmark", "google-benchmark"),
@@ -215,7 +202,7 @@ fn every_saved_real_file_is_detected_as_its_format() {
         ("benchmarkdotnet", "benchmarkdotnet"),
     ];
     for (dir, id) in dirs {
-        let found = files(&shared_format(dir));
+        let found = corpus_files(dir);
         assert!(!found.is_empty(), "{dir}");
         for path in found {
             let probe = perfgate::input::Probe::open(&path).unwrap();
@@ -224,7 +211,7 @@ fn every_saved_real_file_is_detected_as_its_format() {
         }
     }
     // criterion's --output-format bencher text is libtest's format.
-    let bencher = shared_format(
+    let bencher = corpus(
         "criterion-text/benchmark-action_github-action-benchmark_criterion_bencher_output.txt",
     );
     let probe = perfgate::input::Probe::open(&bencher).unwrap();
@@ -232,7 +219,7 @@ fn every_saved_real_file_is_detected_as_its_format() {
     // A criterion measurement's estimates.json (benchmark.json, sample.json and change/ only
     // accompany it), and the real result trees as directories.
     for dir in ["criterion-files", "criterion-0.2-files"] {
-        for path in files(&shared_format(dir)) {
+        for path in corpus_files(dir) {
             if path.to_string_lossy().ends_with("new_estimates.json") {
                 let probe = perfgate::input::Probe::open(&path).unwrap();
                 assert_eq!(perfgate::input::detect(&probe).unwrap().id(), "criterion");
@@ -293,17 +280,8 @@ fn a_criterion_directory_can_be_stored_as_a_baseline() {
 
 #[test]
 fn every_reader_survives_every_saved_file_and_junk_without_panicking() {
-    if common::no_shared_formats() {
-        return;
-    }
     let sb = Sandbox::new();
-    let mut inputs: Vec<PathBuf> = Vec::new();
-    for dir in std::fs::read_dir(shared_format("")).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            inputs.extend(files(&dir));
-        }
-    }
+    let mut inputs: Vec<PathBuf> = corpus_files("");
     let junk = [
         "",
         "{}",
@@ -330,4 +308,29 @@ fn every_reader_survives_every_saved_file_and_junk_without_panicking() {
             let _ = perfgate::input::read_file(path, Some(*format));
         }
     }
+}
+
+/// Every real file copied into `fixtures/corpus/` is attributed in `fixtures/README.md` (source repository,
+/// path, commit, licence), and every attributed file is there.
+#[test]
+fn every_corpus_file_is_attributed() {
+    let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
+    let corpus = &readme[readme.find("## `corpus/`").expect("a corpus section")..];
+    let listed: std::collections::BTreeSet<String> = corpus
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.split('`').nth(1).unwrap().to_string())
+        .collect();
+    let root = fixture("corpus");
+    let mut copied = std::collections::BTreeSet::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                copied.insert(f.unwrap().file_name().to_string_lossy().to_string());
+            }
+        }
+    }
+    assert_eq!(listed, copied);
+    assert!(root.join("LICENSES.md").is_file());
 }

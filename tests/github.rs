@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{fixture, perfgate};
+use perfgate::github::client::GitHubApi;
+use perfgate::github::comment::{self, upsert, Action, ApiError, Outcome};
+use perfgate::github::Token;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -689,6 +692,42 @@ async fn a_hostile_benchmark_name_is_harmless_everywhere() {
     );
 }
 
+/// Runs `f` with the library's client for PR 5 of `o/r` on the fake GitHub, whose retries wait through a
+/// recorder instead of sleeping; returns `f`'s result and the waits the client asked for. On a plain
+/// thread: the client runs its own runtime.
+async fn with_api<T: Send + 'static>(
+    env: &Env,
+    f: impl FnOnce(&mut GitHubApi) -> T + Send + 'static,
+) -> (T, Vec<Duration>) {
+    let uri = env.server.uri();
+    let run = move || {
+        let waits = Arc::new(Mutex::new(Vec::new()));
+        let recorder = Arc::clone(&waits);
+        let token = Token::new(TOKEN.to_string()).unwrap();
+        let mut api = GitHubApi::new(&uri, &token, "o/r", 5)
+            .unwrap()
+            .with_sleep(move |d| recorder.lock().unwrap().push(d));
+        let out = f(&mut api);
+        let waits = waits.lock().unwrap().clone();
+        (out, waits)
+    };
+    tokio::task::spawn_blocking(move || std::thread::spawn(run).join().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Upserts the default comment through the library's client; see [`with_api`].
+async fn upsert_recording_waits(env: &Env) -> (Result<Outcome, ApiError>, Vec<Duration>) {
+    with_api(env, |api| {
+        upsert(
+            api,
+            "default",
+            &comment::body("default", "### perfgate report"),
+        )
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idempotent_calls_are_retried_after_retry_after() {
     let env = Env::new().await;
@@ -703,12 +742,9 @@ async fn idempotent_calls_are_retried_after_retry_after() {
         .with_priority(1)
         .mount(&env.server)
         .await;
-    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
-    assert!(
-        stderr(&out).contains("PR comment updated"),
-        "{}",
-        stderr(&out)
-    );
+    let (outcome, waits) = upsert_recording_waits(&env).await;
+    assert_eq!(outcome.unwrap().action, Action::Updated);
+    assert_eq!(waits, [Duration::from_secs(1)], "Retry-After honoured");
     let patch = format!("PATCH /repos/o/r/issues/comments/{mine}");
     assert_eq!(env.writes().await, vec![patch.clone(), patch]);
 }
@@ -767,13 +803,10 @@ async fn a_502_on_listing_is_retried_and_the_comment_posted_once() {
         .with_priority(1)
         .mount(&env.server)
         .await;
-    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
-    assert_eq!(out.status.code(), Some(1), "verdict unchanged");
-    assert!(
-        stderr(&out).contains("PR comment posted"),
-        "{}",
-        stderr(&out)
-    );
+    let (outcome, waits) = upsert_recording_waits(&env).await;
+    assert_eq!(outcome.unwrap().action, Action::Created);
+    // No Retry-After: a backoff of 500 ms times the attempt.
+    assert_eq!(waits, [Duration::from_millis(500)]);
     // Retried GET, one POST (then perfgate re-lists to catch a concurrent duplicate).
     let m = methods(&env).await;
     assert_eq!(m[..3], ["GET", "GET", "POST"], "{m:?}");
@@ -789,9 +822,12 @@ async fn a_github_that_stays_down_gets_a_bounded_number_of_attempts() {
         .with_priority(1)
         .mount(&env.server)
         .await;
-    let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
-    assert_eq!(out.status.code(), Some(1), "verdict unchanged");
-    assert!(stderr(&out).contains("HTTP 502"), "{}", stderr(&out));
+    let (outcome, waits) = upsert_recording_waits(&env).await;
+    assert_eq!(outcome.unwrap_err().status, Some(502));
+    assert_eq!(
+        waits,
+        [Duration::from_millis(500), Duration::from_millis(1000)]
+    );
     assert_eq!(
         methods(&env).await,
         ["GET", "GET", "GET"],
@@ -813,18 +849,9 @@ async fn a_rate_limited_listing_waits_for_retry_after() {
         .with_priority(1)
         .mount(&env.server)
         .await;
-    let start = std::time::Instant::now();
-    let out = env.run(&strs(&analyze(BASE, BASE)), &[]).await;
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        start.elapsed() >= Duration::from_secs(1),
-        "Retry-After honoured"
-    );
-    assert!(
-        stderr(&out).contains("PR comment posted"),
-        "{}",
-        stderr(&out)
-    );
+    let (outcome, waits) = upsert_recording_waits(&env).await;
+    assert_eq!(outcome.unwrap().action, Action::Created);
+    assert_eq!(waits, [Duration::from_secs(1)], "Retry-After honoured");
     // Retried GET, one POST (then perfgate re-lists to catch a concurrent duplicate).
     let m = methods(&env).await;
     assert_eq!(m[..3], ["GET", "GET", "POST"], "{m:?}");
@@ -874,4 +901,9 @@ async fn a_long_retry_after_gives_up_at_once_with_a_warning() {
     assert_eq!(out.status.code(), Some(1), "verdict unchanged");
     assert!(stderr(&out).contains("HTTP 429"), "{}", stderr(&out));
     assert_eq!(methods(&env).await, ["GET"]);
+    // The library's client asks for no wait at all: one more GET, given up at once.
+    let (outcome, waits) = upsert_recording_waits(&env).await;
+    assert_eq!(outcome.unwrap_err().status, Some(429));
+    assert!(waits.is_empty(), "{waits:?}");
+    assert_eq!(methods(&env).await, ["GET", "GET"]);
 }

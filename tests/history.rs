@@ -158,16 +158,10 @@ fn html_chart_is_self_contained_and_renders_in_a_browser() {
         "no network references"
     );
     let path = sb.write("history.html", &html);
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
-        eprintln!("SKIPPED LOUDLY: no chromium on this machine; .ci/run installs it (apt-get install chromium)");
+    let Some(browser) = common::tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "apt-get install chromium",
+    ) else {
         return;
     };
     let profile = sb.path("chromium-profile");

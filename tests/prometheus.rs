@@ -1,5 +1,6 @@
 //! Prometheus in and out against the real servers (Debian's `prometheus`, `prometheus-pushgateway`,
-//! `promtool`), started on 127.0.0.1 with temporary data. Skipped, loudly, only when the binaries are absent.
+//! `promtool`), started on 127.0.0.1 with temporary data. Skipped, loudly, only when the binaries are absent
+//! and `PERFGATE_REQUIRE_TOOLS=1` is not set.
 
 mod common;
 
@@ -12,23 +13,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::{fixture, perfgate};
 use serde_json::Value;
 
-fn binary(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-/// The binary, or `None` after saying loudly that the test is skipped.
+/// The binary, or `None` after a notice that the test is skipped (a failure under
+/// `PERFGATE_REQUIRE_TOOLS=1`).
 fn need(name: &str) -> Option<PathBuf> {
-    let found = binary(name);
-    if found.is_none() {
-        eprintln!(
-            "\n*** SKIPPED: `{name}` is not installed; `apt-get install -y prometheus prometheus-pushgateway` (.ci/run does) ***\n"
-        );
-    }
-    found
+    common::tool(
+        &[name],
+        "apt-get install -y prometheus prometheus-pushgateway",
+    )
 }
 
 fn free_port() -> u16 {

@@ -1,5 +1,5 @@
 //! The rendered report on the real fixture pairs: snapshots of the terminal table and the markdown (and
-//! JUnit and OpenMetrics for two pairs), the markdown parsed by a real GitHub-flavoured markdown renderer
+//! JUnit, OpenMetrics and JSON for two pairs; the baseline and history listings over real runs), the markdown parsed by a real GitHub-flavoured markdown renderer
 //! (comrak with GFM extensions), and the promises of the report: same-code pairs pass quietly, a
 //! regression is the first visible row, the headline counts gated rows only, nothing is shown twice.
 //!
@@ -243,6 +243,93 @@ fn snapshots_of_junit_and_openmetrics() {
         insta::assert_snapshot!(format!("{name}.junit.xml"), xml);
         let om = text(&analyze("openmetrics", &base, &cur, &[]));
         insta::assert_snapshot!(format!("{name}.openmetrics"), om);
+    }
+}
+
+/// Floats to ten significant digits, so that a last-bit difference of a platform's `exp` or `ln` in a
+/// p-value does not fail a snapshot; every other byte of the JSON is kept.
+fn round_floats(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let x: f64 = format!("{:.9e}", n.as_f64().unwrap()).parse().unwrap();
+            *v = json!(x);
+        }
+        Value::Array(a) => a.iter_mut().for_each(round_floats),
+        Value::Object(o) => o.values_mut().for_each(round_floats),
+        _ => {}
+    }
+}
+
+/// The JSON verdict of a micro-benchmark pair and of a load-test pair (perfgate's version masked).
+#[test]
+fn snapshots_of_json() {
+    for (name, base, cur, _) in regression_pairs()
+        .into_iter()
+        .filter(|p| p.0 == "hyperfine" || p.0 == "autocannon")
+    {
+        let mut v = json(&analyze("json", &base, &cur, &[]).stdout);
+        assert_eq!(v["schema"], "perfgate/verdict/v1");
+        v["perfgate_version"] = json!("[version]");
+        round_floats(&mut v);
+        insta::assert_snapshot!(
+            format!("{name}.json"),
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+    }
+}
+
+/// A baseline with three snapshots kept by `baseline create --append` at fixed times (`SOURCE_DATE_EPOCH`)
+/// from the real hyperfine runs: the baseline, the slowed run, a same-code run. In a sandbox outside any
+/// git checkout, so no commit is recorded.
+fn hyperfine_history() -> Sandbox {
+    let sb = Sandbox::new();
+    for (i, run) in ["baseline.json", "current.json", "noise/run1.json"]
+        .iter()
+        .enumerate()
+    {
+        let file = run.replace('/', "-");
+        std::fs::copy(fixtures().join("hyperfine").join(run), sb.path(&file)).unwrap();
+        sb.cmd()
+            .args(["baseline", "create", "main", "--append", &file])
+            .env(
+                "SOURCE_DATE_EPOCH",
+                (1_767_225_600 + 86_400 * i).to_string(),
+            )
+            .assert()
+            .success();
+    }
+    sb
+}
+
+/// The views of the baseline store and of a baseline's history, and the format list.
+#[test]
+fn snapshots_of_baseline_and_history_listings() {
+    let sb = hyperfine_history();
+    for (name, args) in [
+        ("baseline-list", &["baseline", "list"][..]),
+        ("baseline-list.json", &["baseline", "list", "-o", "json"]),
+        (
+            "baseline-list-history",
+            &["baseline", "list", "--history", "main"],
+        ),
+        ("baseline-show", &["baseline", "show", "main"]),
+        ("history", &["history", "main"]),
+        (
+            "history-median.json",
+            &["history", "main", "--metric", "median", "-o", "json"],
+        ),
+        ("formats", &["formats"]),
+    ] {
+        let out = sb
+            .cmd()
+            .args(["--color", "never"])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        insta::assert_snapshot!(name, String::from_utf8(out).unwrap());
     }
 }
 

@@ -68,6 +68,10 @@ struct Answer {
     has_next: bool,
 }
 
+/// How the client waits before a retry. The caller chooses it: the real [`std::thread::sleep`] by
+/// default, a recorder in tests (which then need not wait).
+pub type Sleep = Box<dyn Fn(Duration) + Send + Sync>;
+
 /// The comments of one pull request, over the REST API.
 pub struct GitHubApi {
     rt: tokio::runtime::Runtime,
@@ -77,6 +81,7 @@ pub struct GitHubApi {
     pr: u64,
     timeout: Duration,
     token: Token,
+    sleep: Sleep,
 }
 
 /// `owner/name` with nothing that could change the request path.
@@ -122,7 +127,16 @@ impl GitHubApi {
             pr,
             timeout,
             token: token.clone(),
+            sleep: Box::new(std::thread::sleep),
         })
+    }
+
+    /// The same client waiting between attempts with `sleep` instead of [`std::thread::sleep`].
+    pub fn with_sleep(self, sleep: impl Fn(Duration) + Send + Sync + 'static) -> GitHubApi {
+        GitHubApi {
+            sleep: Box::new(sleep),
+            ..self
+        }
     }
 
     fn once(
@@ -211,7 +225,7 @@ impl GitHubApi {
             if !retryable || wait > MAX_RETRY_AFTER {
                 return Err(err);
             }
-            std::thread::sleep(wait);
+            (self.sleep)(wait);
         }
     }
 

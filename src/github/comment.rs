@@ -198,7 +198,8 @@ pub fn upsert(store: &mut dyn CommentStore, key: &str, body: &str) -> Result<Out
     Ok(outcome)
 }
 
-/// An in-memory [`CommentStore`] for tests: records writes, can fail on demand.
+/// An in-memory [`CommentStore`] for the unit tests: records writes, can fail on demand.
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     pub comments: Vec<RemoteComment>,
@@ -208,6 +209,7 @@ pub struct MemoryStore {
     pub fail_create: Option<ApiError>,
 }
 
+#[cfg(test)]
 impl MemoryStore {
     /// An empty PR; comments will be written by `login`.
     pub fn new(login: &str) -> MemoryStore {
@@ -232,6 +234,7 @@ impl MemoryStore {
     }
 }
 
+#[cfg(test)]
 impl CommentStore for MemoryStore {
     fn identity(&mut self) -> Result<String, ApiError> {
         Ok(self.login.clone())

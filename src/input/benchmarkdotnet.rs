@@ -192,12 +192,7 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats/benchmarkdotnet");
-        for f in std::fs::read_dir(dir).unwrap() {
-            let path = f.unwrap().path();
+        for path in crate::input::shared_formats::files("benchmarkdotnet") {
             let doc: Value =
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let run = crate::input::read_file(&path, None).unwrap();

@@ -121,9 +121,6 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let files = shared();
         assert_eq!(files.len(), 3);
         for path in files {
@@ -154,9 +151,6 @@ mod tests {
 
     #[test]
     fn known_measures_get_units() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let run = read_file(&shared()[2], None).unwrap(); // report_latency
         let m = run.metric("tests::benchmark_a", "latency").unwrap();
         assert_eq!(m.unit, Unit::Nanoseconds);

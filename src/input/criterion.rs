@@ -251,9 +251,7 @@ mod tests {
     use super::*;
 
     fn shared(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/formats")
-            .join(rel)
+        crate::input::shared_formats::file(rel).expect("in fixtures/corpus")
     }
 
     fn load(path: &Path) -> Value {
@@ -263,8 +261,7 @@ mod tests {
     /// Rebuilds `<bench dir>/{new,change}/` from the flat shared copies (`<prefix>_new_estimates.json` …).
     fn tree(dir: &str, prefix: &str, into: &Path, bench_dir: &str) -> PathBuf {
         let bench = into.join(bench_dir);
-        for f in std::fs::read_dir(shared(dir)).unwrap() {
-            let f = f.unwrap().path();
+        for f in crate::input::shared_formats::files(dir) {
             let file = f.file_name().unwrap().to_string_lossy().to_string();
             let Some(rest) = file.strip_prefix(prefix) else {
                 continue;
@@ -319,9 +316,6 @@ mod tests {
 
     #[test]
     fn reads_current_files_with_linear_and_flat_sampling() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("criterion");
         let a = tree(
@@ -348,9 +342,6 @@ mod tests {
 
     #[test]
     fn reads_pre_0_3_3_files() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let tmp = tempfile::tempdir().unwrap();
         let dir = tree(
             "criterion-0.2-files",
@@ -367,12 +358,8 @@ mod tests {
 
     #[test]
     fn every_shared_estimates_file_is_detected_and_read_alone() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         for dir in ["criterion-files", "criterion-0.2-files"] {
-            for f in std::fs::read_dir(shared(dir)).unwrap() {
-                let f = f.unwrap().path();
+            for f in crate::input::shared_formats::files(dir) {
                 let name = f.file_name().unwrap().to_string_lossy().to_string();
                 if !name.ends_with("new_estimates.json") {
                     continue;
@@ -389,9 +376,6 @@ mod tests {
 
     #[test]
     fn prefers_new_then_base_and_ignores_change() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let tmp = tempfile::tempdir().unwrap();
         let src = shared(
             "criterion-files/dougch_criterion_gettingstarted_fib-20-slow_new_estimates.json",

@@ -127,9 +127,6 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let files = shared();
         assert_eq!(files.len(), 3);
         for path in files {

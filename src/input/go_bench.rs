@@ -147,19 +147,12 @@ mod tests {
     use super::*;
 
     fn shared(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/formats/go-bench")
-            .join(name)
+        crate::input::shared_formats::file(&format!("go-bench/{name}")).expect("in fixtures/corpus")
     }
 
     #[test]
     fn every_shared_file_is_detected_and_every_result_line_is_read() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats/go-bench");
-        for f in std::fs::read_dir(dir).unwrap() {
-            let path = f.unwrap().path();
+        for path in crate::input::shared_formats::files("go-bench") {
             let text = std::fs::read_to_string(&path).unwrap();
             let run = crate::input::read_file(&path, None).unwrap();
             assert_eq!(run.sources[0].format, "go-bench", "{}", path.display());
@@ -186,9 +179,6 @@ mod tests {
 
     #[test]
     fn repeated_runs_become_samples_with_the_median_compared() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let run =
             crate::input::read_file(&shared("golang_perf_benchstat_testdata_crc-old.txt"), None)
                 .unwrap();
@@ -210,9 +200,6 @@ mod tests {
 
     #[test]
     fn packages_custom_units_and_odd_whitespace() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let run = crate::input::read_file(
             &shared("benchmark-action_github-action-benchmark_go_fiber_duplicate_names_output.txt"),
             None,

@@ -310,9 +310,6 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         for path in shared_files() {
             let doc: Value =
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

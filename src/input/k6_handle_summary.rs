@@ -74,23 +74,16 @@ impl InputFormat for K6HandleSummaryInput {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::model::{Direction, Unit};
 
     fn shared(path: &str) -> Run {
-        let full = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/formats")
-            .join(path);
+        let full = crate::input::shared_formats::file(path).expect("in fixtures/corpus");
         crate::input::read_file(&full, None).expect("parses")
     }
 
     #[test]
     fn reads_k6_reporter_test_data_with_its_own_numbers() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let run = shared("k6-handlesummary/benc-uk_k6-reporter_test-data.json");
         let d = run.benchmarks.get("http_req_duration").unwrap();
         assert_eq!(d.metrics["p50"].value, 20.090773);
@@ -117,9 +110,6 @@ mod tests {
 
     #[test]
     fn reads_grpc_summary_without_p99() {
-        if crate::input::shared_formats::skip() {
-            return;
-        }
         let run = shared("k6-handlesummary/benc-uk_k6-reporter_grpc.json");
         let d = run.benchmarks.get("grpc_req_duration").unwrap();
         assert!(d.metrics.contains_key("p95"));

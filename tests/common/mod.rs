@@ -24,16 +24,17 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// Whether a test of the shared corpus must return: `PERFGATE_SHARED_FORMATS` is unset (a plain clone).
-/// `.ci/run` sets it to the `../shared/formats` beside the checkout; set, it must name that directory.
-pub fn no_shared_formats() -> bool {
+/// Whether the outside corpus (`../shared/formats`, the real files whose licence does not allow copying
+/// them into `fixtures/corpus/`) is given: `PERFGATE_SHARED_FORMATS` is set, as `.ci/run` does. Set, it must
+/// name the `../shared/formats` beside the checkout.
+pub fn shared_formats_given() -> bool {
     let Some(var) = std::env::var_os("PERFGATE_SHARED_FORMATS") else {
-        return true;
+        return false;
     };
-    let want = shared_format("");
+    let want = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats");
     let (got, want) = (std::fs::canonicalize(&var), std::fs::canonicalize(&want));
     match (got, want) {
-        (Ok(g), Ok(w)) if g == w => false,
+        (Ok(g), Ok(w)) if g == w => true,
         (g, w) => panic!(
             "PERFGATE_SHARED_FORMATS={} must be the ../shared/formats beside the checkout ({g:?} vs {w:?})",
             Path::new(&var).display()
@@ -41,11 +42,114 @@ pub fn no_shared_formats() -> bool {
     }
 }
 
-/// A file under `../shared/formats/` (real files whose licences do not allow copying them here).
-pub fn shared_format(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/formats")
-        .join(rel)
+/// The real result files of the format directory `dir` (`""` for every directory), sorted by name: those of
+/// `fixtures/corpus/<dir>/`, plus those of `../shared/formats/<dir>/` when [`shared_formats_given`]. A file
+/// in both must be byte-identical and is listed once. The one corpus loader of the integration tests; it
+/// mirrors `shared_formats` in `src/input/mod.rs` (a `#[cfg(test)]` module these tests cannot reach).
+pub fn corpus_files(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut roots = vec![root.join("fixtures/corpus")];
+    if shared_formats_given() {
+        roots.push(root.join("../shared/formats"));
+    }
+    let mut v: Vec<PathBuf> = Vec::new();
+    for r in roots {
+        let dirs = if dir.is_empty() {
+            let mut d: Vec<PathBuf> = list(&r).into_iter().filter(|p| p.is_dir()).collect();
+            d.sort();
+            d
+        } else {
+            vec![r.join(dir)]
+        };
+        for d in dirs {
+            for p in list(&d) {
+                let same = |c: &&PathBuf| {
+                    c.file_name() == p.file_name()
+                        && c.parent().and_then(Path::file_name)
+                            == p.parent().and_then(Path::file_name)
+                };
+                match v.iter().find(same) {
+                    Some(c) => assert!(
+                        std::fs::read(c).unwrap() == std::fs::read(&p).unwrap(),
+                        "{} differs from {}",
+                        c.display(),
+                        p.display()
+                    ),
+                    None => v.push(p),
+                }
+            }
+        }
+    }
+    v.sort_by(|a, b| {
+        let key = |p: &PathBuf| {
+            (
+                p.parent().and_then(Path::file_name).map(|n| n.to_owned()),
+                p.file_name().map(|n| n.to_owned()),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    v
+}
+
+/// The file `<dir>/<name>` of [`corpus_files`]; `None` when it is outside the repository and the outside
+/// corpus is not given.
+pub fn corpus_file(rel: &str) -> Option<PathBuf> {
+    let (dir, name) = rel.split_once('/').expect("<dir>/<name>");
+    let found = corpus_files(dir)
+        .into_iter()
+        .find(|p| p.file_name().is_some_and(|n| n == name));
+    assert!(found.is_some() || !shared_formats_given(), "no file {rel}");
+    found
+}
+
+/// A file of `fixtures/corpus/` (copied there with its licence), which every checkout has.
+pub fn corpus(rel: &str) -> PathBuf {
+    corpus_file(rel).unwrap_or_else(|| panic!("{rel} is not in fixtures/corpus"))
+}
+
+fn list(d: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(d) {
+        Ok(rd) => rd.map(|e| e.expect("directory entry").path()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", d.display()),
+    }
+}
+
+/// An external program a test drives, looked up by each of `names` on `PATH` (then `/usr/bin`,
+/// `/usr/sbin`). Missing, the test fails when `PERFGATE_REQUIRE_TOOLS=1` (`.ci/run` and the GitHub
+/// workflow set it, and install the tools), and otherwise is skipped: `None`, after a notice on stderr.
+pub fn tool(names: &[&str], install: &str) -> Option<PathBuf> {
+    let required = std::env::var_os("PERFGATE_REQUIRE_TOOLS").is_some_and(|v| v == "1");
+    find_tool(names, install, required)
+}
+
+/// [`tool`] with the requirement given.
+pub fn find_tool(names: &[&str], install: &str, required: bool) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
+        .collect();
+    let found = names
+        .iter()
+        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
+        .find(|p| is_executable(p));
+    if found.is_none() {
+        let what = names.join(" or ");
+        assert!(
+            !required,
+            "{what} is not installed and PERFGATE_REQUIRE_TOOLS=1 requires it; install it: {install}"
+        );
+        eprintln!(
+            "\n*** SKIPPED: {what} is not installed; install it: {install} (.ci/run does) ***\n"
+        );
+    }
+    found
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// A temporary working directory; commands run inside it, so `baselines/` lands there.
