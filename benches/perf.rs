@@ -19,9 +19,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// About 16 MB of k6 lines: the shared real outputs, repeated.
+/// About 16 MB of k6 lines: the real outputs in the corpus, repeated.
 fn ndjson_input() -> Vec<u8> {
-    let dir = root().join("../shared/formats/k6-ndjson");
+    let dir = root().join("fixtures/corpus/k6-ndjson");
     let mut one = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for e in entries.flatten() {
@@ -29,7 +29,7 @@ fn ndjson_input() -> Vec<u8> {
             one.push(b'\n');
         }
     }
-    assert!(!one.is_empty(), "needs ../shared/formats/k6-ndjson");
+    assert!(!one.is_empty(), "needs fixtures/corpus/k6-ndjson");
     let mut out = Vec::with_capacity(16 << 20);
     while out.len() < 16 << 20 {
         out.extend_from_slice(&one);
