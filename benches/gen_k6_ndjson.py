@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a big k6 `--out json` NDJSON file by repeating the real k6 outputs in shared/formats/k6-ndjson.
+"""Writes a big k6 `--out json` NDJSON file by repeating the real k6 outputs in fixtures/corpus/k6-ndjson.
 
 Each copy of a source file keeps its lines (both k6 key orders, Metric lines only in the first copy), moves
 every timestamp forward so time grows monotonically, and scales trend values by a random log-normal
@@ -12,7 +12,7 @@ import random
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SOURCES = sorted(glob.glob(os.path.join(HERE, "..", "..", "shared", "formats", "k6-ndjson", "*.ndjson")))
+DEFAULT_SOURCES = sorted(glob.glob(os.path.join(HERE, "..", "fixtures", "corpus", "k6-ndjson", "*.ndjson")))
 COUNTERS = {"http_reqs", "iterations", "data_sent", "data_received", "checks", "http_req_failed", "vus", "vus_max"}
 
 
