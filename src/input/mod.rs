@@ -589,7 +589,7 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// Real result files for the format tests: `fixtures/corpus/<dir>/` (the files whose licence allows copying
 /// them, always there) plus, when `PERFGATE_SHARED_FORMATS` points to the `../shared/formats` beside the
 /// checkout (as `.ci/run` does), the files of that corpus kept outside the repository for their licences.
-/// `tests/common/mod.rs` mirrors it for the integration tests.
+/// `tests/it/common/mod.rs` mirrors it for the integration tests.
 #[cfg(test)]
 pub(crate) mod shared_formats {
     use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The GitHub integration end to end, against a fake GitHub on 127.0.0.1 (wiremock): the sticky comment,
 //! failures that must only warn, the job summary, annotations and JUnit. No test touches the internet.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

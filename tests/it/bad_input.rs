@@ -1,12 +1,12 @@
 //! The bad-input matrix: each odd or broken input either exits 2 with one line naming the file and the
 //! problem, or (valid but odd data) gives a clear verdict. Rows already covered elsewhere: empty file,
-//! truncated JSON, a directory and a missing file as the current input (`tests/cli.rs`
+//! truncated JSON, a directory and a missing file as the current input (`tests/it/cli.rs`
 //! `malformed_inputs_exit_2_without_panicking`), unknown format (`garbage_file_exits_2_…`), a newer
 //! snapshot given by name (`snapshot_from_a_newer_perfgate_is_refused`), a zero error-rate baseline
-//! (`zero_baseline_error_rate_…`), all-failed load tests (`tests/formats_load.rs` `artillery_all_failed_…`,
+//! (`zero_baseline_error_rate_…`), all-failed load tests (`tests/it/formats_load.rs` `artillery_all_failed_…`,
 //! `autocannon_all_403_…`).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

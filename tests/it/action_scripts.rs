@@ -4,7 +4,7 @@
 //! comment, a stranger's marker comment left alone), the fork pair (artifact written, posted, a wrong PR
 //! number refused) and the installer (good checksum, bad checksum, missing release). No network.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -3,10 +3,10 @@
 //! (comrak with GFM extensions), and the promises of the report: same-code pairs pass quietly, a
 //! regression is the first visible row, the headline counts gated rows only, nothing is shown twice.
 //!
-//! Snapshots live in `tests/snapshots/`; after an intended change, review and accept them with
-//! `INSTA_UPDATE=always cargo test --test report` (or `cargo insta review`).
+//! Snapshots live in `tests/it/snapshots/`; after an intended change, review and accept them with
+//! `INSTA_UPDATE=always cargo test --features test-hooks --test it report::` (or `cargo insta review`).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

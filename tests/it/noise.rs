@@ -2,7 +2,7 @@
 //! fail the gate nor grade a gated row medium or worse, whichever three are the baseline and the other three
 //! the current (runs as the unit), and whichever single run is compared with another (within-run samples).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

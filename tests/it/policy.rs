@@ -1,6 +1,6 @@
 //! The policy file, budgets, history-based verdicts and significance on repeated runs, end to end.
 
-mod common;
+use crate::common;
 
 use common::{fixture, json, row, Sandbox};
 use predicates::prelude::*;

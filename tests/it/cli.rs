@@ -1,6 +1,6 @@
 //! End-to-end tests of the `perfgate` binary: commands, exit codes, outputs and error messages.
 
-mod common;
+use crate::common;
 
 use common::{corpus, fixture, json, perfgate, row, Sandbox};
 use predicates::prelude::*;

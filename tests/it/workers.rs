@@ -1,6 +1,6 @@
 //! `--merge-workers`: per-worker k6 NDJSON streams of one run merge exactly; summaries are refused or bounded.
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::Path;

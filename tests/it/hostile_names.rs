@@ -1,7 +1,7 @@
 //! Untrusted benchmark and file names through every output: terminal table, stderr, markdown, job
-//! summary, annotations, JSON, JUnit and `baseline show`. (The PR comment: `tests/github.rs`.)
+//! summary, annotations, JSON, JUnit and `baseline show`. (The PR comment: `tests/it/github.rs`.)
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! generate.sh against fixtures/load-server.js): unchanged code never fails, the endpoint slowed by 15 ms
 //! does, from one run per side and from three.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! `promtool`), started on 127.0.0.1 with temporary data. Skipped, loudly, only when the binaries are absent
 //! and `PERFGATE_REQUIRE_TOOLS=1` is not set.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

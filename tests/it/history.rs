@@ -1,6 +1,6 @@
 //! Baseline history: appended snapshots, the history table and charts, `--baseline-ref` with git.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Baselines are never lost or corrupted: a writer killed mid-save, concurrent writers, and names or
 //! links that try to leave `baselines/`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;

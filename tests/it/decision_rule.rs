@@ -2,7 +2,7 @@
 //! from `fixtures/`, changed here in the way each case describes (a slow mode, one slow iteration, +4 % per
 //! snapshot), so that the expected verdict follows from the case.
 
-mod common;
+use crate::common;
 
 use common::{fixture, row, Sandbox};
 use serde_json::Value;

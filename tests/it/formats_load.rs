@@ -1,7 +1,7 @@
 //! End-to-end tests of the load-testing formats (k6 NDJSON, Artillery, autocannon) and the "bring your own
 //! metric" formats (BMF, github-action-benchmark custom JSON).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

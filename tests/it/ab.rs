@@ -1,7 +1,7 @@
 //! `perfgate ab`: a real git repository made by each test, a real benchmark tool (hyperfine, installed by
 //! `.ci/run`), base and head measured in turn; errors, interrupts and cleanup.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! End-to-end tests of the micro-benchmark readers on result pairs made with the real tools
 //! (`fixtures/<tool>/`, see each directory's README.md), and detection of the saved real-world files.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! escape sequences, no reader blocks on a FIFO or device (every case runs under a timeout), and
 //! oversized files are refused with one line.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
