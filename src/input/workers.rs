@@ -6,7 +6,7 @@
 //! refused unless `--approximate-merge` is given, which reports bounds (see [`merge_approximate`]).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ParseError, Result};
 use crate::input::k6_ndjson::{self, K6Aggregator, K6NdjsonInput};
@@ -68,8 +68,11 @@ pub fn read_workers(
     }
     let mut run = agg.finish();
     if run.benchmarks.is_empty() {
-        return Err(Error::Usage(
-            "--merge-workers: no k6 metrics found in the worker files".to_string(),
+        let all: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::parse(
+            Path::new(&all.join(", ")),
+            ndjson.id(),
+            ParseError::empty("no k6 metrics in any of these worker files (--merge-workers)"),
         ));
     }
     run.sources = paths

@@ -66,10 +66,14 @@ fn si(v: f64) -> String {
 
 /// A signed percentage: `+67.6 %`, `-10.1 %`.
 pub fn pct(p: f64) -> String {
-    format!("{}{} %", if p > 0.0 { "+" } else { "" }, sig3_change(p))
+    format!("{}{} %", if p >= 0.05 { "+" } else { "" }, sig3_change(p))
 }
 
 fn sig3_change(p: f64) -> String {
+    // A change that rounds to zero has no sign: `-0.0 %` reads as a regression that is not there.
+    if p.abs() < 0.05 {
+        return "0.0".into();
+    }
     if p.abs() >= 1000.0 {
         format!("{p:.0}")
     } else {
@@ -107,5 +111,8 @@ mod tests {
         assert_eq!(human(2048.0, &Unit::Bytes), "2.00 KiB");
         assert_eq!(pct(67.63), "+67.6 %");
         assert_eq!(pct(-10.14), "-10.1 %");
+        assert_eq!(pct(-0.04), "0.0 %");
+        assert_eq!(pct(0.04), "0.0 %");
+        assert_eq!(pct(0.05), "+0.1 %");
     }
 }
