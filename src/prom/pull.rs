@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use crate::baseline::Snapshot;
 use crate::error::{Error, Result};
-use crate::input::k6_ndjson::parse_rfc3339_nanos;
 use crate::input::prometheus::{run_from_series, Series};
 use crate::model::Source;
 use crate::prom::{agent, display_url, http_error, token};
+use crate::time::parse_rfc3339_nanos;
 
 pub const PULL_HELP: &str = "\
 Example:
