@@ -21,7 +21,7 @@ pub(super) struct PartSeries {
     pub(super) max: f64,
     pub(super) values: Vec<f64>,
     /// Whether its timed points are kept per window (a gated trend's name; the type is checked later).
-    pub(super) windowed: bool,
+    windowed: bool,
 }
 
 /// What a worker made of one chunk.
@@ -30,7 +30,7 @@ pub(super) struct Partial {
     pub(super) lines: u64,
     /// Metric lines in order: (metric, type, contains).
     pub(super) defs: Vec<(String, String, Option<String>)>,
-    pub(super) keys: HashMap<Box<str>, usize, BuildHasherDefault<Fx>>,
+    keys: HashMap<Box<str>, usize, BuildHasherDefault<Fx>>,
     pub(super) series: Vec<(Box<str>, PartSeries)>,
     pub(super) first_ns: Option<i128>,
     pub(super) last_ns: Option<i128>,
