@@ -364,21 +364,6 @@ impl ParseError {
     }
 }
 
-/// Transitional: `e.0` was the message when `ParseError` was `ParseError(String)`. Code not converted
-/// yet (`input/k6_ndjson.rs` tests) still compiles through this; new code uses `e.message`.
-#[doc(hidden)]
-#[repr(transparent)]
-pub struct LegacyMessage(pub String);
-
-impl std::ops::Deref for ParseError {
-    type Target = LegacyMessage;
-
-    fn deref(&self) -> &LegacyMessage {
-        // SAFETY: `LegacyMessage` is `repr(transparent)` over `String`, so the layouts are identical.
-        unsafe { &*(&self.message as *const String as *const LegacyMessage) }
-    }
-}
-
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {

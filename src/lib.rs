@@ -25,6 +25,7 @@ pub mod prom;
 pub mod report;
 pub mod severity;
 pub mod stats;
+pub mod time;
 pub mod verdict;
 
 pub use analyze::{analyze, Request};

@@ -262,7 +262,10 @@ mod tests {
         ]}"#;
         let probe = Probe::from_text(Path::new("b.json"), text);
         let err = BenchmarkDotNetInput.parse(&probe).unwrap_err();
-        assert!(err.0.contains("N.T.Bad") && err.0.contains("Mean"), "{err}");
+        assert!(
+            err.message.contains("N.T.Bad") && err.message.contains("Mean"),
+            "{err}"
+        );
         let text = text.replace(r#"{"Mean": ""}"#, r#"{"Mean": 1}"#);
         let run = BenchmarkDotNetInput
             .parse(&Probe::from_text(Path::new("b.json"), &text))

@@ -418,7 +418,7 @@ mod tests {
             .parse(&Probe::from_text(Path::new("g.json"), &bad))
             .unwrap_err();
         assert!(
-            err.0.contains("BM_A") && err.0.contains("time_unit"),
+            err.message.contains("BM_A") && err.message.contains("time_unit"),
             "{err}"
         );
     }

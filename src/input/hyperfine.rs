@@ -160,7 +160,7 @@ mod tests {
         let probe = Probe::from_text(Path::new("h.json"), text);
         let err = HyperfineInput.parse(&probe).unwrap_err();
         assert!(
-            err.0.contains("results[1]") && err.0.contains("mean"),
+            err.message.contains("results[1]") && err.message.contains("mean"),
             "{err}"
         );
         let text = text.replace("\"NaN\"", "2.0");

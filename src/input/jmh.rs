@@ -270,6 +270,6 @@ mod tests {
                 r#"[{"benchmark": "x", "primaryMetric": {"score": 1}}]"#,
             ))
             .unwrap_err();
-        assert!(err.0.contains("scoreUnit"), "{err}");
+        assert!(err.message.contains("scoreUnit"), "{err}");
     }
 }

@@ -27,7 +27,6 @@ pub mod prometheus;
 pub mod pytest_benchmark;
 pub mod redundant;
 pub mod series_cap;
-mod sketch;
 pub mod snapshot;
 pub mod units;
 pub mod workers;

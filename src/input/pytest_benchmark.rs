@@ -181,6 +181,6 @@ mod tests {
         let err = PytestBenchmarkInput
             .parse(&Probe::from_text(Path::new("p.json"), bad))
             .unwrap_err();
-        assert!(err.0.contains("stats.mean"), "{err}");
+        assert!(err.message.contains("stats.mean"), "{err}");
     }
 }

@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use crate::baseline::Snapshot;
 use crate::error::{Error, Result};
-use crate::input::k6_ndjson::parse_rfc3339_nanos;
 use crate::input::prometheus::{run_from_series, Series};
 use crate::model::Source;
 use crate::prom::{agent, display_url, http_error};
+use crate::time::parse_rfc3339_nanos;
 
 /// The unit k6's time trends have in Prometheus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

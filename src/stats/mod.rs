@@ -9,6 +9,8 @@
 //!   value given a history (summary-only inputs).
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
+//! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
+//!   a long stream (k6 NDJSON trends).
 
 pub mod counts;
 pub mod hodges_lehmann;
@@ -16,6 +18,7 @@ pub mod mann_whitney;
 pub mod precision;
 pub mod prediction;
 pub mod quantile;
+pub mod sketch;
 pub mod trend;
 
 pub use hodges_lehmann::{

@@ -9,6 +9,8 @@
 //! sign). Memory: 8 KiB per power of two actually seen, whatever the number of values. Counts are additive,
 //! so merging histograms is exact and order-independent.
 
+use super::quantile::{lerp, quantile_sorted, type7_position};
+
 /// Values kept exactly before the histogram takes over.
 pub(crate) const EXACT_CAP: usize = 1024;
 
@@ -239,22 +241,11 @@ impl Summary {
             self.exact.sort_by(f64::total_cmp);
             return ps
                 .iter()
-                .map(|&p| super::k6_ndjson::quantile_sorted(&self.exact, p))
+                .map(|&p| quantile_sorted(&self.exact, p))
                 .collect();
         };
-        let n = self.count;
-        // Ranks either side of each virtual index h = (n - 1) p.
-        let spots: Vec<Option<(u64, u64, f64)>> = ps
-            .iter()
-            .map(|&p| {
-                if !(0.0..=1.0).contains(&p) {
-                    return None;
-                }
-                let h = (n - 1) as f64 * p;
-                let lo = (h.floor() as u64).min(n - 1);
-                Some((lo, (lo + 1).min(n - 1), h - h.floor()))
-            })
-            .collect();
+        let spots: Vec<Option<(u64, u64, f64)>> =
+            ps.iter().map(|&p| type7_position(self.count, p)).collect();
         let mut ranks: Vec<u64> = spots.iter().flatten().flat_map(|s| [s.0, s.1]).collect();
         ranks.sort_unstable();
         ranks.dedup();
@@ -269,8 +260,7 @@ impl Summary {
             .iter()
             .map(|s| {
                 let (lo, hi, frac) = (*s)?;
-                let (a, b) = (at(lo)?, at(hi)?);
-                Some(a + frac * (b - a))
+                Some(lerp(at(lo)?, at(hi)?, frac))
             })
             .collect()
     }
@@ -284,7 +274,7 @@ mod tests {
     fn exact_type7(values: &[f64], p: f64) -> f64 {
         let mut v = values.to_vec();
         v.sort_by(f64::total_cmp);
-        super::super::k6_ndjson::quantile_sorted(&v, p).unwrap()
+        quantile_sorted(&v, p).unwrap()
     }
 
     const PS: [f64; 7] = [0.0, 0.01, 0.5, 0.9, 0.95, 0.99, 1.0];

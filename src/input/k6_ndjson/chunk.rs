@@ -1,0 +1,72 @@
+//! Cutting a stream into chunks of whole lines at places that depend on the content only.
+
+use std::io::{self, Read};
+
+/// Bytes per chunk handed to a worker. Chunks end at the last newline within this many bytes, so their
+/// boundaries depend on the content only (not on read sizes or gzip).
+pub(super) const CHUNK: usize = 1 << 20;
+
+/// A line longer than this is refused rather than buffered without bound.
+const MAX_LINE: usize = 64 << 20;
+
+/// Cuts a stream into chunks of whole lines at content-determined places.
+pub(super) struct Chunker<R> {
+    r: R,
+    carry: Vec<u8>,
+    /// Whether the stream has ended (the chunk last returned is the final one).
+    pub(super) eof: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    pub(super) fn new(r: R) -> Chunker<R> {
+        Chunker {
+            r,
+            carry: Vec::new(),
+            eof: false,
+        }
+    }
+
+    /// The next chunk, reusing `buf`; `None` at the end.
+    pub(super) fn next(&mut self, mut buf: Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut target = CHUNK;
+        loop {
+            // Zero the window once, not once per read: gzip and pipes return small reads.
+            let mut filled = buf.len();
+            if filled < target && !self.eof {
+                buf.resize(target, 0);
+            }
+            while filled < target && !self.eof {
+                let dst = buf.get_mut(filled..target).unwrap_or_default();
+                let n = loop {
+                    match self.r.read(dst) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let n = n.inspect_err(|_| buf.truncate(filled))?;
+                filled += n;
+                self.eof = n == 0;
+            }
+            buf.truncate(filled);
+            if self.eof {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            // Only the first CHUNK-sized windows decide the cut, so it does not depend on read sizes.
+            if let Some(i) = memchr::memrchr(b'\n', &buf) {
+                self.carry
+                    .extend_from_slice(buf.get(i + 1..).unwrap_or_default());
+                buf.truncate(i + 1);
+                return Ok(Some(buf));
+            }
+            if buf.len() >= MAX_LINE {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a line is longer than 64 MiB; is this k6 NDJSON?",
+                ));
+            }
+            target += CHUNK;
+        }
+    }
+}

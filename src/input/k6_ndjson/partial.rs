@@ -1,0 +1,142 @@
+//! What a worker makes of one chunk: per-series values and the timed points of gated trends, keyed by the
+//! metric and its sub-metric tags, before the merger (which knows each metric's type) takes them.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use super::fxhash::Fx;
+use crate::input::k6_common;
+
+/// Tags whose values split a metric into sub-metrics.
+const SPLIT_TAGS: &[&str] = &["name", "scenario", "status", "method"];
+
+/// One series' values from one chunk, kept for the merger, which knows the metric's type.
+#[derive(Debug, Default)]
+pub(super) struct PartSeries {
+    pub(super) metric_len: usize,
+    pub(super) count: u64,
+    pub(super) sum: f64,
+    pub(super) nonzero: u64,
+    pub(super) min: f64,
+    pub(super) max: f64,
+    pub(super) values: Vec<f64>,
+    /// Whether its timed points are kept per window (a gated trend's name; the type is checked later).
+    windowed: bool,
+}
+
+/// What a worker made of one chunk.
+#[derive(Debug, Default)]
+pub(super) struct Partial {
+    pub(super) lines: u64,
+    /// Metric lines in order: (metric, type, contains).
+    pub(super) defs: Vec<(String, String, Option<String>)>,
+    keys: HashMap<Box<str>, usize, BuildHasherDefault<Fx>>,
+    pub(super) series: Vec<(Box<str>, PartSeries)>,
+    pub(super) first_ns: Option<i128>,
+    pub(super) last_ns: Option<i128>,
+    /// (series, second since the epoch, value) of every timed point, for the per-window summaries.
+    pub(super) timed: Vec<(usize, i64, f64)>,
+    /// The first bad line (1-based within the chunk) and what is wrong with it.
+    pub(super) error: Option<(u64, String)>,
+}
+
+impl Partial {
+    pub(super) fn observe_time(&mut self, ns: i128) {
+        self.first_ns = Some(self.first_ns.map_or(ns, |f| f.min(ns)));
+        self.last_ns = Some(self.last_ns.map_or(ns, |l| l.max(ns)));
+    }
+
+    /// The series of `key`, created (starting at `value`) when new.
+    fn index_of(&mut self, key: &str, metric_len: usize, value: f64) -> usize {
+        match self.keys.get(key) {
+            Some(&i) => i,
+            None => {
+                let i = self.series.len();
+                self.keys.insert(key.into(), i);
+                self.series.push((
+                    key.into(),
+                    PartSeries {
+                        metric_len,
+                        min: value,
+                        max: value,
+                        // A chunk holds thousands of points: skip the first doublings.
+                        values: Vec::with_capacity(256),
+                        windowed: k6_common::windowed(key),
+                        ..PartSeries::default()
+                    },
+                ));
+                i
+            }
+        }
+    }
+
+    /// Remembers a timed point of these series for the per-window summaries.
+    pub(super) fn add_timed(&mut self, went: &[usize], sec: Option<i64>, value: f64) {
+        if let Some(sec) = sec {
+            let series = &self.series;
+            self.timed.extend(
+                went.iter()
+                    .filter(|&&i| series.get(i).is_some_and(|(_, s)| s.windowed))
+                    .map(|&i| (i, sec, value)),
+            );
+        }
+    }
+
+    pub(super) fn add_at(&mut self, i: usize, value: f64) {
+        if let Some((_, s)) = self.series.get_mut(i) {
+            s.count += 1;
+            s.sum += value;
+            s.nonzero += u64::from(value != 0.0);
+            s.min = s.min.min(value);
+            s.max = s.max.max(value);
+            s.values.push(value);
+        }
+    }
+
+    /// Adds a point under its metric and each of its sub-metric keys; returns the series it went to
+    /// (`None` when such points are not counted at all), which depend only on the metric and the tags.
+    pub(super) fn add_point<'a>(
+        &mut self,
+        key: &mut String,
+        metric: &str,
+        value: f64,
+        tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> Option<Vec<usize>> {
+        // Built-in gauges are the most frequent lines that are never reported.
+        if !value.is_finite() || metric == "vus" || metric == "vus_max" {
+            return None;
+        }
+        if tags
+            .clone()
+            .any(|(k, v)| k == "group" && is_setup_or_teardown(v))
+        {
+            return None;
+        }
+        let mut went = vec![self.index_of(metric, metric.len(), value)];
+        for (k, v) in tags {
+            let split = (SPLIT_TAGS.contains(&k) && !v.is_empty())
+                || (k == "expected_response" && v == "true");
+            if split {
+                key.clear();
+                key.push_str(metric);
+                key.push('{');
+                key.push_str(k);
+                key.push(':');
+                key.push_str(v);
+                key.push('}');
+                went.push(self.index_of(key, metric.len(), value));
+            }
+        }
+        for &i in &went {
+            self.add_at(i, value);
+        }
+        Some(went)
+    }
+}
+
+/// k6 tags setup and teardown samples with these groups; they are not part of the load.
+fn is_setup_or_teardown(group: &str) -> bool {
+    ["::setup", "::teardown"]
+        .iter()
+        .any(|g| group == *g || group.strip_prefix(g).is_some_and(|r| r.starts_with("::")))
+}
