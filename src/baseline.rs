@@ -511,6 +511,24 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
     Snapshot::from_value(&value).map_err(parse)
 }
 
+/// Writes one snapshot file outside the store (`perfgate pull -o`), with the store's checks and its
+/// atomicity: a reader never sees half a file, and what perfgate would refuse to read is not written.
+pub fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<()> {
+    fields::check_lengths(snapshot).map_err(|e| Error::parse(path, SNAPSHOT_FORMAT, e))?;
+    let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");
+    body.push(b'\n');
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    tmp.write_all(&body)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 /// Current time as RFC 3339 UTC; `SOURCE_DATE_EPOCH` makes it reproducible.
 fn now_rfc3339() -> String {
     let now = std::env::var("SOURCE_DATE_EPOCH")

@@ -2,8 +2,7 @@
 //! file, which every other command reads like a result file.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -181,7 +180,7 @@ pub fn pull(args: &PullOptions) -> Result<Pulled> {
     });
     let name = args.name.clone().unwrap_or_else(|| args.testid.clone());
     let snapshot = Snapshot::new(&name, run);
-    write_snapshot(&args.output, &snapshot)?;
+    crate::baseline::write_snapshot(&args.output, &snapshot)?;
     Ok(Pulled {
         benchmarks: snapshot.run.benchmarks.len(),
         metrics: snapshot.run.metric_count(),
@@ -194,23 +193,6 @@ fn fmt_time(secs: f64) -> String {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let t = UNIX_EPOCH + Duration::from_secs(secs.max(0.0) as u64);
     humantime::format_rfc3339_seconds(t).to_string()
-}
-
-/// Writes through a temporary file in the same directory, so a reader never sees half a file.
-fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<()> {
-    let text = serde_json::to_string_pretty(snapshot)
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.write_all(b"\n"))
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
 
 #[cfg(test)]
