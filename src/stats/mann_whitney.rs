@@ -188,6 +188,7 @@ fn tie_groups(x: &[f64], y: &[f64]) -> Vec<(usize, usize)> {
     let mut start = 0;
     while start < pooled.len() {
         let mut end = start + 1;
+        // `==` rather than total_cmp so that -0.0 and 0.0 tie.
         while end < pooled.len() && pooled[end].0 == pooled[start].0 {
             end += 1;
         }
@@ -435,25 +436,14 @@ struct RankSum {
 
 /// Mid-rank sum of `x` in the pooled sample. Inputs must be finite.
 fn rank_sum(x: &[f64], y: &[f64]) -> RankSum {
-    let mut pooled: Vec<(f64, bool)> = x
-        .iter()
-        .map(|&v| (v, true))
-        .chain(y.iter().map(|&v| (v, false)))
-        .collect();
-    pooled.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum_x = 0.0;
     let mut tie_term = 0.0;
     let mut start = 0;
-    while start < pooled.len() {
-        let mut end = start + 1;
-        // `==` rather than total_cmp so that -0.0 and 0.0 tie.
-        while end < pooled.len() && pooled[end].0 == pooled[start].0 {
-            end += 1;
-        }
-        let t = (end - start) as f64;
+    for (size, in_x) in tie_groups(x, y) {
+        let end = start + size;
+        let t = size as f64;
         // 1-based ranks start+1..=end share their mean.
         let mid = (start + 1 + end) as f64 / 2.0;
-        let in_x = pooled[start..end].iter().filter(|p| p.1).count();
         rank_sum_x += mid * in_x as f64;
         tie_term += t * t * t - t;
         start = end;
