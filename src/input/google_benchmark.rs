@@ -290,13 +290,10 @@ impl Group<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-
-    fn shared_files() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("google-benchmark")
-    }
+    use crate::input::shared_formats;
 
     fn factor(unit: &str) -> f64 {
         match unit {
@@ -310,16 +307,7 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in shared_files() {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(
-                run.sources[0].format,
-                "google-benchmark",
-                "{}",
-                path.display()
-            );
+        for (_, doc, run) in shared_formats::read_json("google-benchmark", "google-benchmark") {
             for row in doc["benchmarks"].as_array().unwrap() {
                 let bench = row
                     .get("run_name")
@@ -359,7 +347,7 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures")
             .join(rel);
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let doc = shared_formats::json(&path);
         let run = crate::input::read_file(&path, None).unwrap();
         (run, doc["benchmarks"].as_array().unwrap().clone())
     }

@@ -104,26 +104,14 @@ impl InputFormat for PytestBenchmarkInput {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-
-    fn shared_files() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("pytest-benchmark")
-    }
+    use crate::input::shared_formats;
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in shared_files() {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(
-                run.sources[0].format,
-                "pytest-benchmark",
-                "{}",
-                path.display()
-            );
+        for (_, doc, run) in shared_formats::read_json("pytest-benchmark", "pytest-benchmark") {
             let benches = doc["benchmarks"].as_array().unwrap();
             assert_eq!(run.benchmarks.len(), benches.len());
             for b in benches {
