@@ -7,12 +7,14 @@
 //!   confidence bounds; feed it `ln` values to get log-ratios.
 //! * [`prediction`]: log-scale Student-t prediction interval for one new
 //!   value given a history (summary-only inputs).
+//! * [`moments`]: the mean and the squared deviations from it.
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
 
 pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
+pub mod moments;
 pub mod precision;
 pub mod prediction;
 pub mod quantile;
