@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::error::ParseError;
 use crate::input::json;
 use crate::model::trials_name;
 use crate::model::{Direction, Metric, Run, ToolCheck, Unit};
@@ -232,6 +233,20 @@ pub(crate) fn add_threshold(run: &mut Run, key: &str, expression: &str, ok: bool
 /// Both k6 summary shapes keep metrics in a top-level `metrics` object.
 pub(crate) fn metrics_object(doc: &Value) -> Option<&Map<String, Value>> {
     doc.as_object()?.get("metrics")?.as_object()
+}
+
+/// One metric of a summary: its name and its object.
+pub(crate) type NamedMetric<'a> = (&'a String, &'a Map<String, Value>);
+
+/// Each metric of a summary, by name, in file order: an error for a document without a `metrics` object,
+/// and in its turn for a metric that is not an object.
+pub(crate) fn each_metric(
+    doc: &Value,
+) -> Result<impl Iterator<Item = Result<NamedMetric<'_>, ParseError>>, ParseError> {
+    let metrics = metrics_object(doc).ok_or_else(|| ParseError::new("no `metrics` object"))?;
+    Ok(metrics
+        .iter()
+        .map(|(key, m)| Ok((key, json::object(m, key)?))))
 }
 
 #[cfg(test)]
