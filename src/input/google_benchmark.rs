@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
-use crate::input::{json, lenient_json, units, InputFormat, Probe};
+use crate::input::{json, lenient_json, sniff_benchmarks, units, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for Google Benchmark JSON.
@@ -66,16 +66,9 @@ impl InputFormat for GoogleBenchmarkInput {
     }
 
     fn sniff(&self, probe: &Probe) -> bool {
-        let head = probe.head();
-        if !head.contains("\"benchmarks\"") || !head.contains("\"context\"") {
-            return false;
-        }
-        let Ok(doc) = lenient_json(probe) else {
-            return false;
-        };
-        doc.get("benchmarks")
-            .and_then(Value::as_array)
-            .is_some_and(|b| b.iter().any(|r| r.get("time_unit").is_some()))
+        sniff_benchmarks(probe, "\"context\"", |b| {
+            b.iter().any(|r| r.get("time_unit").is_some())
+        })
     }
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {

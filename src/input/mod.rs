@@ -566,6 +566,25 @@ pub(crate) mod json {
     }
 }
 
+/// Sniffs a JSON document with a `benchmarks` array (Google Benchmark, pytest-benchmark): its head names
+/// `benchmarks` and `marker` (quoted), and `looks_right` accepts the array. Parsed as [`lenient_json`].
+pub(crate) fn sniff_benchmarks(
+    probe: &Probe,
+    marker: &str,
+    looks_right: impl Fn(&[Value]) -> bool,
+) -> bool {
+    let head = probe.head();
+    if !head.contains("\"benchmarks\"") || !head.contains(marker) {
+        return false;
+    }
+    let Ok(doc) = lenient_json(probe) else {
+        return false;
+    };
+    doc.get("benchmarks")
+        .and_then(Value::as_array)
+        .is_some_and(|b| looks_right(b))
+}
+
 /// The probe's JSON document, also when it holds bare `NaN`/`Infinity` tokens that strict JSON rejects.
 pub(crate) fn lenient_json(probe: &Probe) -> Result<std::borrow::Cow<'_, Value>, ParseError> {
     match probe.json_result() {

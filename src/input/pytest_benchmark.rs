@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::error::ParseError;
-use crate::input::{json, lenient_json, InputFormat, Probe};
+use crate::input::{json, lenient_json, sniff_benchmarks, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for pytest-benchmark JSON.
@@ -27,18 +27,11 @@ impl InputFormat for PytestBenchmarkInput {
 
     fn sniff(&self, probe: &Probe) -> bool {
         // Python writes bare NaN/Infinity, so a strict parse may fail on a genuine file.
-        let head = probe.head();
-        if !head.contains("\"benchmarks\"") || !head.contains("\"stats\"") {
-            return false;
-        }
-        let Ok(doc) = lenient_json(probe) else {
-            return false;
-        };
-        doc.get("benchmarks")
-            .and_then(Value::as_array)
-            .and_then(|b| b.first())
-            .and_then(|b| b.get("stats"))
-            .is_some_and(|s| s.get("mean").is_some() && s.get("rounds").is_some())
+        sniff_benchmarks(probe, "\"stats\"", |b| {
+            b.first()
+                .and_then(|b| b.get("stats"))
+                .is_some_and(|s| s.get("mean").is_some() && s.get("rounds").is_some())
+        })
     }
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
