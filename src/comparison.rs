@@ -104,3 +104,29 @@ pub struct LoadTest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holm_p: Option<f64>,
 }
+
+/// Rows for the tests of the renderers and the GitHub output.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A gated p95 row of `bench` that changed by `pct` % from 10 ms, graded `severity`.
+    pub fn p95_change(bench: &str, severity: Severity, pct: f64) -> Comparison {
+        Comparison {
+            benchmark: bench.to_string(),
+            metric: "p95".into(),
+            unit: Unit::Milliseconds,
+            direction: Direction::LowerIsBetter,
+            baseline: Some(10.0),
+            current: Some(10.0 * (1.0 + pct / 100.0)),
+            change_pct: Some(pct),
+            change_abs: Some(pct / 10.0),
+            severity,
+            gated: true,
+            kind: Kind::Change,
+            evidence: None,
+            reason: None,
+            load_test: None,
+        }
+    }
+}

@@ -28,6 +28,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::model::Direction;
 use crate::severity::{Bands, Severity};
+use crate::stats::moments::{mean, sum_sq_dev};
 use crate::stats::{self, Alternative};
 
 /// How a row's severity was established.
@@ -308,10 +309,6 @@ fn log_values(v: &[f64]) -> Option<Vec<f64>> {
         .then(|| v.iter().map(|x| x.ln()).collect())
 }
 
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
-}
-
 /// Exact (conditional under ties) one-sided Mann–Whitney p-values (worse, better) of `x` vs `y` (logs).
 fn rank_p(x: &[f64], y: &[f64], direction: Direction) -> (f64, f64) {
     let p = |alt| stats::mann_whitney(x, y, alt).map_or(1.0, |r| r.p_value);
@@ -320,6 +317,22 @@ fn rank_p(x: &[f64], y: &[f64], direction: Direction) -> (f64, f64) {
         Direction::HigherIsBetter => (Alternative::Greater, Alternative::Less),
     };
     (p(worse), p(better))
+}
+
+/// [`decide`], with the exact rank test of `ranks` (baseline, current) for the p-values when the values
+/// have no spread at all but a shift.
+fn decide_or_rank(
+    change: LogChange,
+    method: Method,
+    counts: (usize, usize),
+    ranks: (&[f64], &[f64]),
+    direction: Direction,
+    bands: &Bands,
+    alpha: f64,
+) -> Judgement {
+    let p_override =
+        (change.se == 0.0 && change.shift != 0.0).then(|| rank_p(ranks.0, ranks.1, direction));
+    decide(change, method, counts, direction, bands, alpha, p_override)
 }
 
 /// No judgement: too few values (or none usable on the log scale) on a side.
@@ -345,38 +358,26 @@ pub fn judge_runs(
         return too_few(nb, nc);
     }
     let df = (nb + nc - 2) as f64;
-    let pooled_var = |x: &[f64], y: &[f64]| {
-        let (mx, my) = (mean(x), mean(y));
-        let ss = |v: &[f64], m: f64| v.iter().map(|a| (a - m).powi(2)).sum::<f64>();
-        (mx, my, (ss(x, mx) + ss(y, my)) / df)
+    // Zeros (an error count, a rate) leave no ratio: the caller falls back to the bands, and load-test
+    // counts have their own tests.
+    let Some((x, y)) = log_values(base).zip(log_values(cur)) else {
+        return too_few(nb, nc);
     };
-    let (change, ranks) = match log_values(base).zip(log_values(cur)) {
-        Some((x, y)) => {
-            let (mx, my, var) = pooled_var(&x, &y);
-            let se = (var * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt();
-            (
-                LogChange {
-                    shift: my - mx,
-                    se,
-                    df,
-                },
-                (x, y),
-            )
-        }
-        // Zeros (an error count, a rate) leave no ratio: the caller falls back to the bands, and
-        // load-test counts have their own tests.
-        None => return too_few(nb, nc),
+    let pooled_var = (sum_sq_dev(&x) + sum_sq_dev(&y)) / df;
+    let change = LogChange {
+        shift: mean(&y) - mean(&x),
+        se: (pooled_var * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt(),
+        df,
     };
-    let p_override =
-        (change.se == 0.0 && change.shift != 0.0).then(|| rank_p(&ranks.0, &ranks.1, direction));
-    decide(
+    let ranks = (x.as_slice(), y.as_slice());
+    decide_or_rank(
         change,
         Method::Runs,
         (nb, nc),
+        ranks,
         direction,
         bands,
         alpha,
-        p_override,
     )
 }
 
@@ -404,15 +405,15 @@ pub fn judge_within_run(
         se,
         df: (nb.min(nc) - 1) as f64,
     };
-    let p_override = (se == 0.0 && lc != lb).then(|| rank_p(base, cur, direction));
-    let mut j = decide(
+    let ranks = (base, cur);
+    let mut j = decide_or_rank(
         change,
         Method::WithinRun,
         (nb, nc),
+        ranks,
         direction,
         bands,
         alpha,
-        p_override,
     );
     j.evidence.statistic = Some(statistic);
     j
@@ -436,25 +437,22 @@ pub fn judge_batches(
     else {
         return too_few(nb, nc, bands);
     };
-    let var = |v: &[f64]| {
-        let m = mean(v);
-        v.iter().map(|a| (a - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
-    };
+    let var = |v: &[f64]| sum_sq_dev(v) / (v.len() - 1) as f64;
     let se_within = (var(&x) / nb as f64 + var(&y) / nc as f64).sqrt();
     let change = LogChange {
         shift: mean(&y) - mean(&x),
         se: se_within * (1.0 + BETWEEN_RUN_RATIO * BETWEEN_RUN_RATIO).sqrt(),
         df: (nb.min(nc) - 1) as f64,
     };
-    let p_override = (change.se == 0.0 && change.shift != 0.0).then(|| rank_p(&x, &y, direction));
-    decide(
+    let ranks = (x.as_slice(), y.as_slice());
+    decide_or_rank(
         change,
         Method::WithinRun,
         (nb, nc),
+        ranks,
         direction,
         bands,
         alpha,
-        p_override,
     )
 }
 
@@ -475,21 +473,22 @@ pub fn judge_history(
         return unverified(0.0, bands);
     };
     let centre = mean(&h);
-    let sd = (h.iter().map(|a| (a - centre).powi(2)).sum::<f64>() / (k - 1) as f64).sqrt();
+    let sd = (sum_sq_dev(&h) / (k - 1) as f64).sqrt();
     let change = LogChange {
         shift: c - centre,
         se: sd * (1.0 + 1.0 / k as f64).sqrt(),
         df: (k - 1) as f64,
     };
-    let p_override = (sd == 0.0 && c != centre).then(|| rank_p(&h, &[c], direction));
-    let mut j = decide(
+    let current_log = [c];
+    let ranks = (h.as_slice(), current_log.as_slice());
+    let mut j = decide_or_rank(
         change,
         Method::PredictionInterval,
         (k, 1),
+        ranks,
         direction,
         bands,
         alpha,
-        p_override,
     );
     // Drift: the worse-oriented series of the window and this run.
     let s = sign(direction);

@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod bounded_read;
 pub mod budget;
+pub mod choice;
 pub mod compare;
 pub mod comparison;
 pub mod error;

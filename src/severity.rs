@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::choice::Choice;
+
 /// How bad a change is. Ordered from best to worst, so `max()` is the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,6 +108,16 @@ pub enum FailOn {
     Medium,
     Low,
     Never,
+}
+
+impl Choice for FailOn {
+    const CHOICES: &'static [(Self, &'static str, Option<&'static str>)] = &[
+        (Self::Critical, "critical", None),
+        (Self::High, "high", None),
+        (Self::Medium, "medium", None),
+        (Self::Low, "low", None),
+        (Self::Never, "never", None),
+    ];
 }
 
 impl FailOn {

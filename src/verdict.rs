@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::choice::Choice;
 use crate::compare::{Comparison, Kind};
 use crate::comparison::reason::BudgetProblem;
 use crate::model::{Direction, ToolCheck};
@@ -311,6 +312,21 @@ pub enum Order {
     Interleaved,
     /// All base runs, then all head runs.
     Sequential,
+}
+
+impl Choice for Order {
+    const CHOICES: &'static [(Self, &'static str, Option<&'static str>)] = &[
+        (
+            Self::Interleaved,
+            "interleaved",
+            Some("Counterbalanced: base, head, head, base, base, head, … so a slow drift hits both sides alike"),
+        ),
+        (
+            Self::Sequential,
+            "sequential",
+            Some("All base runs, then all head runs"),
+        ),
+    ];
 }
 
 /// Which tree a `perfgate ab` run measured.

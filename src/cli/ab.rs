@@ -4,7 +4,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use perfgate::ab::{self, AbRecord, Interrupted, Observer, Order, Outcome, Side};
+use perfgate::ab::{self, AbRecord, Interrupted, Observer, Outcome, Side};
+use perfgate::choice::Choice;
 use perfgate::error::{Error, Result};
 
 use super::analyze::{comment_request, report};
@@ -17,12 +18,12 @@ pub fn run(args: &AbArgs, color: bool, quiet: bool, out: &mut dyn Write) -> Resu
         runs: args.runs,
         build: args.build.clone(),
         results: args.results.clone(),
-        order: args.order.into(),
+        order: args.order,
         command: args.command.clone(),
         dir: std::env::current_dir().map_err(|e| Error::io(std::path::Path::new("."), e))?,
         format: args.format.clone(),
         policy: args.report.policy(),
-        fail_on: args.report.fail_on.map(Into::into),
+        fail_on: args.report.fail_on,
     };
     let mut progress = Progress::new(quiet, 2 * args.runs as usize);
     let measured = match ab::measure(&opts, &mut progress)? {
@@ -69,10 +70,7 @@ fn describe_record(r: &AbRecord) -> String {
     format!(
         "{n} base ({short}) + {n} head runs, {order} ({letters}), {total:.1} s of runs",
         n = r.runs_per_side,
-        order = match r.order {
-            Order::Interleaved => "interleaved",
-            Order::Sequential => "sequential",
-        },
+        order = r.order.name(),
     )
 }
 

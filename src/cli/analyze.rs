@@ -7,10 +7,10 @@ use std::path::Path;
 use perfgate::analyze::{BaselineSource, Request};
 use perfgate::error::Result;
 use perfgate::github::{self, CommentRequest};
-use perfgate::report::RenderOptions;
+use perfgate::report::{OutputFormat, RenderOptions};
 use perfgate::verdict::Verdict;
 
-use super::args::{AnalyzeArgs, CommentArgs, CommentTarget, OutputFormat, ReportArgs};
+use super::args::{AnalyzeArgs, CommentArgs, CommentTarget, ReportArgs};
 use super::{stdout_err, EXIT_GATE_FAILED, EXIT_PASS};
 
 pub fn run(
@@ -33,7 +33,7 @@ pub fn run(
         baselines_dir: baselines_dir.to_path_buf(),
         baseline,
         policy: args.report.policy(),
-        fail_on: args.report.fail_on.map(Into::into),
+        fail_on: args.report.fail_on,
         labels: None,
         ab: None,
     };
@@ -73,7 +73,7 @@ pub fn report(
     } else {
         EXIT_PASS
     };
-    let format = perfgate::report::OutputFormat::from(args.output);
+    let format = args.output;
     let result = match format
         .renderer_for(github::RunInfo::from(&github::Context::from_env()))
         .render(verdict, &opts, out)

@@ -1,9 +1,17 @@
 //! Command-line interface definition (clap derive). Parsing only; [`crate::cli::run`] runs the commands.
-//! The value enums here mirror library types, which know nothing of clap.
+//! The library's choices (`--output`, `--fail-on`, `--order`) are read with [`choice`], from their names
+//! in the library; the value enums here are the command line's own.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use perfgate::choice::Choice;
+use perfgate::report::OutputFormat;
+use perfgate::severity::FailOn;
+use perfgate::verdict::Order;
+
+use super::choice::choice;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -165,11 +173,11 @@ pub struct AnalyzeArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Output format.
-    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, short, value_parser = choice::<OutputFormat>(), default_value = OutputFormat::Table.name())]
     pub output: OutputFormat,
 
     /// Lowest severity that fails the gate [default: the policy file's, else high].
-    #[arg(long, value_enum, env = "PERFGATE_FAIL_ON")]
+    #[arg(long, value_parser = choice::<FailOn>(), env = "PERFGATE_FAIL_ON")]
     pub fail_on: Option<FailOn>,
 
     /// Policy file [default: ./perfgate.toml when present].
@@ -320,58 +328,6 @@ pub struct HistoryArgs {
     pub output: HistoryFormat,
 }
 
-/// `--output` of `analyze` and `ab`: [`perfgate::report::OutputFormat`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum OutputFormat {
-    /// A table for the terminal.
-    #[default]
-    Table,
-    /// A GitHub-flavoured markdown report.
-    Markdown,
-    /// The stable `perfgate/verdict/v1` JSON document.
-    Json,
-    /// JUnit XML (one test case per gated metric) for GitLab, Jenkins and other CI test reports.
-    Junit,
-    /// OpenMetrics text (Prometheus exposition) with one gauge per comparison, for dashboards.
-    Openmetrics,
-}
-
-impl From<OutputFormat> for perfgate::report::OutputFormat {
-    fn from(f: OutputFormat) -> Self {
-        use perfgate::report::OutputFormat as Lib;
-        match f {
-            OutputFormat::Table => Lib::Table,
-            OutputFormat::Markdown => Lib::Markdown,
-            OutputFormat::Json => Lib::Json,
-            OutputFormat::Junit => Lib::Junit,
-            OutputFormat::Openmetrics => Lib::Openmetrics,
-        }
-    }
-}
-
-/// `--fail-on`: [`perfgate::severity::FailOn`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Critical,
-    High,
-    Medium,
-    Low,
-    Never,
-}
-
-impl From<FailOn> for perfgate::severity::FailOn {
-    fn from(f: FailOn) -> Self {
-        use perfgate::severity::FailOn as Lib;
-        match f {
-            FailOn::Critical => Lib::Critical,
-            FailOn::High => Lib::High,
-            FailOn::Medium => Lib::Medium,
-            FailOn::Low => Lib::Low,
-            FailOn::Never => Lib::Never,
-        }
-    }
-}
-
 /// `perfgate ab --help` examples.
 pub const AB_HELP: &str = "\
 Examples:
@@ -411,7 +367,7 @@ pub struct AbArgs {
     pub results: String,
 
     /// Run order. `sequential` (all base runs, then all head runs) only shows what drift does to a comparison.
-    #[arg(long, value_enum, default_value_t = Order::Interleaved)]
+    #[arg(long, value_parser = choice::<Order>(), default_value = Order::Interleaved.name())]
     pub order: Order,
 
     #[command(flatten)]
@@ -432,24 +388,6 @@ pub struct AbArgs {
     /// The benchmark or load test and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,
-}
-
-/// `perfgate ab --order`: [`perfgate::ab::Order`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Order {
-    /// Counterbalanced: base, head, head, base, base, head, … so a slow drift hits both sides alike.
-    Interleaved,
-    /// All base runs, then all head runs.
-    Sequential,
-}
-
-impl From<Order> for perfgate::ab::Order {
-    fn from(o: Order) -> Self {
-        match o {
-            Order::Interleaved => perfgate::ab::Order::Interleaved,
-            Order::Sequential => perfgate::ab::Order::Sequential,
-        }
-    }
 }
 
 pub const PULL_HELP: &str = "\

@@ -4,6 +4,7 @@ pub mod ab;
 pub mod analyze;
 pub mod args;
 pub mod baseline;
+pub mod choice;
 pub mod config;
 pub mod prom;
 

@@ -109,37 +109,18 @@ pub fn append_summary(path: &Path, text: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, Unit};
+    use crate::comparison::testing::p95_change;
     use crate::severity::FailOn;
     use crate::verdict::{BaselineInfo, Inputs};
-
-    fn row(bench: &str, sev: Severity) -> Comparison {
-        Comparison {
-            benchmark: bench.to_string(),
-            metric: "p95".into(),
-            unit: Unit::Milliseconds,
-            direction: Direction::LowerIsBetter,
-            baseline: Some(10.0),
-            current: Some(20.0),
-            change_pct: Some(100.0),
-            change_abs: Some(10.0),
-            severity: sev,
-            gated: true,
-            kind: crate::compare::Kind::Change,
-            evidence: None,
-            reason: None,
-            load_test: None,
-        }
-    }
 
     #[test]
     fn capped_per_type_most_severe_first() {
         let mut rows: Vec<Comparison> = (0..12)
-            .map(|i| row(&format!("h{i}"), Severity::High))
+            .map(|i| p95_change(&format!("h{i}"), Severity::High, 100.0))
             .collect();
-        rows.push(row("c", Severity::Critical));
-        rows.push(row("m", Severity::Medium));
-        rows.push(row("l", Severity::Low));
+        rows.push(p95_change("c", Severity::Critical, 100.0));
+        rows.push(p95_change("m", Severity::Medium, 100.0));
+        rows.push(p95_change("l", Severity::Low, 100.0));
         let v = Verdict::new(
             Some(BaselineInfo::default()),
             Inputs::default(),

@@ -413,15 +413,19 @@ mod tests {
         Context::from_lookup(|k| m.get(k).cloned())
     }
 
-    #[test]
-    fn reads_pull_request_event() {
+    /// A `GITHUB_EVENT_PATH` file holding `json`, in a directory that lives as long as the returned guard.
+    fn event_file(json: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let ev = dir.path().join("event.json");
-        std::fs::write(
-            &ev,
+        std::fs::write(&ev, json).unwrap();
+        (dir, ev)
+    }
+
+    #[test]
+    fn reads_pull_request_event() {
+        let (_dir, ev) = event_file(
             r#"{"number":7,"pull_request":{"number":7,"head":{"sha":"0123456789abcdef0123456789abcdef01234567"}}}"#,
-        )
-        .unwrap();
+        );
         let c = ctx(&[
             ("GITHUB_EVENT_PATH", ev.to_str().unwrap()),
             ("GITHUB_REPOSITORY", "o/r"),
@@ -439,13 +443,9 @@ mod tests {
 
     #[test]
     fn workflow_run_event_gives_pr_and_original_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let ev = dir.path().join("event.json");
-        std::fs::write(
-            &ev,
+        let (_dir, ev) = event_file(
             r#"{"workflow_run":{"html_url":"https://github.com/o/r/actions/runs/1","head_sha":"abcdef0123","pull_requests":[{"number":3}]}}"#,
-        )
-        .unwrap();
+        );
         let c = ctx(&[("GITHUB_EVENT_PATH", ev.to_str().unwrap())]);
         assert_eq!(c.pr, Some(3));
         assert_eq!(

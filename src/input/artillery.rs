@@ -396,18 +396,10 @@ fn raw_latencies_ms(intermediate: Option<&Value>, expected: Option<f64>) -> Opti
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-    use crate::input::read_file;
-
-    fn shared(dir: &str) -> Vec<PathBuf> {
-        crate::input::shared_formats::files(dir)
-    }
-
-    fn doc(path: &Path) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use crate::input::{read_file, shared_formats};
 
     fn value(run: &Run, bench: &str, metric: &str) -> f64 {
         run.metric(bench, metric)
@@ -417,18 +409,10 @@ mod tests {
 
     #[test]
     fn every_v2_file_matches_its_own_numbers() {
-        let files = shared("artillery-v2");
+        let files = shared_formats::read_json("artillery-v2", "artillery");
         // One file carries no licence: it is read only with the outside corpus.
-        let n = if crate::input::shared_formats::given() {
-            2
-        } else {
-            1
-        };
-        assert_eq!(files.len(), n);
-        for path in files {
-            let run = read_file(&path, None).expect("parses");
-            assert_eq!(run.sources[0].format, "artillery");
-            let d = doc(&path);
+        assert_eq!(files.len(), shared_formats::count(1, 1));
+        for (_, d, run) in files {
             let agg = &d["aggregate"];
             for (name, s) in agg["summaries"].as_object().unwrap() {
                 let bench = match name.strip_prefix("plugins.metrics-by-endpoint.response_time.") {
@@ -520,18 +504,10 @@ mod tests {
 
     #[test]
     fn every_v1_file_matches_its_own_numbers() {
-        let files = shared("artillery-v1");
+        let files = shared_formats::read_json("artillery-v1", "artillery");
         // One file carries no licence: it is read only with the outside corpus.
-        let n = if crate::input::shared_formats::given() {
-            2
-        } else {
-            1
-        };
-        assert_eq!(files.len(), n);
-        for path in files {
-            let run = read_file(&path, None).expect("parses");
-            assert_eq!(run.sources[0].format, "artillery");
-            let d = doc(&path);
+        assert_eq!(files.len(), shared_formats::count(1, 1));
+        for (_, d, run) in files {
             let agg = &d["aggregate"];
             for (ours, theirs) in [
                 ("p50", "median"),
@@ -589,7 +565,7 @@ mod tests {
         let mean = run.metric("http.response_time", "mean").unwrap();
         assert_eq!(mean.samples.len(), 60);
         assert!(mean.samples.contains(&152.95778));
-        let d = doc(&djaustin);
+        let d = shared_formats::json(&djaustin);
         let lat = &d["aggregate"]["latency"];
         assert!(
             mean.value > lat["min"].as_f64().unwrap() && mean.value < lat["max"].as_f64().unwrap()

@@ -206,35 +206,17 @@ impl InputFormat for AutocannonInput {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-    use crate::input::read_file;
-
-    fn shared() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("autocannon")
-    }
-
-    fn doc(path: &Path) -> Value {
-        let bytes = std::fs::read(path).unwrap();
-        let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
-        serde_json::from_slice(bytes).unwrap()
-    }
+    use crate::input::{read_file, shared_formats};
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        let files = shared();
+        let files = shared_formats::read_json("autocannon", "autocannon");
         // One file carries no licence: it is read only with the outside corpus.
-        let n = if crate::input::shared_formats::given() {
-            2
-        } else {
-            1
-        };
-        assert_eq!(files.len(), n);
-        for path in files {
-            let run = read_file(&path, None).expect("parses");
-            assert_eq!(run.sources[0].format, "autocannon");
-            let d = doc(&path);
+        assert_eq!(files.len(), shared_formats::count(1, 1));
+        for (_, d, run) in files {
             let name = match d["title"].as_str() {
                 Some(t) => t.to_string(),
                 None => url_path(d["url"].as_str().unwrap()),

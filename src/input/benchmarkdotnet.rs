@@ -192,16 +192,9 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in crate::input::shared_formats::files("benchmarkdotnet") {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(
-                run.sources[0].format,
-                "benchmarkdotnet",
-                "{}",
-                path.display()
-            );
+        for (_, doc, run) in
+            crate::input::shared_formats::read_json("benchmarkdotnet", "benchmarkdotnet")
+        {
             let benches = doc["Benchmarks"].as_array().unwrap();
             let names = unique_names(benches);
             assert_eq!(run.benchmarks.len(), benches.len());

@@ -110,24 +110,16 @@ impl InputFormat for BmfInput {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
     use crate::input::read_file;
 
-    fn shared() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("bmf")
-    }
-
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        let files = shared();
+        let files = crate::input::shared_formats::read_json("bmf", "bmf");
         assert_eq!(files.len(), 3);
-        for path in files {
-            let run = read_file(&path, None).expect("parses");
-            assert_eq!(run.sources[0].format, "bmf");
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for (_, doc, run) in files {
             let doc = doc.as_object().unwrap();
             assert_eq!(run.benchmarks.len(), doc.len());
             for (bench, measures) in doc {
@@ -151,11 +143,12 @@ mod tests {
 
     #[test]
     fn known_measures_get_units() {
-        let run = read_file(&shared()[2], None).unwrap(); // report_latency
+        let files = crate::input::shared_formats::files("bmf");
+        let run = read_file(&files[2], None).unwrap(); // report_latency
         let m = run.metric("tests::benchmark_a", "latency").unwrap();
         assert_eq!(m.unit, Unit::Nanoseconds);
         assert_eq!(m.direction, Direction::LowerIsBetter);
-        let run = read_file(&shared()[1], None).unwrap(); // report_dhat
+        let run = read_file(&files[1], None).unwrap(); // report_dhat
         let m = run.metric("bench_play_game", "Total Bytes").unwrap();
         assert_eq!(m.unit, Unit::Bytes);
         let m = run.metric("bench_play_game", "Max Blocks").unwrap();

@@ -249,13 +249,10 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::input::shared_formats;
 
     fn shared(rel: &str) -> PathBuf {
         crate::input::shared_formats::file(rel).expect("in fixtures/corpus")
-    }
-
-    fn load(path: &Path) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
     /// Rebuilds `<bench dir>/{new,change}/` from the flat shared copies (`<prefix>_new_estimates.json` …).
@@ -334,8 +331,8 @@ mod tests {
         assert_eq!(run.sources[0].format, "criterion");
         assert_eq!(run.benchmarks.len(), 2, "change/ is not a benchmark");
         for (dir, id) in [(a, "fib 20 - slow"), (b, "get/deduplicate get/1024")] {
-            let est = load(&dir.join("new/estimates.json"));
-            let sample = load(&dir.join("new/sample.json"));
+            let est = shared_formats::json(&dir.join("new/estimates.json"));
+            let sample = shared_formats::json(&dir.join("new/sample.json"));
             check_against_files(&run, &est, &sample, id, false);
         }
     }
@@ -351,8 +348,8 @@ mod tests {
         );
         // A single benchmark's directory is accepted too.
         let run = crate::input::read_file(&dir, None).unwrap();
-        let est = load(&dir.join("new/estimates.json"));
-        let sample = load(&dir.join("new/sample.json"));
+        let est = shared_formats::json(&dir.join("new/estimates.json"));
+        let sample = shared_formats::json(&dir.join("new/sample.json"));
         check_against_files(&run, &est, &sample, "Fibonacci/Iterative", true);
     }
 
@@ -366,7 +363,7 @@ mod tests {
                 }
                 let run = crate::input::read_file(&f, None).unwrap();
                 assert_eq!(run.sources[0].format, "criterion", "{name}");
-                let est = load(&f);
+                let est = shared_formats::json(&f);
                 let b = run.benchmarks.values().next().unwrap();
                 let mean = est.get("mean").or(est.get("Mean")).unwrap();
                 assert_eq!(b.metrics["mean"].value, mean["point_estimate"], "{name}");

@@ -135,8 +135,7 @@ mod tests {
             let run = read_file(&path, Some(format)).expect("parses");
             let detected = read_file(&path, None).unwrap();
             assert_eq!(detected.sources[0].format, "gab-smaller");
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let doc = crate::input::shared_formats::json(&path);
             for e in doc.as_array().unwrap() {
                 let m = run.metric(e["name"].as_str().unwrap(), "value").unwrap();
                 assert_eq!(m.value, e["value"].as_f64().unwrap());

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
-use crate::input::{json, lenient_json, units, InputFormat, Probe};
+use crate::input::{json, lenient_json, sniff_benchmarks, units, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for Google Benchmark JSON.
@@ -66,16 +66,9 @@ impl InputFormat for GoogleBenchmarkInput {
     }
 
     fn sniff(&self, probe: &Probe) -> bool {
-        let head = probe.head();
-        if !head.contains("\"benchmarks\"") || !head.contains("\"context\"") {
-            return false;
-        }
-        let Ok(doc) = lenient_json(probe) else {
-            return false;
-        };
-        doc.get("benchmarks")
-            .and_then(Value::as_array)
-            .is_some_and(|b| b.iter().any(|r| r.get("time_unit").is_some()))
+        sniff_benchmarks(probe, "\"context\"", |b| {
+            b.iter().any(|r| r.get("time_unit").is_some())
+        })
     }
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
@@ -290,13 +283,10 @@ impl Group<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-
-    fn shared_files() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("google-benchmark")
-    }
+    use crate::input::shared_formats;
 
     fn factor(unit: &str) -> f64 {
         match unit {
@@ -310,16 +300,7 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in shared_files() {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(
-                run.sources[0].format,
-                "google-benchmark",
-                "{}",
-                path.display()
-            );
+        for (_, doc, run) in shared_formats::read_json("google-benchmark", "google-benchmark") {
             for row in doc["benchmarks"].as_array().unwrap() {
                 let bench = row
                     .get("run_name")
@@ -359,7 +340,7 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures")
             .join(rel);
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let doc = shared_formats::json(&path);
         let run = crate::input::read_file(&path, None).unwrap();
         (run, doc["benchmarks"].as_array().unwrap().clone())
     }

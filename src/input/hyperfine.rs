@@ -116,21 +116,14 @@ fn parameters(params: Option<&Value>, old: Option<&Value>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-
-    fn shared_files() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("hyperfine")
-    }
+    use crate::input::shared_formats;
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in shared_files() {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(run.sources[0].format, "hyperfine", "{}", path.display());
+        for (_, doc, run) in shared_formats::read_json("hyperfine", "hyperfine") {
             for r in doc["results"].as_array().unwrap() {
                 let b = &run.benchmarks[r["command"].as_str().unwrap()].metrics;
                 let s = |k: &str| r[k].as_f64().unwrap() * 1e3;

@@ -179,11 +179,7 @@ mod tests {
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in crate::input::shared_formats::files("jmh") {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(run.sources[0].format, "jmh", "{}", path.display());
+        for (path, doc, run) in crate::input::shared_formats::read_json("jmh", "jmh") {
             let entries = doc.as_array().unwrap();
             assert_eq!(run.benchmarks.len(), entries.len(), "{}", path.display());
             for e in entries {

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::error::ParseError;
 use crate::input::json;
 use crate::model::trials_name;
 use crate::model::{Direction, Metric, Run, ToolCheck, Unit};
@@ -54,15 +55,20 @@ pub(crate) fn trend_stat_name(k6: &str) -> Option<String> {
     }
 }
 
-/// Built-in k6 trends that hold durations, for the legacy export which does not say.
-fn is_builtin_time_trend(base: &str) -> bool {
+/// k6's built-in protocol trends that hold durations (HTTP, gRPC, WebSocket, iterations and groups).
+pub(crate) fn is_protocol_time_trend(base: &str) -> bool {
     base.starts_with("http_req_")
         || matches!(
             base,
             "iteration_duration" | "group_duration" | "grpc_req_duration"
         )
         || base.starts_with("ws_")
-        || (base.starts_with("browser_") && !base.ends_with("_cls"))
+}
+
+/// Built-in k6 trends that hold durations, for the legacy export which does not say: the protocol ones and
+/// the browser's (all but the unitless layout shift).
+fn is_builtin_time_trend(base: &str) -> bool {
+    is_protocol_time_trend(base) || (base.starts_with("browser_") && !base.ends_with("_cls"))
 }
 
 /// Counters and rates whose growth is bad: dropped iterations, failures, errors.
@@ -232,6 +238,20 @@ pub(crate) fn add_threshold(run: &mut Run, key: &str, expression: &str, ok: bool
 /// Both k6 summary shapes keep metrics in a top-level `metrics` object.
 pub(crate) fn metrics_object(doc: &Value) -> Option<&Map<String, Value>> {
     doc.as_object()?.get("metrics")?.as_object()
+}
+
+/// One metric of a summary: its name and its object.
+pub(crate) type NamedMetric<'a> = (&'a String, &'a Map<String, Value>);
+
+/// Each metric of a summary, by name, in file order: an error for a document without a `metrics` object,
+/// and in its turn for a metric that is not an object.
+pub(crate) fn each_metric(
+    doc: &Value,
+) -> Result<impl Iterator<Item = Result<NamedMetric<'_>, ParseError>>, ParseError> {
+    let metrics = metrics_object(doc).ok_or_else(|| ParseError::new("no `metrics` object"))?;
+    Ok(metrics
+        .iter()
+        .map(|(key, m)| Ok((key, json::object(m, key)?))))
 }
 
 #[cfg(test)]

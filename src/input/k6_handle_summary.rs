@@ -34,11 +34,9 @@ impl InputFormat for K6HandleSummaryInput {
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
         let doc = probe.json_result()?;
-        let metrics =
-            k6_common::metrics_object(doc).ok_or_else(|| ParseError::new("no `metrics` object"))?;
         let mut run = Run::default();
-        for (key, m) in metrics {
-            let m = json::object(m, key)?;
+        for metric in k6_common::each_metric(doc)? {
+            let (key, m) = metric?;
             let kind = m
                 .get("type")
                 .and_then(|t| t.as_str())

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ParseError;
 use crate::input::k6_common::{self, K6Type};
-use crate::input::{json, InputFormat, Probe};
+use crate::input::{InputFormat, Probe};
 use crate::model::Run;
 
 /// Reader for k6's legacy summary export.
@@ -64,11 +64,9 @@ impl InputFormat for K6SummaryExportInput {
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
         let doc = probe.json_result()?;
-        let metrics =
-            k6_common::metrics_object(doc).ok_or_else(|| ParseError::new("no `metrics` object"))?;
         let mut run = Run::default();
-        for (key, m) in metrics {
-            let m = json::object(m, key)?;
+        for metric in k6_common::each_metric(doc)? {
+            let (key, m) = metric?;
             let Some(kind) = infer_type(m) else { continue };
             let mut values = m.clone();
             values.remove("thresholds");

@@ -565,6 +565,25 @@ pub(crate) mod json {
     }
 }
 
+/// Sniffs a JSON document with a `benchmarks` array (Google Benchmark, pytest-benchmark): its head names
+/// `benchmarks` and `marker` (quoted), and `looks_right` accepts the array. Parsed as [`lenient_json`].
+pub(crate) fn sniff_benchmarks(
+    probe: &Probe,
+    marker: &str,
+    looks_right: impl Fn(&[Value]) -> bool,
+) -> bool {
+    let head = probe.head();
+    if !head.contains("\"benchmarks\"") || !head.contains(marker) {
+        return false;
+    }
+    let Ok(doc) = lenient_json(probe) else {
+        return false;
+    };
+    doc.get("benchmarks")
+        .and_then(Value::as_array)
+        .is_some_and(|b| looks_right(b))
+}
+
 /// The probe's JSON document, also when it holds bare `NaN`/`Infinity` tokens that strict JSON rejects.
 pub(crate) fn lenient_json(probe: &Probe) -> Result<std::borrow::Cow<'_, Value>, ParseError> {
     match probe.json_result() {
@@ -651,6 +670,38 @@ pub(crate) mod shared_formats {
             .find(|p| p.file_name().is_some_and(|n| n == name));
         assert!(found.is_some() || !given(), "no file {rel}");
         found
+    }
+
+    /// A corpus file's own JSON document, to check perfgate's numbers against (a UTF-8 byte-order mark
+    /// skipped).
+    pub fn json(path: &Path) -> serde_json::Value {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
+        serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Every file of `dir` ([`files`]) read as perfgate reads it, by detection, which must pick `format`;
+    /// each with its own JSON document ([`json`]).
+    pub fn read_json(
+        dir: &str,
+        format: &str,
+    ) -> Vec<(PathBuf, serde_json::Value, crate::model::Run)> {
+        files(dir)
+            .into_iter()
+            .map(|path| {
+                let run = super::read_file(&path, None)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert_eq!(run.sources[0].format, format, "{}", path.display());
+                let doc = json(&path);
+                (path, doc, run)
+            })
+            .collect()
+    }
+
+    /// How many files a format directory holds: `in_repo` in `fixtures/corpus`, plus `outside_only` (files
+    /// whose licence does not let them be copied) when the outside corpus is [`given`].
+    pub fn count(in_repo: usize, outside_only: usize) -> usize {
+        in_repo + if given() { outside_only } else { 0 }
     }
 
     fn list(d: &Path) -> Vec<PathBuf> {

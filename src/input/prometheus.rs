@@ -158,7 +158,8 @@ pub fn run_from_series(series: &[Series], time_scale: f64) -> (Run, Vec<String>)
     for (key, acc) in accs {
         let Some(kind) = acc.kind else { continue };
         let base = k6_common::base_name(&key).to_string();
-        let time = is_time_trend(&base);
+        // Custom trends cannot be told apart and keep their unit.
+        let time = k6_common::is_protocol_time_trend(&base);
         let mut values = Map::new();
         let mut put = |k: &str, v: f64| {
             if let Some(n) = serde_json::Number::from_f64(v) {
@@ -258,16 +259,6 @@ pub fn run_from_series(series: &[Series], time_scale: f64) -> (Run, Vec<String>)
 
 fn identity_without_name(labels: &BTreeMap<String, String>) -> Vec<(String, String)> {
     identity(labels)
-}
-
-/// k6's built-in trends that hold durations (custom trends cannot be told apart and keep their unit).
-fn is_time_trend(base: &str) -> bool {
-    base.starts_with("http_req_")
-        || matches!(
-            base,
-            "iteration_duration" | "group_duration" | "grpc_req_duration"
-        )
-        || base.starts_with("ws_")
 }
 
 #[cfg(test)]

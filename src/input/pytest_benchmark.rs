@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::error::ParseError;
-use crate::input::{json, lenient_json, InputFormat, Probe};
+use crate::input::{json, lenient_json, sniff_benchmarks, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for pytest-benchmark JSON.
@@ -27,18 +27,11 @@ impl InputFormat for PytestBenchmarkInput {
 
     fn sniff(&self, probe: &Probe) -> bool {
         // Python writes bare NaN/Infinity, so a strict parse may fail on a genuine file.
-        let head = probe.head();
-        if !head.contains("\"benchmarks\"") || !head.contains("\"stats\"") {
-            return false;
-        }
-        let Ok(doc) = lenient_json(probe) else {
-            return false;
-        };
-        doc.get("benchmarks")
-            .and_then(Value::as_array)
-            .and_then(|b| b.first())
-            .and_then(|b| b.get("stats"))
-            .is_some_and(|s| s.get("mean").is_some() && s.get("rounds").is_some())
+        sniff_benchmarks(probe, "\"stats\"", |b| {
+            b.first()
+                .and_then(|b| b.get("stats"))
+                .is_some_and(|s| s.get("mean").is_some() && s.get("rounds").is_some())
+        })
     }
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
@@ -104,26 +97,14 @@ impl InputFormat for PytestBenchmarkInput {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
-
-    fn shared_files() -> Vec<PathBuf> {
-        crate::input::shared_formats::files("pytest-benchmark")
-    }
+    use crate::input::shared_formats;
 
     #[test]
     fn every_shared_file_matches_its_own_numbers() {
-        for path in shared_files() {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let run = crate::input::read_file(&path, None).unwrap();
-            assert_eq!(
-                run.sources[0].format,
-                "pytest-benchmark",
-                "{}",
-                path.display()
-            );
+        for (_, doc, run) in shared_formats::read_json("pytest-benchmark", "pytest-benchmark") {
             let benches = doc["benchmarks"].as_array().unwrap();
             assert_eq!(run.benchmarks.len(), benches.len());
             for b in benches {

@@ -479,28 +479,9 @@ impl Renderer for MarkdownRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, Unit};
+    use crate::comparison::testing::p95_change;
     use crate::severity::FailOn;
     use crate::verdict::{BaselineInfo, Inputs};
-
-    fn row(bench: &str, sev: Severity, pct: f64) -> Comparison {
-        Comparison {
-            benchmark: bench.to_string(),
-            metric: "p95".into(),
-            unit: Unit::Milliseconds,
-            direction: Direction::LowerIsBetter,
-            baseline: Some(10.0),
-            current: Some(10.0 * (1.0 + pct / 100.0)),
-            change_pct: Some(pct),
-            change_abs: Some(pct / 10.0),
-            severity: sev,
-            gated: true,
-            kind: crate::compare::Kind::Change,
-            evidence: None,
-            reason: None,
-            load_test: None,
-        }
-    }
 
     fn verdict(rows: Vec<Comparison>) -> Verdict {
         let info = BaselineInfo {
@@ -513,12 +494,12 @@ mod tests {
 
     #[test]
     fn title_counts_gated_rows_and_names_the_baseline() {
-        let mut ungated = row("d", Severity::Critical, 90.0);
+        let mut ungated = p95_change("d", Severity::Critical, 90.0);
         ungated.gated = false;
         let v = verdict(vec![
-            row("a", Severity::Critical, 40.0),
-            row("b", Severity::High, 20.0),
-            row("c", Severity::Unchanged, 1.0),
+            p95_change("a", Severity::Critical, 40.0),
+            p95_change("b", Severity::High, 20.0),
+            p95_change("c", Severity::Unchanged, 1.0),
             ungated,
         ]);
         assert_eq!(
@@ -536,7 +517,7 @@ mod tests {
 
     #[test]
     fn a_minor_change_is_not_called_no_regressions_alone() {
-        let v = verdict(vec![row("a", Severity::Low, 7.0)]);
+        let v = verdict(vec![p95_change("a", Severity::Low, 7.0)]);
         assert_eq!(v.status, Status::Pass);
         let t = title(&v, &RunInfo::default());
         assert!(
@@ -547,9 +528,9 @@ mod tests {
 
     #[test]
     fn ungated_rows_never_make_a_warning() {
-        let mut r = row("a", Severity::Critical, 90.0);
+        let mut r = p95_change("a", Severity::Critical, 90.0);
         r.gated = false;
-        let v = verdict(vec![r, row("b", Severity::Unchanged, 1.0)]);
+        let v = verdict(vec![r, p95_change("b", Severity::Unchanged, 1.0)]);
         assert_eq!(v.status, Status::Pass);
         let md = render(&v, &MarkdownOptions::default());
         assert!(
@@ -564,10 +545,10 @@ mod tests {
     #[test]
     fn one_visible_row_per_benchmark_and_nothing_twice() {
         let v = verdict(vec![
-            row("a", Severity::High, 20.0),
-            row("a", Severity::Critical, 40.0),
-            row("b", Severity::Critical, 60.0),
-            row("c", Severity::Unchanged, 1.0),
+            p95_change("a", Severity::High, 20.0),
+            p95_change("a", Severity::Critical, 40.0),
+            p95_change("b", Severity::Critical, 60.0),
+            p95_change("c", Severity::Unchanged, 1.0),
         ]);
         let md = render(&v, &MarkdownOptions::default());
         let visible = md.split("<details>").next().unwrap();
@@ -585,19 +566,19 @@ mod tests {
     fn large_reports_drop_unchanged_then_not_gated_then_details_then_rows() {
         let mut rows = Vec::new();
         for i in 0..400 {
-            rows.push(row(
+            rows.push(p95_change(
                 &format!("bench_{i:04}_{}", "x".repeat(60)),
                 Severity::Unchanged,
                 1.0,
             ));
         }
         for i in 0..50 {
-            let mut r = row(&format!("spread_{i}"), Severity::Critical, 40.0);
+            let mut r = p95_change(&format!("spread_{i}"), Severity::Critical, 40.0);
             r.gated = false;
             rows.push(r);
         }
         for i in 0..30 {
-            rows.push(row(&format!("slow_{i}"), Severity::Critical, 40.0));
+            rows.push(p95_change(&format!("slow_{i}"), Severity::Critical, 40.0));
         }
         let v = verdict(rows);
         let opts = |n| MarkdownOptions {
@@ -628,7 +609,7 @@ mod tests {
 
     #[test]
     fn footer_links_to_the_run_and_states_the_bands_in_force() {
-        let mut v = verdict(vec![row("a", Severity::Unchanged, 1.0)]);
+        let mut v = verdict(vec![p95_change("a", Severity::Unchanged, 1.0)]);
         v.bands.critical = 40.0;
         let opts = MarkdownOptions {
             run: RunInfo {

@@ -15,6 +15,7 @@ pub mod value;
 
 use std::io;
 
+use crate::choice::Choice;
 use crate::comparison::{Comparison, Kind};
 use crate::evidence::{Evidence, Outcome};
 use crate::severity::{Bands, FailOn, Severity};
@@ -96,6 +97,24 @@ pub enum OutputFormat {
     Junit,
     /// OpenMetrics text (Prometheus exposition) with one gauge per comparison, for dashboards.
     Openmetrics,
+}
+
+impl Choice for OutputFormat {
+    const CHOICES: &'static [(Self, &'static str, Option<&'static str>)] = &[
+        (Self::Table, "table", Some("A table for the terminal")),
+        (Self::Markdown, "markdown", Some("A GitHub-flavoured markdown report")),
+        (Self::Json, "json", Some("The stable `perfgate/verdict/v1` JSON document")),
+        (
+            Self::Junit,
+            "junit",
+            Some("JUnit XML (one test case per gated metric) for GitLab, Jenkins and other CI test reports"),
+        ),
+        (
+            Self::Openmetrics,
+            "openmetrics",
+            Some("OpenMetrics text (Prometheus exposition) with one gauge per comparison, for dashboards"),
+        ),
+    ];
 }
 
 impl OutputFormat {

@@ -109,6 +109,38 @@ fn new_table(header: [&str; 6], color: bool) -> comfy_table::Table {
     table
 }
 
+/// The rows of one section, gated or not, that are listed (all of them with `--all`, else the notable
+/// ones), in report order, and how many are left out.
+fn section(verdict: &Verdict, gated: bool, all: bool) -> (Vec<&Comparison>, usize) {
+    let (shown, hidden): (Vec<&Comparison>, Vec<&Comparison>) = verdict
+        .comparisons
+        .iter()
+        .filter(|c| c.gated == gated)
+        .partition(|c| all || is_notable(c));
+    (shown, hidden.len())
+}
+
+/// Writes a section's rows as a table whose last column, `last_header`, holds `last` of each row.
+fn write_rows(
+    w: &mut dyn io::Write,
+    rows: &[&Comparison],
+    last_header: &str,
+    last: impl Fn(&Comparison) -> Cell,
+    color: bool,
+) -> io::Result<()> {
+    let header = [
+        "Benchmark",
+        "Metric",
+        "Baseline",
+        "Current",
+        "Change",
+        last_header,
+    ];
+    let mut table = new_table(header, color);
+    add_rows(&mut table, rows, last);
+    write_table(&table, w)
+}
+
 /// Adds rows, printing a benchmark's name once per run of its rows.
 fn add_rows(
     table: &mut comfy_table::Table,
@@ -146,40 +178,13 @@ impl Renderer for TableRenderer {
         w: &mut dyn io::Write,
     ) -> io::Result<()> {
         writeln!(w, "{}", header(verdict))?;
-        let shown_if = |c: &&Comparison| opts.all || is_notable(c);
         // Gated rows in report order (worst benchmark first); the rows that are not gated after them.
-        let gated: Vec<&Comparison> = verdict
-            .comparisons
-            .iter()
-            .filter(|c| c.gated)
-            .filter(shown_if)
-            .collect();
-        let not_gated: Vec<&Comparison> = verdict
-            .comparisons
-            .iter()
-            .filter(|c| !c.gated)
-            .filter(shown_if)
-            .collect();
+        let (gated, hidden) = section(verdict, true, opts.all);
+        let (not_gated, hidden_not_gated) = section(verdict, false, opts.all);
         if !gated.is_empty() {
-            let mut table = new_table(
-                [
-                    "Benchmark",
-                    "Metric",
-                    "Baseline",
-                    "Current",
-                    "Change",
-                    "Severity",
-                ],
-                opts.color,
-            );
-            add_rows(&mut table, &gated, |c| severity_cell(c, opts.color));
-            write_table(&table, w)?;
+            let severity = |c: &Comparison| severity_cell(c, opts.color);
+            write_rows(w, &gated, "Severity", severity, opts.color)?;
         }
-        let hidden = verdict
-            .comparisons
-            .iter()
-            .filter(|c| c.gated && !opts.all && !is_notable(c))
-            .count();
         if hidden > 0 {
             writeln!(w, " … {hidden} unchanged gated metrics (use --all to list)")?;
         }
@@ -189,25 +194,9 @@ impl Renderer for TableRenderer {
                 w,
                 " Also changed, not gated (reported only, never fail the gate):"
             )?;
-            let mut table = new_table(
-                [
-                    "Benchmark",
-                    "Metric",
-                    "Baseline",
-                    "Current",
-                    "Change",
-                    "Why not gated",
-                ],
-                opts.color,
-            );
-            add_rows(&mut table, &not_gated, |c| Cell::new(not_gated_reason(c)));
-            write_table(&table, w)?;
+            let why = |c: &Comparison| Cell::new(not_gated_reason(c));
+            write_rows(w, &not_gated, "Why not gated", why, opts.color)?;
         }
-        let hidden_not_gated = verdict
-            .comparisons
-            .iter()
-            .filter(|c| !c.gated && !opts.all && !is_notable(c))
-            .count();
         if hidden_not_gated > 0 {
             writeln!(
                 w,

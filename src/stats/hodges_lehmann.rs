@@ -298,7 +298,7 @@ fn select_in_sorted_matrix(a: &[f64], b: &[f64], k: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::super::mann_whitney::{mann_whitney, Alternative, MwMethod};
-    use super::super::test_util::Lcg;
+    use super::super::test_util::{Lcg, RNG5_X, RNG5_Y};
     use super::*;
 
     fn brute_sorted(x: &[f64], y: &[f64]) -> Vec<f64> {
@@ -460,15 +460,7 @@ mod tests {
         //   a=0.01 : c=148 -> (-0.243, 1.12),  coverage 0.9903244269689119
         //   a=0.025: c=163 -> (-0.133, 1.025), coverage 0.9762740192369257
         //   a=0.05 : c=177 -> (-0.0030000000000000027, 0.9089999999999999)
-        let x = [
-            -0.802, -1.324, -0.248, 0.42, 1.136, 0.11, -0.553, -0.785, 0.749, 1.635, 0.273, -1.233,
-            -0.958, 1.6, 0.203, -1.732, -0.084, -1.163, -0.629, -0.488,
-        ];
-        let y = [
-            -0.113, 1.153, 0.537, 0.011, 1.01, 1.43, -1.043, 0.343, -0.381, 0.427, -0.689, 0.621,
-            0.562, 0.296, -0.448, 0.204, -0.491, -0.755, 0.825, -0.509, 1.77, 1.317, -1.398, 0.872,
-            -0.502,
-        ];
+        let (x, y) = (RNG5_X, RNG5_Y);
         let e = hodges_lehmann_ci(&x, &y, 0.02, Sides::TwoSided).unwrap();
         assert!((e.shift - 0.43350000000000005).abs() < 1e-15);
         assert_eq!((e.lower, e.upper), (-0.243, 1.12));

@@ -188,6 +188,7 @@ fn tie_groups(x: &[f64], y: &[f64]) -> Vec<(usize, usize)> {
     let mut start = 0;
     while start < pooled.len() {
         let mut end = start + 1;
+        // `==` rather than total_cmp so that -0.0 and 0.0 tie.
         while end < pooled.len() && pooled[end].0 == pooled[start].0 {
             end += 1;
         }
@@ -435,25 +436,14 @@ struct RankSum {
 
 /// Mid-rank sum of `x` in the pooled sample. Inputs must be finite.
 fn rank_sum(x: &[f64], y: &[f64]) -> RankSum {
-    let mut pooled: Vec<(f64, bool)> = x
-        .iter()
-        .map(|&v| (v, true))
-        .chain(y.iter().map(|&v| (v, false)))
-        .collect();
-    pooled.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum_x = 0.0;
     let mut tie_term = 0.0;
     let mut start = 0;
-    while start < pooled.len() {
-        let mut end = start + 1;
-        // `==` rather than total_cmp so that -0.0 and 0.0 tie.
-        while end < pooled.len() && pooled[end].0 == pooled[start].0 {
-            end += 1;
-        }
-        let t = (end - start) as f64;
+    for (size, in_x) in tie_groups(x, y) {
+        let end = start + size;
+        let t = size as f64;
         // 1-based ranks start+1..=end share their mean.
         let mid = (start + 1 + end) as f64 / 2.0;
-        let in_x = pooled[start..end].iter().filter(|p| p.1).count();
         rank_sum_x += mid * in_x as f64;
         tie_term += t * t * t - t;
         start = end;
@@ -470,7 +460,7 @@ pub(crate) fn standard_normal() -> Option<Normal> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::Lcg;
+    use super::super::test_util::{Lcg, RNG5_X, RNG5_Y};
     use super::*;
 
     fn assert_close(got: f64, want: f64, tol: f64) {
@@ -510,6 +500,21 @@ mod tests {
         assert_close(min_achievable_p(3, 3), 0.05, 1e-12);
     }
 
+    /// Checks the exact test of `x` against `y` on each side: U (of `x`) and the p-values two-sided, less and
+    /// greater, as scipy computes them.
+    fn assert_exact(x: &[f64], y: &[f64], u: f64, [two, less, greater]: [f64; 3]) {
+        for (alternative, p) in [
+            (Alternative::TwoSided, two),
+            (Alternative::Less, less),
+            (Alternative::Greater, greater),
+        ] {
+            let r = mann_whitney(x, y, alternative).unwrap();
+            assert_eq!(r.method, MwMethod::Exact);
+            assert_eq!(r.u, u);
+            assert_close(r.p_value, p, 1e-12);
+        }
+    }
+
     #[test]
     fn scipy_exact_with_overlap() {
         // x=[1.1,2.4,3.7,5.2,8.0,9.3], y=[2.0,4.1,6.3,7.7,10.5,11.2,12.8]
@@ -519,40 +524,17 @@ mod tests {
         //   greater:   p=0.9096736596736598
         let x = [1.1, 2.4, 3.7, 5.2, 8.0, 9.3];
         let y = [2.0, 4.1, 6.3, 7.7, 10.5, 11.2, 12.8];
-        let two = mann_whitney(&x, &y, Alternative::TwoSided).unwrap();
-        assert_eq!(two.method, MwMethod::Exact);
-        assert_eq!(two.u, 12.0);
-        assert_close(two.p_value, 0.23426573426573427, 1e-12);
-        let less = mann_whitney(&x, &y, Alternative::Less).unwrap();
-        assert_close(less.p_value, 0.11713286713286714, 1e-12);
-        let greater = mann_whitney(&x, &y, Alternative::Greater).unwrap();
-        assert_close(greater.p_value, 0.9096736596736598, 1e-12);
+        let p = [0.23426573426573427, 0.11713286713286714, 0.9096736596736598];
+        assert_exact(&x, &y, 12.0, p);
     }
 
     #[test]
     fn scipy_exact_medium() {
-        // rng = np.random.default_rng(5); x = np.round(rng.normal(0, 1, 20), 3);
-        // y = np.round(rng.normal(0.6, 1, 25), 3)
-        // scipy.stats.mannwhitneyu(x, y, method="exact", alternative=A)
+        // x, y = RNG5_X, RNG5_Y; scipy.stats.mannwhitneyu(x, y, method="exact", alternative=A)
         //   less: U=178.0 p=0.05141829838615892, two-sided: p=0.10283659677231784,
         //   greater: p=0.9509879265475228
-        let x = [
-            -0.802, -1.324, -0.248, 0.42, 1.136, 0.11, -0.553, -0.785, 0.749, 1.635, 0.273, -1.233,
-            -0.958, 1.6, 0.203, -1.732, -0.084, -1.163, -0.629, -0.488,
-        ];
-        let y = [
-            -0.113, 1.153, 0.537, 0.011, 1.01, 1.43, -1.043, 0.343, -0.381, 0.427, -0.689, 0.621,
-            0.562, 0.296, -0.448, 0.204, -0.491, -0.755, 0.825, -0.509, 1.77, 1.317, -1.398, 0.872,
-            -0.502,
-        ];
-        let less = mann_whitney(&x, &y, Alternative::Less).unwrap();
-        assert_eq!(less.method, MwMethod::Exact);
-        assert_eq!(less.u, 178.0);
-        assert_close(less.p_value, 0.05141829838615892, 1e-12);
-        let two = mann_whitney(&x, &y, Alternative::TwoSided).unwrap();
-        assert_close(two.p_value, 0.10283659677231784, 1e-12);
-        let greater = mann_whitney(&x, &y, Alternative::Greater).unwrap();
-        assert_close(greater.p_value, 0.9509879265475228, 1e-12);
+        let p = [0.10283659677231784, 0.05141829838615892, 0.9509879265475228];
+        assert_exact(&RNG5_X, &RNG5_Y, 178.0, p);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!   confidence bounds; feed it `ln` values to get log-ratios.
 //! * [`prediction`]: log-scale Student-t prediction interval for one new
 //!   value given a history (summary-only inputs).
+//! * [`moments`]: the mean and the squared deviations from it.
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
 //! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
@@ -15,6 +16,7 @@
 pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
+pub mod moments;
 pub mod precision;
 pub mod prediction;
 pub mod quantile;
@@ -39,6 +41,18 @@ pub use trend::{increasing_trend_p, theil_sen_slope};
 
 #[cfg(test)]
 pub(crate) mod test_util {
+    /// Reference samples of 20 and 25 values: `rng = np.random.default_rng(5);
+    /// x = np.round(rng.normal(0, 1, 20), 3); y = np.round(rng.normal(0.6, 1, 25), 3)`.
+    pub(crate) const RNG5_X: [f64; 20] = [
+        -0.802, -1.324, -0.248, 0.42, 1.136, 0.11, -0.553, -0.785, 0.749, 1.635, 0.273, -1.233,
+        -0.958, 1.6, 0.203, -1.732, -0.084, -1.163, -0.629, -0.488,
+    ];
+    pub(crate) const RNG5_Y: [f64; 25] = [
+        -0.113, 1.153, 0.537, 0.011, 1.01, 1.43, -1.043, 0.343, -0.381, 0.427, -0.689, 0.621,
+        0.562, 0.296, -0.448, 0.204, -0.491, -0.755, 0.825, -0.509, 1.77, 1.317, -1.398, 0.872,
+        -0.502,
+    ];
+
     /// Tiny deterministic PRNG for tests (64-bit LCG, Knuth's MMIX constants).
     pub(crate) struct Lcg(pub u64);
 

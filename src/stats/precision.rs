@@ -7,6 +7,7 @@
 //!   distribution-free quantile intervals). For normal data at the median this is `1.2533 σ / √n`.
 //!   A bimodal run whose quantile sits between the modes gets the wide error it deserves.
 
+use super::moments::{mean, sum_sq_dev};
 use super::quantile::{quantile_sorted, sorted_finite};
 
 /// ln(mean) and its standard error; `None` for fewer than 2 values, a negative or non-finite value, or a
@@ -17,8 +18,8 @@ pub fn log_mean_se(samples: &[f64]) -> Option<(f64, f64)> {
         return None;
     }
     let nf = n as f64;
-    let mean = samples.iter().sum::<f64>() / nf;
-    let var = samples.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
+    let mean = mean(samples);
+    let var = sum_sq_dev(samples) / (nf - 1.0);
     let se = var.sqrt() / (mean * nf.sqrt());
     (mean > 0.0 && mean.is_finite() && se.is_finite()).then(|| (mean.ln(), se))
 }
