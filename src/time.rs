@@ -28,41 +28,8 @@ pub fn parse_rfc3339_nanos(s: &str) -> Option<i128> {
     {
         return None;
     }
-    let mut i = 19;
-    let mut frac_ns = 0i128;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        // Nanosecond precision: digits past the ninth are dropped.
-        let digits = b.get(start..i)?;
-        let mut scale = 100_000_000i128;
-        for d in digits.iter().take(9) {
-            frac_ns += i128::from(d - b'0') * scale;
-            scale /= 10;
-        }
-    }
-    let offset_s = match b.get(i..)? {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), ..] if b.len() == i + 6 && sep(i + 3, b":") => {
-            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let off = oh * 3600 + om * 60;
-            if *sign == b'-' {
-                -off
-            } else {
-                off
-            }
-        }
-        _ => return None,
-    };
+    // The fraction and offset are read as the stream cache reads them.
+    let (frac_ns, offset_s) = parse_fraction_and_offset(s.trim().get(19..)?)?;
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_s;
     Some(secs * 1_000_000_000 + frac_ns)
