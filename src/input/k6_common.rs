@@ -56,7 +56,7 @@ pub(crate) fn trend_stat_name(k6: &str) -> Option<String> {
 }
 
 /// k6's built-in protocol trends that hold durations (HTTP, gRPC, WebSocket, iterations and groups).
-pub(crate) fn is_protocol_time_trend(base: &str) -> bool {
+fn is_protocol_time_trend(base: &str) -> bool {
     base.starts_with("http_req_")
         || matches!(
             base,
@@ -67,7 +67,7 @@ pub(crate) fn is_protocol_time_trend(base: &str) -> bool {
 
 /// Built-in k6 trends that hold durations, for the legacy export which does not say: the protocol ones and
 /// the browser's (all but the unitless layout shift).
-fn is_builtin_time_trend(base: &str) -> bool {
+pub(crate) fn is_builtin_time_trend(base: &str) -> bool {
     is_protocol_time_trend(base) || (base.starts_with("browser_") && !base.ends_with("_cls"))
 }
 

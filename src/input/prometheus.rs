@@ -158,8 +158,9 @@ pub fn run_from_series(series: &[Series], time_scale: f64) -> (Run, Vec<String>)
     for (key, acc) in accs {
         let Some(kind) = acc.kind else { continue };
         let base = k6_common::base_name(&key).to_string();
-        // Custom trends cannot be told apart and keep their unit.
-        let time = k6_common::is_protocol_time_trend(&base);
+        // k6 writes time trends in seconds (the browser's too); custom trends cannot be told apart and
+        // keep their unit.
+        let time = k6_common::is_builtin_time_trend(&base);
         let mut values = Map::new();
         let mut put = |k: &str, v: f64| {
             if let Some(n) = serde_json::Number::from_f64(v) {
@@ -302,6 +303,21 @@ mod tests {
         assert!((err.value - 0.25).abs() < 1e-12);
         assert!(!run.benchmarks.contains_key("vus"));
         assert!(approx.is_empty());
+    }
+
+    #[test]
+    fn browser_timings_are_durations_and_layout_shift_is_not() {
+        let page = [("testid", "t")];
+        let s = vec![
+            series("k6_browser_web_vital_lcp_p95", &page, &[(10.0, 1.25)]),
+            series("k6_browser_web_vital_cls_p95", &page, &[(10.0, 0.05)]),
+        ];
+        let (run, _) = run_from_series(&s, 1000.0);
+        let lcp = run.metric("browser_web_vital_lcp", "p95").unwrap();
+        assert!((lcp.value - 1250.0).abs() < 1e-9, "{lcp:?}");
+        assert_eq!(lcp.unit, crate::model::Unit::Milliseconds);
+        let cls = run.metric("browser_web_vital_cls", "p95").unwrap();
+        assert!((cls.value - 0.05).abs() < 1e-12, "{cls:?}");
     }
 
     #[test]
