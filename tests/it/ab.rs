@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixture, json, perfgate, Sandbox};
+use common::{fixture, git, json, perfgate, Sandbox};
 use serde_json::Value;
 
 /// The timing tests run one at a time: the drift test's CPU hog must not disturb the others.
@@ -68,21 +68,6 @@ fn bench_py(n: u32) -> String {
 /// hardly depends on the load of a shared CI machine, so a detection test on it does not either.
 fn wait_py(n: u32) -> String {
     pytest_style(n, "time.sleep(N / 1e6)", "perf_counter")
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// A repository whose first commit (returned) has `bench.sh` with `base_n` iterations, and whose HEAD has

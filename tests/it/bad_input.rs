@@ -168,11 +168,7 @@ fn a_bad_record_in_a_text_format_names_its_line() {
 fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
     let sb = Sandbox::new();
     let cur = fixture("hyperfine/current.json");
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(&cur)
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[&cur]);
     let path = sb.path("baselines/main.json");
     let good: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let mut snap = good.clone();
@@ -451,11 +447,7 @@ fn duplicate_benchmark_names_are_kept_apart_or_treated_as_runs() {
 #[test]
 fn a_newer_snapshot_in_the_store_is_skipped_by_list_with_a_warning() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(k6("baseline-summary.json"))
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     sb.write(
         "baselines/next.json",
         r#"{"schema":"perfgate/snapshot/v2","schema_version":2,"name":"next","created_at":"2099-01-01T00:00:00Z","benchmarks":{}}"#,
@@ -491,11 +483,7 @@ fn a_baseline_name_that_is_not_stored_is_an_error_once_others_are() {
         (0, Some("no-baseline")),
         "{v}"
     );
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(k6("baseline-summary.json"))
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     assert_one_line_error(
         &sb,
         &["--baseline", "nosuch", p(&cur)],

@@ -53,10 +53,7 @@ fn assert_list_clean(sb: &Sandbox, names: &[&str]) {
 #[test]
 fn a_writer_killed_before_the_rename_leaves_the_old_snapshot_intact() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main", &k6("baseline-summary.json")])
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     let snapshot = sb.path("baselines/main.json");
     let before = std::fs::read(&snapshot).unwrap();
     for _ in 0..3 {
@@ -382,11 +379,7 @@ fn delete_prune_and_keep_do_what_they_say() {
     assert_eq!(out.status.code(), Some(2));
     assert!(history_files(&sb, "main").is_empty());
     // Delete removes the history too.
-    sb.cmd()
-        .args(["baseline", "create", "main", "--append"])
-        .arg(k6("baseline-summary.json"))
-        .assert()
-        .success();
+    sb.create_baseline(&["main", "--append"], &[k6("baseline-summary.json")]);
     sb.cmd()
         .args(["baseline", "delete", "main"])
         .assert()
@@ -410,10 +403,7 @@ fn stale_temp_files_are_cleaned_and_fresh_ones_left() {
         .unwrap()
         .set_modified(two_hours_ago)
         .unwrap();
-    sb.cmd()
-        .args(["baseline", "create", "main", &k6("baseline-summary.json")])
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     assert!(!stale.exists(), "a killed writer's file is removed");
     assert!(fresh.exists(), "a live writer's file is left alone");
 }
@@ -463,10 +453,7 @@ fn created_at_is_compared_as_a_time_and_bad_ones_never_become_latest() {
     };
     // As strings both sort after "2023-…"; as times one is invalid and one is in the future.
     for (name, created) in [("future", "9999-12-31T00:00:00Z"), ("bad", "yesterday")] {
-        sb.cmd()
-            .args(["baseline", "create", name, &k6("baseline-summary.json")])
-            .assert()
-            .success();
+        sb.create_baseline(&[name], &[k6("baseline-summary.json")]);
         set(name, created);
     }
     // Same second, written without the padding zero: parsed, it is newer than `a`.

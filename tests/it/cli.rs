@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{corpus, fixture, json, perfgate, row, Sandbox};
+use common::{corpus, fixture, k6_pair, perfgate, row, run_json, run_stderr, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -17,16 +17,12 @@ fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
         .stdout(predicate::str::contains("created baseline `main`"));
     assert!(sb.path("baselines/main.json").is_file());
 
-    let out = sb
-        .cmd()
-        .args(["analyze", "--output", "json"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "--output", "json"])
+            .arg(fixture("k6/current-summary.json")),
+        1,
+    );
     assert_eq!(v["schema"], "perfgate/verdict/v1");
     assert_eq!(v["status"], "fail");
     assert_eq!(v["baseline"]["name"], "main");
@@ -68,8 +64,7 @@ fn table_output_shows_the_regression_and_the_verdict_line() {
     let sb = Sandbox::new();
     sb.cmd()
         .args(["analyze", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .assert()
         .code(1)
         .stdout(predicate::str::contains("http_req_duration{name:search}"))
@@ -84,17 +79,13 @@ fn table_output_shows_the_regression_and_the_verdict_line() {
 #[test]
 fn fail_on_never_passes_with_a_warning_status() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--fail-on", "never", "-o", "json", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json(&out)["status"], "warn");
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "--fail-on", "never", "-o", "json", "--baseline"])
+            .args(k6_pair()),
+        0,
+    );
+    assert_eq!(v["status"], "warn");
 }
 
 #[test]
@@ -102,8 +93,7 @@ fn fail_on_critical_still_fails_on_the_70_percent_slowdown() {
     let sb = Sandbox::new();
     sb.cmd()
         .args(["analyze", "--fail-on", "critical", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .assert()
         .code(1);
 }
@@ -223,16 +213,12 @@ fn no_baseline_is_a_clear_pass() {
         .code(0)
         .stdout(predicate::str::contains("NO BASELINE"))
         .stdout(predicate::str::contains("perfgate baseline create main"));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline", "release"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline", "release"])
+            .arg(fixture("k6/current-summary.json")),
+        0,
+    );
     assert_eq!(v["status"], "no-baseline");
     assert!(v["message"].as_str().unwrap().contains("`release`"));
 }
@@ -341,16 +327,13 @@ fn baseline_list_show_latest_delete() {
     assert_eq!(snap["sources"][0]["format"], "k6-summary");
     assert_eq!(snap["sources"][0]["tool"], "k6");
     // The latest snapshot is the default baseline.
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .arg(fixture("k6/current-export.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json(&out)["baseline"]["name"], "new");
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json"])
+            .arg(fixture("k6/current-export.json")),
+        1,
+    );
+    assert_eq!(v["baseline"]["name"], "new");
     sb.cmd()
         .args(["baseline", "delete", "old"])
         .assert()
@@ -436,8 +419,7 @@ fn markdown_output_leads_with_the_verdict() {
     let sb = Sandbox::new();
     sb.cmd()
         .args(["analyze", "-o", "markdown", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .assert()
         .code(1)
         .stdout(predicate::str::starts_with(
@@ -458,8 +440,7 @@ fn colour_follows_the_flag_and_no_color() {
             c.env("NO_COLOR", "1");
         }
         c.args(["analyze"]).args(args).arg("--baseline");
-        c.arg(fixture("k6/baseline-summary.json"))
-            .arg(fixture("k6/current-summary.json"));
+        c.args(k6_pair());
         String::from_utf8(c.assert().code(1).get_output().stdout.clone()).unwrap()
     };
     assert!(run(&["--color", "always"], false).contains("\x1b["));
@@ -517,8 +498,7 @@ fn a_closed_stdout_exits_quietly_with_the_verdict() {
     let out = perfgate()
         .current_dir(sb.dir())
         .args(["analyze", "--all", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .stdout(writer)
         .output()
         .unwrap();
@@ -584,16 +564,12 @@ fn ndjson_plain_gzip_and_truncated_gzip() {
     }
     let cut = sb.path("cut.json.gz");
     std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--format", "k6-ndjson", "-q"])
-        .arg(&cut)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let err = run_stderr(
+        sb.cmd()
+            .args(["analyze", "--format", "k6-ndjson", "-q"])
+            .arg(&cut),
+        2,
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("cut.json.gz") && err.contains("gzip stream is truncated"),

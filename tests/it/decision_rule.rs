@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{fixture, row, Sandbox};
+use common::{fixture, row, run_json, Sandbox};
 use serde_json::Value;
 
 /// hyperfine's `loop` benchmark from a real noise run, with `times` changed by `f` (sorted ascending, in
@@ -90,21 +90,8 @@ fn one_iteration_100x_slower_is_inconclusive_once_and_critical_in_every_run() {
     let cur: Vec<_> = (4..=6)
         .map(|i| sb.write(&format!("c{i}.json"), &hyperfine_loop(i, outlier)))
         .collect();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(&base)
-        .assert()
-        .code(0);
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(&cur)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    sb.create_baseline(&["main"], &base);
+    let v = run_json(sb.cmd().args(["analyze", "-o", "json"]).args(&cur), 1);
     let mean = row(&v, "loop", "mean");
     assert_eq!(mean["severity"], "critical", "{mean}");
     assert_eq!(mean["evidence"]["method"], "runs");

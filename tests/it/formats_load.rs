@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_file, corpus_files, fixture, row, rows, Sandbox};
+use common::{corpus, corpus_file, corpus_files, fixture, row, rows, run_json, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -16,31 +16,6 @@ fn shared_files(dir: &str) -> Vec<PathBuf> {
     v
 }
 
-fn analyze_json(
-    sb: &Sandbox,
-    args: &[&str],
-    baseline: &PathBuf,
-    current: &[PathBuf],
-) -> (i32, Value) {
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(args)
-        .arg("--baseline")
-        .arg(baseline)
-        .args(current)
-        .output()
-        .unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), v)
-}
-
 fn is_high_or_worse(c: &Value) -> bool {
     c["severity"] == "high" || c["severity"] == "critical"
 }
@@ -48,11 +23,7 @@ fn is_high_or_worse(c: &Value) -> bool {
 /// The format a file is detected as, via the snapshot `baseline create` writes.
 fn detected_format(path: &PathBuf) -> String {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "t"])
-        .arg(path)
-        .assert()
-        .code(0);
+    sb.create_baseline(&["t"], &[path]);
     let snap: Value =
         serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/t.json")).unwrap())
             .unwrap();
@@ -88,8 +59,7 @@ fn every_shared_file_compared_with_itself_passes() {
     ] {
         for f in shared_files(dir) {
             let sb = Sandbox::new();
-            let (code, v) = analyze_json(&sb, &[], &f, std::slice::from_ref(&f));
-            assert_eq!(code, 0, "{}", f.display());
+            let v = sb.verdict(&[], &f, &[&f], 0);
             assert_eq!(v["status"], "pass", "{}", f.display());
             assert!(v["current"]["metrics"].as_u64().unwrap() > 0);
         }
@@ -97,13 +67,7 @@ fn every_shared_file_compared_with_itself_passes() {
     let bigger = corpus(
         "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
     );
-    let (code, _) = analyze_json(
-        &Sandbox::new(),
-        &["--format", "gab-bigger"],
-        &bigger,
-        std::slice::from_ref(&bigger),
-    );
-    assert_eq!(code, 0);
+    Sandbox::new().verdict(&["--format", "gab-bigger"], &bigger, &[&bigger], 0);
 }
 
 #[test]
@@ -128,13 +92,12 @@ fn unknown_json_exits_2_listing_the_formats_tried() {
 #[test]
 fn artillery_fixture_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let (code, v) = analyze_json(
-        &sb,
+    let v = sb.verdict(
         &[],
-        &fixture("artillery/baseline.json"),
+        fixture("artillery/baseline.json"),
         &[fixture("artillery/current.json")],
+        1,
     );
-    assert_eq!(code, 1);
     assert_eq!(v["status"], "fail");
     let search = "http.response_time{endpoint:/search}";
     for metric in ["p50", "p95"] {
@@ -175,15 +138,14 @@ fn artillery_all_failed_run_fails_the_gate() {
         return;
     };
     let sb = Sandbox::new();
-    let (code, v) = analyze_json(
-        &sb,
+    let v = sb.verdict(
         &[],
         &baseline,
-        &[corpus(
+        &[&corpus(
             "artillery-v2/PasanMadhuranga_RailWise-Backend_artillery-report_all-errors.json",
         )],
+        1,
     );
-    assert_eq!(code, 1);
     assert_eq!(
         row(&v, "http.requests", "error_rate")["severity"],
         "critical"
@@ -197,13 +159,12 @@ fn artillery_all_failed_run_fails_the_gate() {
 #[test]
 fn autocannon_fixture_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let (code, v) = analyze_json(
-        &sb,
+    let v = sb.verdict(
         &[],
-        &fixture("autocannon/baseline-search.json"),
+        fixture("autocannon/baseline-search.json"),
         &[fixture("autocannon/current-search.json")],
+        1,
     );
-    assert_eq!(code, 1);
     // Latency is reported in whole milliseconds: 20 → 36 ms at the median.
     for metric in ["p50", "p90"] {
         let c = row(&v, "/search", metric);
@@ -214,13 +175,12 @@ fn autocannon_fixture_flags_the_slowed_endpoint() {
     let rps = row(&v, "/search", "requests_mean");
     assert!(is_high_or_worse(rps) && rps["gated"] == false, "{rps}");
     for ep in ["health", "items"] {
-        let (code, v) = analyze_json(
-            &sb,
+        sb.verdict(
             &[],
-            &fixture(&format!("autocannon/baseline-{ep}.json")),
+            fixture(&format!("autocannon/baseline-{ep}.json")),
             &[fixture(&format!("autocannon/current-{ep}.json"))],
+            0,
         );
-        assert_eq!(code, 0, "{v}");
     }
 }
 
@@ -230,21 +190,13 @@ fn autocannon_snapshot_of_all_endpoints_flags_only_search() {
     let files = |side: &str| {
         ["health", "items", "search"].map(|ep| fixture(&format!("autocannon/{side}-{ep}.json")))
     };
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(files("baseline"))
-        .assert()
-        .code(0);
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(files("current"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    sb.create_baseline(&["main"], &files("baseline"));
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json"])
+            .args(files("current")),
+        1,
+    );
     // The URLs carry different random ports; benchmarks are named by path so they still pair.
     assert_eq!(v["summary"]["new"], 0);
     assert_eq!(v["summary"]["missing"], 0);
@@ -273,8 +225,7 @@ fn autocannon_all_403_run_fails_against_a_healthy_baseline() {
     healthy["non2xx"] = 0.into();
     healthy["2xx"] = 6500.into();
     let baseline = sb.write("healthy.json", &healthy.to_string());
-    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
-    assert_eq!(code, 1);
+    let v = sb.verdict(&[], &baseline, &[&current], 1);
     assert_eq!(row(&v, "/", "non2xx_rate")["severity"], "critical");
     assert_eq!(row(&v, "/", "p99")["severity"], "unchanged");
 }
@@ -298,8 +249,7 @@ fn k6_ndjson_regression_is_flagged_per_endpoint() {
     };
     let base = sb.write("base.json", &stream(1.0));
     let cur = sb.write("cur.json", &stream(1.3));
-    let (code, v) = analyze_json(&sb, &[], &base, &[cur]);
-    assert_eq!(code, 1);
+    let v = sb.verdict(&[], &base, &[&cur], 1);
     // +30 %: severity comes from the 75 % bound of the batch means, so high or critical.
     let search = row(&v, "http_req_duration{name:search}", "p95");
     assert!(
@@ -339,21 +289,14 @@ fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
     let current = sb.write("current.json", &doc.to_string());
     let name = "My Custom Bigger Is Better Benchmark - Throughput";
 
-    let (code, v) = analyze_json(
-        &sb,
-        &["--format", "gab-bigger"],
-        &baseline,
-        std::slice::from_ref(&current),
-    );
-    assert_eq!(code, 1);
+    let v = sb.verdict(&["--format", "gab-bigger"], &baseline, &[&current], 1);
     let c = row(&v, name, "value");
     assert_eq!(c["severity"], "critical");
     assert_eq!(c["direction"], "higher_is_better");
     assert_eq!(c["unit"], "req/s");
 
     // Detection guesses smaller-is-better, for which the drop is an improvement.
-    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
-    assert_eq!(code, 0);
+    let v = sb.verdict(&[], &baseline, &[&current], 0);
     assert_eq!(row(&v, name, "value")["severity"], "improvement");
 }
 
@@ -365,8 +308,7 @@ fn bmf_latency_regression_is_flagged() {
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
     doc["tests::benchmark_b"]["latency"]["value"] = 4500.0.into(); // 3443 → 4500 ns
     let current = sb.write("current.json", &doc.to_string());
-    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
-    assert_eq!(code, 1);
+    let v = sb.verdict(&[], &baseline, &[&current], 1);
     let c = row(&v, "tests::benchmark_b", "latency");
     assert_eq!(c["severity"], "critical");
     assert_eq!(c["unit"], "ns");

@@ -5,23 +5,19 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_files, fixture, Sandbox};
+use common::{corpus, corpus_files, fixture, run_json, Sandbox};
 use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
 fn analyze_fails(baseline: &str, current: &str) -> Value {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--output", "json", "--baseline"])
-        .arg(fixture(baseline))
-        .arg(fixture(current))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).expect("verdict is JSON");
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "--output", "json", "--baseline"])
+            .arg(fixture(baseline))
+            .arg(fixture(current)),
+        1,
+    );
     assert_eq!(v["status"], "fail");
     v
 }
@@ -260,11 +256,7 @@ fn unknown_text_still_exits_2_listing_every_format() {
 #[test]
 fn a_criterion_directory_can_be_stored_as_a_baseline() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(fixture("criterion/baseline"))
-        .assert()
-        .code(0);
+    sb.create_baseline(&["main"], &[fixture("criterion/baseline")]);
     let snap: Value =
         serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/main.json")).unwrap())
             .unwrap();

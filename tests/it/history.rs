@@ -5,7 +5,7 @@ use crate::common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{fixture, Sandbox};
+use common::{fixture, git, run_json, run_stdout, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -38,22 +38,17 @@ fn five_snapshots(sb: &Sandbox) {
 fn history_table_has_every_snapshot_and_its_step() {
     let sb = Sandbox::new();
     five_snapshots(&sb);
-    let out = sb
-        .cmd()
-        .args([
+    let text = run_stdout(
+        sb.cmd().args([
             "history",
             "main",
             "--benchmark",
             "http_req_duration{name:search}",
             "--metric",
             "p95",
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+        ]),
+        0,
+    );
     assert_eq!(
         text.lines().filter(|l| l.contains("2023-11")).count(),
         5,
@@ -94,15 +89,11 @@ fn history_table_has_every_snapshot_and_its_step() {
 fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
     let sb = Sandbox::new();
     five_snapshots(&sb);
-    let out = sb
-        .cmd()
-        .args(["history", "main", "--metric", "p95", "-o", "svg"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = run_stdout(
+        sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "svg"]),
+        0,
+    );
     let doc = roxmltree::Document::parse(&text).expect("valid SVG/XML");
     assert_eq!(doc.root_element().tag_name().name(), "svg");
     // p95 exists for every trend of the fixture (aggregate, endpoints, phases, iterations).
@@ -143,15 +134,11 @@ fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
 fn html_chart_is_self_contained_and_renders_in_a_browser() {
     let sb = Sandbox::new();
     five_snapshots(&sb);
-    let out = sb
-        .cmd()
-        .args(["history", "main", "--metric", "p95", "-o", "html"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let html = String::from_utf8(out).unwrap();
+    let html = run_stdout(
+        sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "html"]),
+        0,
+    );
     assert!(!html.contains("<script"), "no JavaScript");
     assert!(
         !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url(http"),
@@ -192,30 +179,6 @@ fn html_chart_is_self_contained_and_renders_in_a_browser() {
     assert!(dom.contains("<td>p95</td>"));
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 fn commit(dir: &Path, msg: &str) -> String {
     std::fs::write(dir.join("file.txt"), msg).unwrap();
     git(dir, &["add", "file.txt"]);
@@ -245,16 +208,12 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
     // A feature branch forked at c1, one commit ahead.
     git(&dir, &["checkout", "-q", "-b", "feature", &c1]);
     commit(&dir, "feature work");
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline-ref", "main"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline-ref", "main"])
+            .arg(fixture("k6/current-summary.json")),
+        1,
+    );
     assert_eq!(
         v["baseline"]["commit"],
         c1.as_str(),
@@ -276,16 +235,12 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
     let c4 = commit(&dir, "four");
     git(&dir, &["checkout", "-q", "-b", "feature2", &c4]);
     commit(&dir, "more work");
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline-ref", "main"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline-ref", "main"])
+            .arg(fixture("k6/current-summary.json")),
+        0,
+    );
     assert_eq!(v["baseline"]["commit"], c2.as_str());
     assert!(
         v["baseline"]["reason"]
@@ -307,11 +262,7 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
 #[test]
 fn a_different_runner_is_flagged() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .assert()
-        .code(0);
+    sb.create_baseline(&["main"], &[fixture("k6/baseline-summary.json")]);
     let path = sb.path("baselines/main.json");
     let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     snap["runner"] =

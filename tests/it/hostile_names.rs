@@ -157,10 +157,7 @@ fn hostile_names_in_error_messages_are_terminal_escaped() {
 fn hostile_names_in_a_stored_baseline_are_escaped_by_show_and_list() {
     let sb = Sandbox::new();
     let base = gab(&sb.dir(), "base.json", 10.0, "ms");
-    sb.cmd()
-        .args(["baseline", "create", "main", &base])
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[base]);
     let out = sb
         .cmd()
         .args(["baseline", "show", "main"])

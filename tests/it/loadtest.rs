@@ -39,11 +39,7 @@ fn analyze(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
     let files = |stems: &[&str]| -> Vec<PathBuf> {
         stems.iter().flat_map(|s| run_files(tool, s)).collect()
     };
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(files(base))
-        .assert()
-        .code(0);
+    sb.create_baseline(&["main"], &files(base));
     let out = sb
         .cmd()
         .args(["analyze", "-o", "json"])

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{fixture, perfgate};
+use common::{k6_pair, perfgate};
 use serde_json::Value;
 
 /// The binary, or `None` after a notice that the test is skipped (a failure under
@@ -307,8 +307,7 @@ fn backfilled_k6_run_is_pulled_and_gated() {
 fn verdict_json(dir: &Path) -> PathBuf {
     let out = perfgate()
         .args(["analyze", "-o", "json", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     let path = dir.join("verdict.json");
@@ -323,8 +322,7 @@ fn openmetrics_output_passes_promtool() {
     };
     let out = perfgate()
         .args(["analyze", "-o", "openmetrics", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

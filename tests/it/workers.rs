@@ -5,7 +5,7 @@ use crate::common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{fixture, perfgate};
+use common::{fixture, k6_pair, perfgate};
 use serde_json::Value;
 
 /// A k6 NDJSON stream of one run: two endpoints, log-normal-ish latencies, some failures.
@@ -147,8 +147,7 @@ fn merging_summaries_is_refused_with_an_explanation() {
     let out = perfgate()
         .args(["analyze", "--merge-workers", "--baseline"])
         .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -172,8 +171,7 @@ fn approximate_merge_gives_bounds_and_does_not_gate_them() {
             "--baseline",
         ])
         .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

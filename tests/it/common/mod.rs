@@ -205,6 +205,17 @@ impl Sandbox {
         json(&out)
     }
 
+    /// `perfgate baseline create ARGS FILES...` in the sandbox (ARGS: the name and any flags), which must
+    /// succeed.
+    pub fn create_baseline<P: AsRef<std::ffi::OsStr>>(&self, args: &[&str], files: &[P]) {
+        self.cmd()
+            .args(["baseline", "create"])
+            .args(args)
+            .args(files)
+            .assert()
+            .code(0);
+    }
+
     /// `perfgate` running in the sandbox.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::from_std(perfgate());
@@ -231,4 +242,66 @@ pub fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
         .iter()
         .find(|c| c["benchmark"] == bench && c["metric"] == metric)
         .unwrap_or_else(|| panic!("no row {bench} {metric} in {v}"))
+}
+
+/// Runs `cmd`, checks its exit code and returns its standard output.
+pub fn run_stdout(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().stdout.clone();
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
+/// Runs `cmd`, checks its exit code and returns its standard output parsed as JSON.
+pub fn run_json(cmd: &mut assert_cmd::Command, code: i32) -> Value {
+    json(&cmd.assert().code(code).get_output().stdout)
+}
+
+/// Runs `cmd`, checks its exit code and returns its standard error.
+pub fn run_stderr(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().stderr.clone();
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
+/// Runs `cmd`, which must succeed (else the failure shows its standard error), and returns its output.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().expect("the command starts");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The k6 handleSummary pair of `fixtures/k6/`: the baseline, then the run where /search slowed from 20
+/// to 35 ms.
+pub fn k6_pair() -> [PathBuf; 2] {
+    [
+        fixture("k6/baseline-summary.json"),
+        fixture("k6/current-summary.json"),
+    ]
+}
+
+/// Runs `git ARGS` in `dir` with a throw-away identity and no system or user configuration (HOME is
+/// `dir`); it must succeed. Returns its trimmed standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
