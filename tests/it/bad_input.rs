@@ -11,7 +11,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{fixture, Sandbox};
+use common::{fixture, severity, Sandbox};
 use serde_json::Value;
 
 /// Runs `perfgate analyze ARGS…` and asserts exit 2 with one stderr line naming `file` and saying `problem`.
@@ -397,7 +397,7 @@ fn unit_mismatch_is_converted_or_refused() {
     assert_eq!(code, 1, "b regressed: {v}");
     let a = common::row(&v, "a", "value");
     assert!(a["note"].as_str().unwrap().contains("not compared"), "{a}");
-    assert_eq!(common::row(&v, "b", "value")["severity"], "critical");
+    assert_eq!(severity(&v, "b", "value"), "critical");
     // Decimal and binary byte units convert: 1024 KB = 1000 KiB.
     let kb = sb.write("kb.json", r#"[{"name":"m","unit":"KB","value":1024}]"#);
     let kib = sb.write("kib.json", r#"[{"name":"m","unit":"KiB","value":1000}]"#);
@@ -653,7 +653,7 @@ fn bmf_throughput_like_measures_are_higher_is_better() {
     let (code, v) = verdict(&sb, &["--baseline", p(&base), p(&cur)]);
     assert_eq!(code, 1, "a 50 % drop is a regression: {v}");
     for m in ["qps", "rps", "bandwidth", "hit_rate", "speedup", "score"] {
-        assert_eq!(common::row(&v, "bench", m)["severity"], "critical", "{m}");
+        assert_eq!(severity(&v, "bench", m), "critical", "{m}");
     }
 }
 

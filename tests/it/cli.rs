@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{corpus, fixture, k6_pair, perfgate, row, run_json, run_stderr, Sandbox};
+use common::{corpus, fixture, k6_pair, perfgate, row, run_json, run_stderr, severity, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -108,11 +108,11 @@ fn legacy_summary_export_pair_gives_the_same_verdict() {
         1,
     );
     assert_eq!(
-        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:search}", "p95"),
         "critical"
     );
     assert_eq!(
-        row(&v, "http_req_duration{name:health}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:health}", "p95"),
         "unchanged"
     );
 }
@@ -383,7 +383,7 @@ fn zero_baseline_error_rate_is_tested_as_counts() {
     assert!(r["change_pct"].is_null());
     assert_eq!(r["load_test"]["counts"]["baseline_events"], 0, "{r}");
     assert_eq!(r["load_test"]["counts"]["current_events"], 300, "{r}");
-    assert_eq!(row(&v, "http_req_duration", "p95")["severity"], "unchanged");
+    assert_eq!(severity(&v, "http_req_duration", "p95"), "unchanged");
 }
 
 #[test]
@@ -402,14 +402,11 @@ fn new_and_missing_metrics_are_reported_not_failed() {
     );
     let v = sb.verdict(&[], &base, &[&cur], 0);
     assert_eq!(
-        row(&v, "http_req_duration{name:old}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:old}", "p95"),
         "missing"
     );
-    assert_eq!(
-        row(&v, "http_req_duration{name:new}", "p95")["severity"],
-        "new"
-    );
-    assert_eq!(row(&v, "http_req_duration", "p99")["severity"], "new");
+    assert_eq!(severity(&v, "http_req_duration{name:new}", "p95"), "new");
+    assert_eq!(severity(&v, "http_req_duration", "p99"), "new");
     assert_eq!(v["summary"]["new"], 2);
     assert_eq!(v["summary"]["missing"], 1);
 }
@@ -520,7 +517,7 @@ fn k6_ndjson_pair_flags_the_slowed_endpoint() {
         1,
     );
     assert_eq!(
-        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:search}", "p95"),
         "critical"
     );
     for endpoint in ["health", "items"] {

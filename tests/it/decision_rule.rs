@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{fixture, row, run_json, Sandbox};
+use common::{fixture, k6_scaled, row, run_json, severity, Sandbox};
 use serde_json::Value;
 
 /// hyperfine's `loop` benchmark from a real noise run, with `times` changed by `f` (sorted ascending, in
@@ -81,7 +81,7 @@ fn one_iteration_100x_slower_is_inconclusive_once_and_critical_in_every_run() {
     assert!(mean["change_pct"].as_f64().unwrap() > 400.0, "{mean}");
     // One slow iteration in one run: not established, but not "small" either.
     assert_eq!(mean["evidence"]["outcome"], "inconclusive", "{mean}");
-    assert_eq!(row(&v, "loop", "median")["severity"], "unchanged");
+    assert_eq!(severity(&v, "loop", "median"), "unchanged");
 
     // The same slow iteration in each of three runs against three clean runs: a regression of the mean.
     let base: Vec<_> = (1..=3)
@@ -96,21 +96,7 @@ fn one_iteration_100x_slower_is_inconclusive_once_and_critical_in_every_run() {
     assert_eq!(mean["severity"], "critical", "{mean}");
     assert_eq!(mean["evidence"]["method"], "runs");
     assert_eq!(mean["evidence"]["n_current"], 3);
-    assert_eq!(row(&v, "loop", "median")["severity"], "unchanged");
-}
-
-/// The k6 summary fixture with every trend value scaled by `factor`.
-fn k6_scaled(factor: f64) -> String {
-    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
-    for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
-        if m["type"] == "trend" {
-            for v in m["values"].as_object_mut().unwrap().values_mut() {
-                *v = (v.as_f64().unwrap() * factor).into();
-            }
-        }
-    }
-    doc.to_string()
+    assert_eq!(severity(&v, "loop", "median"), "unchanged");
 }
 
 #[test]
@@ -120,15 +106,7 @@ fn creep_of_four_percent_per_merge_is_reported_as_medium() {
     // (5 ms) and the rule under test, drift, decides.
     for i in 0..6 {
         let f = sb.write(&format!("run{i}.json"), &k6_scaled(10.0 * 1.04f64.powi(i)));
-        sb.cmd()
-            .env(
-                "SOURCE_DATE_EPOCH",
-                (1_700_000_000 + i * 86_400).to_string(),
-            )
-            .args(["baseline", "create", "main", "--append"])
-            .arg(&f)
-            .assert()
-            .code(0);
+        sb.append_at("main", &f, 1_700_000_000 + i * 86_400);
     }
     let seventh = sb.write("run6.json", &k6_scaled(10.0 * 1.04f64.powi(6)));
     let analyze = |code: i32, extra: &[&str]| -> Value {

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_file, corpus_files, fixture, row, rows, run_json, Sandbox};
+use common::{corpus, corpus_file, corpus_files, fixture, row, rows, run_json, severity, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -127,7 +127,7 @@ fn artillery_fixture_flags_the_slowed_endpoint() {
             assert!(c["gated"] == false || !is_high_or_worse(c), "{c}");
         }
     }
-    assert_eq!(row(&v, "http.requests", "rate")["severity"], "unchanged");
+    assert_eq!(severity(&v, "http.requests", "rate"), "unchanged");
 }
 
 #[test]
@@ -146,14 +146,8 @@ fn artillery_all_failed_run_fails_the_gate() {
         )],
         1,
     );
-    assert_eq!(
-        row(&v, "http.requests", "error_rate")["severity"],
-        "critical"
-    );
-    assert_eq!(
-        row(&v, "vusers.failed", "error_rate")["severity"],
-        "critical"
-    );
+    assert_eq!(severity(&v, "http.requests", "error_rate"), "critical");
+    assert_eq!(severity(&v, "vusers.failed", "error_rate"), "critical");
 }
 
 #[test]
@@ -226,8 +220,8 @@ fn autocannon_all_403_run_fails_against_a_healthy_baseline() {
     healthy["2xx"] = 6500.into();
     let baseline = sb.write("healthy.json", &healthy.to_string());
     let v = sb.verdict(&[], &baseline, &[&current], 1);
-    assert_eq!(row(&v, "/", "non2xx_rate")["severity"], "critical");
-    assert_eq!(row(&v, "/", "p99")["severity"], "unchanged");
+    assert_eq!(severity(&v, "/", "non2xx_rate"), "critical");
+    assert_eq!(severity(&v, "/", "p99"), "unchanged");
 }
 
 #[test]
@@ -257,7 +251,7 @@ fn k6_ndjson_regression_is_flagged_per_endpoint() {
         "{search}"
     );
     assert_eq!(
-        row(&v, "http_req_duration{name:home}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:home}", "p95"),
         "unchanged"
     );
 }
@@ -297,7 +291,7 @@ fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
 
     // Detection guesses smaller-is-better, for which the drop is an improvement.
     let v = sb.verdict(&[], &baseline, &[&current], 0);
-    assert_eq!(row(&v, name, "value")["severity"], "improvement");
+    assert_eq!(severity(&v, name, "value"), "improvement");
 }
 
 #[test]
@@ -312,10 +306,7 @@ fn bmf_latency_regression_is_flagged() {
     let c = row(&v, "tests::benchmark_b", "latency");
     assert_eq!(c["severity"], "critical");
     assert_eq!(c["unit"], "ns");
-    assert_eq!(
-        row(&v, "tests::benchmark_a", "latency")["severity"],
-        "unchanged"
-    );
+    assert_eq!(severity(&v, "tests::benchmark_a", "latency"), "unchanged");
 }
 
 #[test]

@@ -501,18 +501,14 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
         ))
         .mount(&env.server)
         .await;
-    let out = env
-        .run(
-            &[
-                "comment",
-                "--from",
-                vpath.to_str().unwrap(),
-                "--pr-file",
-                pr.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
+    let comment = [
+        "comment",
+        "--from",
+        vpath.to_str().unwrap(),
+        "--pr-file",
+        pr.to_str().unwrap(),
+    ];
+    let out = env.run(&comment, &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let bodies = env.fake.bodies();
     assert_eq!(bodies.len(), 1);
@@ -525,18 +521,7 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
     );
 
     std::fs::write(&pr, "5; rm -rf /").unwrap();
-    let out = env
-        .run(
-            &[
-                "comment",
-                "--from",
-                vpath.to_str().unwrap(),
-                "--pr-file",
-                pr.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
+    let out = env.run(&comment, &[]).await;
     assert_eq!(out.status.code(), Some(2));
 }
 

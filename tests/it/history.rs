@@ -5,32 +5,15 @@ use crate::common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{fixture, git, run_json, run_stdout, Sandbox};
+use common::{fixture, git, k6_scaled, run_json, run_stdout, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
 /// Five appended snapshots of the k6 fixture, each a little slower than the last.
 fn five_snapshots(sb: &Sandbox) {
-    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
     for i in 0..5 {
-        let mut doc: Value = serde_json::from_str(&text).unwrap();
-        for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
-            if m["type"] == "trend" {
-                for v in m["values"].as_object_mut().unwrap().values_mut() {
-                    *v = (v.as_f64().unwrap() * (1.0 + 0.03 * i as f64)).into();
-                }
-            }
-        }
-        let f = sb.write(&format!("run{i}.json"), &doc.to_string());
-        sb.cmd()
-            .env(
-                "SOURCE_DATE_EPOCH",
-                (1_700_000_000 + i * 86_400).to_string(),
-            )
-            .args(["baseline", "create", "main", "--append"])
-            .arg(&f)
-            .assert()
-            .code(0);
+        let f = sb.write(&format!("run{i}.json"), &k6_scaled(1.0 + 0.03 * i as f64));
+        sb.append_at("main", &f, 1_700_000_000 + i * 86_400);
     }
 }
 
@@ -192,19 +175,9 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
     let dir = sb.dir();
     git(&dir, &["init", "-q"]);
     let c1 = commit(&dir, "one");
-    sb.cmd()
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .args(["baseline", "create", "main", "--append"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .assert()
-        .code(0);
+    sb.append_at("main", fixture("k6/baseline-summary.json"), 1_700_000_000);
     let c2 = commit(&dir, "two");
-    sb.cmd()
-        .env("SOURCE_DATE_EPOCH", "1700100000")
-        .args(["baseline", "create", "main", "--append"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0);
+    sb.append_at("main", fixture("k6/current-summary.json"), 1_700_100_000);
     // A feature branch forked at c1, one commit ahead.
     git(&dir, &["checkout", "-q", "-b", "feature", &c1]);
     commit(&dir, "feature work");

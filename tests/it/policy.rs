@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{fixture, row, run_json, Sandbox};
+use common::{fixture, row, run_json, severity, Sandbox};
 use predicates::prelude::*;
 
 /// A k6 handleSummary document with one trend sub-metric per endpoint, p95 values in ms.
@@ -152,10 +152,7 @@ fn policy_bands_fail_on_ignore_and_gate_rules_apply() {
     );
     let v = sb.verdict(&[], &base, &[&cur], 1);
     assert_eq!(v["fail_on"], "medium");
-    assert_eq!(
-        row(&v, "http_req_duration{name:a}", "p95")["severity"],
-        "medium"
-    );
+    assert_eq!(severity(&v, "http_req_duration{name:a}", "p95"), "medium");
     assert!(v["comparisons"]
         .as_array()
         .unwrap()
@@ -203,12 +200,7 @@ fn summary_metrics_with_history_get_noise_aware_verdicts() {
             &format!("run{i}.json"),
             &k6_summary(&[("a", *a), ("noisy", [100.0, 130.0, 80.0, 120.0, 90.0][i])]),
         );
-        sb.cmd()
-            .env("SOURCE_DATE_EPOCH", (1_700_000_000 + i * 100).to_string())
-            .args(["baseline", "create", "main", "--append"])
-            .arg(&f)
-            .assert()
-            .code(0);
+        sb.append_at("main", &f, 1_700_000_000 + i * 100);
     }
     let history = std::fs::read_dir(sb.path("baselines/main.history"))
         .unwrap()

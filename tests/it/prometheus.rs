@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{k6_pair, perfgate};
+use common::{k6_pair, perfgate, run_ok};
 use serde_json::Value;
 
 /// The binary, or `None` after a notice that the test is skipped (a failure under
@@ -167,16 +167,11 @@ fn backfilled_k6_run_is_pulled_and_gated() {
     om.push_str("# EOF\n");
     let om_path = dir.path().join("k6.om");
     std::fs::write(&om_path, om).unwrap();
-    let out = Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om_path)
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "promtool: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new(&promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om_path)
+            .arg(&data),
     );
     let config = dir.path().join("prometheus.yml");
     std::fs::write(&config, "global:\n  scrape_interval: 1h\n").unwrap();
@@ -195,23 +190,18 @@ fn backfilled_k6_run_is_pulled_and_gated() {
 
     // The baseline by an explicit window, the current run by the default lookback.
     let base = dir.path().join("base.json");
-    let out = perfgate()
-        .args(["pull", "--prometheus-url", &url, "--testid", "base-1"])
-        .args([
-            "--start",
-            &(base_t0 - 1).to_string(),
-            "--end",
-            &(base_t0 + 60).to_string(),
-        ])
-        .arg("-o")
-        .arg(&base)
-        .env("PERFGATE_PROMETHEUS_TOKEN", "s3cret-token")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        perfgate()
+            .args(["pull", "--prometheus-url", &url, "--testid", "base-1"])
+            .args([
+                "--start",
+                &(base_t0 - 1).to_string(),
+                "--end",
+                &(base_t0 + 60).to_string(),
+            ])
+            .arg("-o")
+            .arg(&base)
+            .env("PERFGATE_PROMETHEUS_TOKEN", "s3cret-token"),
     );
     let all = format!(
         "{}{}",
@@ -220,15 +210,10 @@ fn backfilled_k6_run_is_pulled_and_gated() {
     );
     assert!(!all.contains("s3cret"), "token printed: {all}");
     let cur = dir.path().join("cur.json");
-    let out = perfgate()
-        .args(["pull", "--prometheus-url", &url, "--testid", "cur-2", "-o"])
-        .arg(&cur)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        perfgate()
+            .args(["pull", "--prometheus-url", &url, "--testid", "cur-2", "-o"])
+            .arg(&cur),
     );
 
     // The numbers are the source data's final flush, in k6's summary names and units.
@@ -368,23 +353,18 @@ fn push_appears_on_a_real_pushgateway() {
         port,
     );
     let url = format!("http://127.0.0.1:{}", server.port);
-    let out = perfgate()
-        .args([
-            "push",
-            "--pushgateway",
-            &url,
-            "--branch",
-            "feature/x\"y",
-            "--from",
-        ])
-        .arg(&verdict)
-        .env("PERFGATE_PUSHGATEWAY_TOKEN", "s3cret-token")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        perfgate()
+            .args([
+                "push",
+                "--pushgateway",
+                &url,
+                "--branch",
+                "feature/x\"y",
+                "--from",
+            ])
+            .arg(&verdict)
+            .env("PERFGATE_PUSHGATEWAY_TOKEN", "s3cret-token"),
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
     let (status, body) = get(port, "/metrics").unwrap();

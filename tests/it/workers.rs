@@ -5,7 +5,7 @@ use crate::common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{fixture, k6_pair, perfgate};
+use common::{fixture, k6_pair, perfgate, run_ok};
 use serde_json::Value;
 
 /// A k6 NDJSON stream of one run: two endpoints, log-normal-ish latencies, some failures.
@@ -48,6 +48,18 @@ fn write_lines(path: &Path, lines: &[&String]) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The streams of two k6 workers running `lines`: k6 writes the Metric lines (the first three) in every
+/// worker's stream; points go to the workers round-robin by line.
+fn two_workers(lines: &[String]) -> (Vec<&String>, Vec<&String>) {
+    let (header, points) = lines.split_at(3);
+    let w1 = header.iter().chain(points.iter().step_by(2)).collect();
+    let w2 = header
+        .iter()
+        .chain(points.iter().skip(1).step_by(2))
+        .collect();
+    (w1, w2)
+}
+
 fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Value {
     let mut cmd = perfgate();
     cmd.current_dir(dir).args(["baseline", "create", name]);
@@ -55,12 +67,7 @@ fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Val
     if merge {
         cmd.arg("--merge-workers");
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&mut cmd);
     let text = std::fs::read_to_string(dir.join("baselines").join(format!("{name}.json"))).unwrap();
     serde_json::from_str::<Value>(&text).unwrap()["benchmarks"].clone()
 }
@@ -69,13 +76,7 @@ fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Val
 fn per_worker_ndjson_merges_to_the_combined_percentiles() {
     let dir = tempfile::tempdir().unwrap();
     let lines = generate_ndjson(3000);
-    let (header, points) = lines.split_at(3);
-    // k6 writes the Metric lines in every worker's stream; points go to workers round-robin by line.
-    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
-    let w2: Vec<&String> = header
-        .iter()
-        .chain(points.iter().skip(1).step_by(2))
-        .collect();
+    let (w1, w2) = two_workers(&lines);
     let all: Vec<&String> = lines.iter().collect();
     let (c, a, b) = (
         dir.path().join("all.json"),
@@ -121,12 +122,7 @@ fn a_gzip_worker_stream_merges_like_a_plain_one() {
     use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let lines = generate_ndjson(900);
-    let (header, points) = lines.split_at(3);
-    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
-    let w2: Vec<&String> = header
-        .iter()
-        .chain(points.iter().skip(1).step_by(2))
-        .collect();
+    let (w1, w2) = two_workers(&lines);
     let (a, b, bgz) = (
         dir.path().join("w1.json"),
         dir.path().join("w2.json"),

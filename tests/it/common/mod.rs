@@ -216,6 +216,22 @@ impl Sandbox {
             .code(0);
     }
 
+    /// `perfgate baseline create NAME --append FILE` as of the Unix time `epoch` (`SOURCE_DATE_EPOCH`),
+    /// which must succeed.
+    pub fn append_at<P: AsRef<std::ffi::OsStr>>(
+        &self,
+        name: &str,
+        file: P,
+        epoch: impl std::fmt::Display,
+    ) {
+        self.cmd()
+            .env("SOURCE_DATE_EPOCH", epoch.to_string())
+            .args(["baseline", "create", name, "--append"])
+            .arg(file)
+            .assert()
+            .code(0);
+    }
+
     /// `perfgate` running in the sandbox.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::from_std(perfgate());
@@ -304,4 +320,25 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The k6 summary fixture (`fixtures/k6/baseline-summary.json`) with every trend value scaled by `factor`.
+pub fn k6_scaled(factor: f64) -> String {
+    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
+        if m["type"] == "trend" {
+            for v in m["values"].as_object_mut().unwrap().values_mut() {
+                *v = (v.as_f64().unwrap() * factor).into();
+            }
+        }
+    }
+    doc.to_string()
+}
+
+/// The severity of one benchmark's metric in a verdict.
+pub fn severity<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a str {
+    row(v, bench, metric)["severity"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no severity for {bench} {metric} in {v}"))
 }
