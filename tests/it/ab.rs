@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixture, git, json, perfgate, Sandbox};
+use common::{failing_rows, fixture, git, json, perfgate, Sandbox};
 use serde_json::Value;
 
 /// The timing tests run one at a time: the drift test's CPU hog must not disturb the others.
@@ -208,12 +208,7 @@ fn a_25_percent_slower_head_fails_and_is_named() {
     let (code, v, stderr) = output(ab(&dir, &base, 8, &[], &python("wait.py")));
     eprintln!("{}", describe(&v));
     assert_eq!(code, 1, "{stderr}\n{v:#}");
-    let failing: Vec<&Value> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["gated"] == true && (c["severity"] == "critical" || c["severity"] == "high"))
-        .collect();
+    let failing = failing_rows(&v);
     assert!(
         failing
             .iter()

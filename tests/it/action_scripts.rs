@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use common::{fixture, git};
+use common::{fixture, git, k6};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "ghs_actionScriptTestToken0123456789";
@@ -334,10 +334,6 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn k6(rel: &str) -> String {
-    fixture(&format!("k6/{rel}")).display().to_string()
 }
 
 // ---------------------------------------------------------------------------------------------------

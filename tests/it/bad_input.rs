@@ -11,7 +11,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{fixture, severity, Sandbox};
+use common::{benchmarks, fixture, severity, Sandbox};
 use serde_json::Value;
 
 /// Runs `perfgate analyze ARGS…` and asserts exit 2 with one stderr line naming `file` and saying `problem`.
@@ -425,12 +425,7 @@ fn duplicate_benchmark_names_are_kept_apart_or_treated_as_runs() {
     );
     let (code, v) = verdict(&sb, &["--baseline", p(&dup), p(&dup)]);
     assert_eq!(code, 0);
-    let names: Vec<&str> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
+    let names = benchmarks(&v);
     assert!(names.contains(&"a") && names.contains(&"a #2"), "{names:?}");
     // Two hyperfine entries with the same command in one file.
     let hf = sb.write(
@@ -440,8 +435,7 @@ fn duplicate_benchmark_names_are_kept_apart_or_treated_as_runs() {
     );
     let (code, v) = verdict(&sb, &["--baseline", p(&hf), p(&hf)]);
     assert_eq!(code, 0);
-    let rows = v["comparisons"].as_array().unwrap();
-    assert!(rows.iter().any(|c| c["benchmark"] == "x #2"), "{v}");
+    assert!(benchmarks(&v).contains(&"x #2"), "{v}");
 }
 
 #[test]
@@ -613,12 +607,7 @@ fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
     let f = sb.write("jmh.json", &doc.to_string());
     let (code, v) = verdict(&sb, &["--baseline", p(&f), p(&f)]);
     assert_eq!(code, 0);
-    let benches: std::collections::BTreeSet<&str> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
+    let benches: std::collections::BTreeSet<&str> = benchmarks(&v).into_iter().collect();
     assert_eq!(benches.len(), n + 1, "{benches:?}");
     assert!(benches.iter().any(|b| b.ends_with(" #2")), "{benches:?}");
 }

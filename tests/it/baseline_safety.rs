@@ -7,11 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{fixture, perfgate, run_stderr, Sandbox};
-
-fn k6(rel: &str) -> String {
-    fixture(&format!("k6/{rel}")).display().to_string()
-}
+use common::{k6, perfgate, run_stderr, Sandbox};
 
 fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)

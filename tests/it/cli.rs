@@ -2,7 +2,9 @@
 
 use crate::common;
 
-use common::{corpus, fixture, k6_pair, perfgate, row, run_json, run_stderr, severity, Sandbox};
+use common::{
+    corpus, fixture, k6_pair, perfgate, row, rows, run_json, run_stderr, severity, Sandbox,
+};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -36,7 +38,7 @@ fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
         "{p95}"
     );
     for endpoint in ["health", "items"] {
-        for c in v["comparisons"].as_array().unwrap() {
+        for c in rows(&v) {
             if c["benchmark"] == format!("http_req_duration{{name:{endpoint}}}")
                 && c["gated"] == true
             {

@@ -5,7 +5,10 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_file, corpus_files, fixture, row, rows, run_json, severity, Sandbox};
+use common::{
+    corpus, corpus_file, corpus_files, failing_rows, fixture, high_or_worse, row, rows, run_json,
+    severity, Sandbox,
+};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -14,10 +17,6 @@ fn shared_files(dir: &str) -> Vec<PathBuf> {
     let v = corpus_files(dir);
     assert!(!v.is_empty(), "{dir}");
     v
-}
-
-fn is_high_or_worse(c: &Value) -> bool {
-    c["severity"] == "high" || c["severity"] == "critical"
 }
 
 /// The format a file is detected as, via the snapshot `baseline create` writes.
@@ -102,15 +101,12 @@ fn artillery_fixture_flags_the_slowed_endpoint() {
     let search = "http.response_time{endpoint:/search}";
     for metric in ["p50", "p95"] {
         let c = row(&v, search, metric);
-        assert!(is_high_or_worse(c), "{c}");
+        assert!(high_or_worse(c), "{c}");
         assert_eq!(c["unit"], "ms");
         assert_eq!(c["direction"], "lower_is_better");
     }
     // Only /search got slower; the overall response time and the session length include /search.
-    for c in rows(&v)
-        .iter()
-        .filter(|c| c["gated"] == true && is_high_or_worse(c))
-    {
+    for c in failing_rows(&v) {
         let b = c["benchmark"].as_str().unwrap();
         assert!(
             b == search
@@ -124,7 +120,7 @@ fn artillery_fixture_flags_the_slowed_endpoint() {
         let bench = format!("http.response_time{{endpoint:{ep}}}");
         assert!(rows(&v).iter().any(|c| c["benchmark"] == bench.as_str()));
         for c in rows(&v).iter().filter(|c| c["benchmark"] == bench.as_str()) {
-            assert!(c["gated"] == false || !is_high_or_worse(c), "{c}");
+            assert!(c["gated"] == false || !high_or_worse(c), "{c}");
         }
     }
     assert_eq!(severity(&v, "http.requests", "rate"), "unchanged");
@@ -162,12 +158,12 @@ fn autocannon_fixture_flags_the_slowed_endpoint() {
     // Latency is reported in whole milliseconds: 20 → 36 ms at the median.
     for metric in ["p50", "p90"] {
         let c = row(&v, "/search", metric);
-        assert!(is_high_or_worse(c), "{c}");
+        assert!(high_or_worse(c), "{c}");
         assert_eq!(c["unit"], "ms");
     }
     // A closed loop: requests/s follows latency; reported, not gated.
     let rps = row(&v, "/search", "requests_mean");
-    assert!(is_high_or_worse(rps) && rps["gated"] == false, "{rps}");
+    assert!(high_or_worse(rps) && rps["gated"] == false, "{rps}");
     for ep in ["health", "items"] {
         sb.verdict(
             &[],
@@ -194,10 +190,7 @@ fn autocannon_snapshot_of_all_endpoints_flags_only_search() {
     // The URLs carry different random ports; benchmarks are named by path so they still pair.
     assert_eq!(v["summary"]["new"], 0);
     assert_eq!(v["summary"]["missing"], 0);
-    let flagged: Vec<&Value> = rows(&v)
-        .iter()
-        .filter(|c| c["gated"] == true && is_high_or_worse(c))
-        .collect();
+    let flagged = failing_rows(&v);
     assert!(!flagged.is_empty());
     assert!(
         flagged.iter().all(|c| c["benchmark"] == "/search"),
@@ -246,10 +239,7 @@ fn k6_ndjson_regression_is_flagged_per_endpoint() {
     let v = sb.verdict(&[], &base, &[&cur], 1);
     // +30 %: severity comes from the 75 % bound of the batch means, so high or critical.
     let search = row(&v, "http_req_duration{name:search}", "p95");
-    assert!(
-        search["severity"] == "high" || search["severity"] == "critical",
-        "{search}"
-    );
+    assert!(high_or_worse(search), "{search}");
     assert_eq!(
         severity(&v, "http_req_duration{name:home}", "p95"),
         "unchanged"

@@ -5,32 +5,14 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_files, fixture, run_json, Sandbox};
+use common::{benchmarks, corpus, corpus_files, fixture, row, severity, Sandbox};
 use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
 fn analyze_fails(baseline: &str, current: &str) -> Value {
-    let sb = Sandbox::new();
-    let v = run_json(
-        sb.cmd()
-            .args(["analyze", "--output", "json", "--baseline"])
-            .arg(fixture(baseline))
-            .arg(fixture(current)),
-        1,
-    );
+    let v = Sandbox::new().verdict(&[], fixture(baseline), &[fixture(current)], 1);
     assert_eq!(v["status"], "fail");
     v
-}
-
-fn severity<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a str {
-    v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric}"))["severity"]
-        .as_str()
-        .unwrap()
 }
 
 /// The slowed benchmark fails the gate on a central metric (high or critical) and no central metric of it
@@ -47,7 +29,7 @@ fn assert_only_slowed(v: &Value, slowed: &str, unchanged: &[&str], central: &[&s
     );
     for m in central {
         let s = severity(v, slowed, m);
-        let outcome = row_of(v, slowed, m)["evidence"]["outcome"].clone();
+        let outcome = row(v, slowed, m)["evidence"]["outcome"].clone();
         assert!(
             s == "medium" || failing(s) || outcome == "inconclusive",
             "{slowed} {m}: {s} {outcome}"
@@ -59,27 +41,12 @@ fn assert_only_slowed(v: &Value, slowed: &str, unchanged: &[&str], central: &[&s
     }
 }
 
-fn row_of<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
-    v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric}"))
-}
-
 #[test]
 fn hyperfine_pair_flags_primes() {
     let v = analyze_fails("hyperfine/baseline.json", "hyperfine/current.json");
     assert_only_slowed(&v, "primes", &["loop", "strings"], &["mean", "median"]);
     assert_eq!(severity(&v, "primes", "error_rate"), "unchanged");
-    let row = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == "primes" && c["metric"] == "median")
-        .unwrap();
-    assert_eq!(row["unit"], "ms");
+    assert_eq!(row(&v, "primes", "median")["unit"], "ms");
 }
 
 #[test]
@@ -95,11 +62,7 @@ fn google_benchmark_pair_flags_vector_sort() {
         &["real_time", "cpu_time"],
     );
     // Aggregate rows are statistics of their benchmark, not benchmarks.
-    assert!(!v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| c["benchmark"].as_str().unwrap().ends_with("_mean")));
+    assert!(!benchmarks(&v).iter().any(|b| b.ends_with("_mean")));
 }
 
 #[test]
@@ -163,15 +126,10 @@ fn libtest_pair_is_read_with_the_numbers_the_tool_printed() {
         .clone();
     let v: Value = serde_json::from_slice(&out).unwrap();
     for (bench, base, cur) in LIBTEST_TABLE {
-        let row = v["comparisons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["benchmark"] == bench && c["metric"] == "ns_per_iter")
-            .unwrap();
-        assert_eq!(row["baseline"], base, "{bench}");
-        assert_eq!(row["current"], cur, "{bench}");
-        assert_eq!(row["unit"], "ns");
+        let r = row(&v, bench, "ns_per_iter");
+        assert_eq!(r["baseline"], base, "{bench}");
+        assert_eq!(r["current"], cur, "{bench}");
+        assert_eq!(r["unit"], "ns");
     }
 }
 

@@ -19,11 +19,7 @@ fn run(sb: &Sandbox, args: &[&str]) -> std::process::Output {
 }
 
 fn gab(sb: &Sandbox, file: &str, entries: &[(&str, &str, f64)]) -> String {
-    let doc: Vec<Value> = entries
-        .iter()
-        .map(|(n, u, v)| json!({"name": n, "unit": u, "value": v}))
-        .collect();
-    sb.write(file, &serde_json::to_string(&doc).unwrap())
+    sb.write(file, &common::gab_json(entries))
         .display()
         .to_string()
 }
@@ -316,10 +312,7 @@ fn distinct_k6_tag_values_are_capped_with_a_warning_naming_the_tag() {
         common::row(&v, "http_req_duration", "count")["current"],
         1100.0
     );
-    let benches: std::collections::BTreeSet<&str> = common::rows(&v)
-        .iter()
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
+    let benches: std::collections::BTreeSet<&str> = common::benchmarks(&v).into_iter().collect();
     assert_eq!(benches.iter().filter(|b| b.contains("{name:")).count(), 998);
     // The policy raises (or lowers) the cap.
     sb.write("perfgate.toml", "max_series = 5\n");

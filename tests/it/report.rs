@@ -11,7 +11,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{json, perfgate, Sandbox};
+use common::{failing_rows, json, perfgate, Sandbox};
 use serde_json::{json, Value};
 
 /// The fixture directory; commands run there so that paths in the output are short and stable.
@@ -400,14 +400,7 @@ fn the_regression_comes_first_and_the_headline_counts_gated_rows() {
         assert!(bench.contains(slowed), "{name}: first row {first}");
         let v = json_of(&base, &cur);
         assert_eq!(v["status"], "fail", "{name}");
-        let failing = v["comparisons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| {
-                c["gated"] == true && (c["severity"] == "critical" || c["severity"] == "high")
-            })
-            .count();
+        let failing = failing_rows(&v).len();
         let title = md.lines().next().unwrap();
         assert_eq!(
             count_before(title, " regression"),

@@ -342,3 +342,39 @@ pub fn severity<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a str {
         .as_str()
         .unwrap_or_else(|| panic!("no severity for {bench} {metric} in {v}"))
 }
+
+/// Whether a verdict row is graded high or critical.
+pub fn high_or_worse(c: &Value) -> bool {
+    c["severity"] == "high" || c["severity"] == "critical"
+}
+
+/// The verdict's gated rows graded high or critical: those that fail the default gate.
+pub fn failing_rows(v: &Value) -> Vec<&Value> {
+    rows(v)
+        .iter()
+        .filter(|c| c["gated"] == true && high_or_worse(c))
+        .collect()
+}
+
+/// The benchmark name of every row of the verdict, in order (a name with several metrics repeats).
+pub fn benchmarks(v: &Value) -> Vec<&str> {
+    rows(v)
+        .iter()
+        .map(|c| c["benchmark"].as_str().expect("a benchmark name"))
+        .collect()
+}
+
+/// The path of a file under `fixtures/k6/`, as a string.
+pub fn k6(rel: &str) -> String {
+    fixture(&format!("k6/{rel}")).display().to_string()
+}
+
+/// A github-action-benchmark custom JSON document (`customSmallerIsBetter`): one entry per
+/// `(name, unit, value)`.
+pub fn gab_json(entries: &[(&str, &str, f64)]) -> String {
+    let doc: Vec<Value> = entries
+        .iter()
+        .map(|(n, u, v)| serde_json::json!({"name": n, "unit": u, "value": v}))
+        .collect();
+    serde_json::to_string(&doc).unwrap()
+}
