@@ -9,28 +9,13 @@
 use crate::common;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use common::{benchmarks, fixture, severity, Sandbox};
+use common::{benchmarks, fixture, one_line_error, run_stderr, severity, Sandbox};
 use serde_json::Value;
 
 /// Runs `perfgate analyze ARGS…` and asserts exit 2 with one stderr line naming `file` and saying `problem`.
 fn assert_one_line_error(sb: &Sandbox, args: &[&str], file: &str, problem: &str) {
-    let out = sb
-        .cmd()
-        .arg("analyze")
-        .args(args)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.starts_with("perfgate: "), "{err}");
-    assert!(err.contains(file), "{args:?}: names {file}: {err}");
-    assert!(err.contains(problem), "{args:?}: says {problem:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(out.stdout.is_empty(), "no partial report on stdout");
+    one_line_error(sb.cmd().arg("analyze").args(args), file, problem);
 }
 
 fn p(path: &Path) -> &str {
@@ -214,14 +199,7 @@ fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
         "long.json",
         &serde_json::json!([{"name": "n".repeat(20_000), "unit": "ms", "value": 1}]).to_string(),
     );
-    let out = sb
-        .cmd()
-        .args(["baseline", "create", "long"])
-        .arg(&long)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = run_stderr(sb.cmd().args(["baseline", "create", "long"]).arg(&long), 2);
     assert!(
         err.contains("long.json: field `benchmarks (a benchmark name)` is 20000 bytes long"),
         "{err}"

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{benchmarks, corpus, corpus_files, fixture, row, severity, Sandbox};
+use common::{benchmarks, corpus, corpus_files, fixture, row, run_stderr, severity, Sandbox};
 use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
@@ -194,8 +194,7 @@ fn every_saved_real_file_is_detected_as_its_format() {
 fn unknown_text_still_exits_2_listing_every_format() {
     let sb = Sandbox::new();
     let f = sb.write("notes.txt", "Benchmarks are fun\ntest a ... ok\n");
-    let assert = sb.cmd().arg("analyze").arg(&f).assert().code(2);
-    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let err = run_stderr(sb.cmd().arg("analyze").arg(&f), 2);
     for id in [
         "criterion",
         "hyperfine",

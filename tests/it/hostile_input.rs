@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::Sandbox;
+use common::{one_line_error, Sandbox};
 use serde_json::{json, Value};
 
 /// Generous: a refused FIFO returns in milliseconds; a blocked reader never does.
@@ -131,16 +131,8 @@ fn mkfifo(p: &Path) {
 /// Runs perfgate and asserts it ended (no hang) with exit 2 and a one-line message naming `file`.
 fn assert_refused(sb: &Sandbox, args: &[&str], env: &[(&str, &str)], file: &str, problem: &str) {
     let mut cmd = sb.cmd();
-    cmd.args(args).timeout(TIMEOUT);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?} (None = hung): {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.contains(file), "{args:?}: {err}");
-    assert!(err.contains(problem), "{args:?}: {err}");
+    cmd.args(args).envs(env.iter().copied());
+    one_line_error(&mut cmd, file, problem);
 }
 
 #[cfg(unix)]

@@ -378,3 +378,22 @@ pub fn gab_json(entries: &[(&str, &str, f64)]) -> String {
         .collect();
     serde_json::to_string(&doc).unwrap()
 }
+
+/// Runs `cmd` (under a timeout, so a reader that blocks fails the test), which must exit 2 with one line
+/// on stderr that starts with `perfgate: `, names `file` and says `problem`, and print nothing on stdout.
+/// Returns that line.
+pub fn one_line_error(cmd: &mut assert_cmd::Command, file: &str, problem: &str) -> String {
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{cmd:?} (None = hung): {err}");
+    assert_eq!(err.lines().count(), 1, "{cmd:?}: {err}");
+    assert!(err.starts_with("perfgate: "), "{err}");
+    assert!(err.contains(file), "{cmd:?}: names {file}: {err}");
+    assert!(err.contains(problem), "{cmd:?}: says {problem:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial report on stdout");
+    err
+}
