@@ -28,76 +28,33 @@ fn existing(names: &[&str]) -> String {
         .to_string()
 }
 
-/// Regression pairs: snapshot name, baseline, current, and a word of the benchmark that was slowed.
+/// Regression pairs: snapshot name, the files `<dir>baseline<suffix>` and `<dir>current<suffix>` (or the same
+/// gzipped), and a word of the benchmark that was slowed.
+const REGRESSION_PAIRS: &[(&str, &str, &str, &str)] = &[
+    ("k6-summary", "k6/", "-summary.json", "search"),
+    ("k6-export", "k6/", "-export.json", "search"),
+    ("k6-ndjson", "k6/", ".ndjson", "search"),
+    ("artillery", "artillery/", ".json", "search"),
+    ("autocannon", "autocannon/", "-search.json", "search"),
+    ("criterion", "criterion/", "", "sort"),
+    ("go-bench", "go-bench/", ".txt", "Sort"),
+    ("google-benchmark", "google-benchmark/", ".json", "Sort"),
+    ("hyperfine", "hyperfine/", ".json", "primes"),
+    ("libtest", "libtest/", ".txt", "sort"),
+    ("pytest-benchmark", "pytest-benchmark/", ".json", "sort"),
+];
+
 fn regression_pairs() -> Vec<(&'static str, String, String, &'static str)> {
-    vec![
-        (
-            "k6-summary",
-            existing(&["k6/baseline-summary.json"]),
-            existing(&["k6/current-summary.json"]),
-            "search",
-        ),
-        (
-            "k6-export",
-            existing(&["k6/baseline-export.json"]),
-            existing(&["k6/current-export.json"]),
-            "search",
-        ),
-        (
-            "k6-ndjson",
-            existing(&["k6/baseline.ndjson", "k6/baseline.ndjson.gz"]),
-            existing(&["k6/current.ndjson", "k6/current.ndjson.gz"]),
-            "search",
-        ),
-        (
-            "artillery",
-            existing(&["artillery/baseline.json"]),
-            existing(&["artillery/current.json"]),
-            "search",
-        ),
-        (
-            "autocannon",
-            existing(&["autocannon/baseline-search.json"]),
-            existing(&["autocannon/current-search.json"]),
-            "search",
-        ),
-        (
-            "criterion",
-            existing(&["criterion/baseline"]),
-            existing(&["criterion/current"]),
-            "sort",
-        ),
-        (
-            "go-bench",
-            existing(&["go-bench/baseline.txt"]),
-            existing(&["go-bench/current.txt"]),
-            "Sort",
-        ),
-        (
-            "google-benchmark",
-            existing(&["google-benchmark/baseline.json"]),
-            existing(&["google-benchmark/current.json"]),
-            "Sort",
-        ),
-        (
-            "hyperfine",
-            existing(&["hyperfine/baseline.json"]),
-            existing(&["hyperfine/current.json"]),
-            "primes",
-        ),
-        (
-            "libtest",
-            existing(&["libtest/baseline.txt"]),
-            existing(&["libtest/current.txt"]),
-            "sort",
-        ),
-        (
-            "pytest-benchmark",
-            existing(&["pytest-benchmark/baseline.json"]),
-            existing(&["pytest-benchmark/current.json"]),
-            "sort",
-        ),
-    ]
+    REGRESSION_PAIRS
+        .iter()
+        .map(|(name, dir, suffix, slowed)| {
+            let side = |s: &str| {
+                let f = format!("{dir}{s}{suffix}");
+                existing(&[&f, &format!("{f}.gz")])
+            };
+            (*name, side("baseline"), side("current"), *slowed)
+        })
+        .collect()
 }
 
 /// The micro-benchmark tools with six same-code runs in `fixtures/<tool>/noise/`.
