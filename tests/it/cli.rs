@@ -104,12 +104,7 @@ fn fail_on_critical_still_fails_on_the_70_percent_slowdown() {
 #[test]
 fn legacy_summary_export_pair_gives_the_same_verdict() {
     let sb = Sandbox::new();
-    let v = sb.verdict(
-        &[],
-        fixture("k6/baseline-export.json"),
-        &[fixture("k6/current-export.json")],
-        1,
-    );
+    let v = sb.fixture_verdict("k6/baseline-export.json", "k6/current-export.json", 1);
     assert_eq!(
         severity(&v, "http_req_duration{name:search}", "p95"),
         "critical"
@@ -505,12 +500,7 @@ fn a_closed_stdout_exits_quietly_with_the_verdict() {
 #[test]
 fn k6_ndjson_pair_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let v = sb.verdict(
-        &[],
-        fixture("k6/baseline.ndjson.gz"),
-        &[fixture("k6/current.ndjson.gz")],
-        1,
-    );
+    let v = sb.fixture_verdict("k6/baseline.ndjson.gz", "k6/current.ndjson.gz", 1);
     assert_eq!(
         severity(&v, "http_req_duration{name:search}", "p95"),
         "critical"

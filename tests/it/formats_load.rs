@@ -93,12 +93,7 @@ fn unknown_json_exits_2_listing_the_formats_tried() {
 #[test]
 fn artillery_fixture_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let v = sb.verdict(
-        &[],
-        fixture("artillery/baseline.json"),
-        &[fixture("artillery/current.json")],
-        1,
-    );
+    let v = sb.fixture_verdict("artillery/baseline.json", "artillery/current.json", 1);
     assert_eq!(v["status"], "fail");
     let search = "http.response_time{endpoint:/search}";
     for metric in ["p50", "p95"] {
@@ -151,10 +146,9 @@ fn artillery_all_failed_run_fails_the_gate() {
 #[test]
 fn autocannon_fixture_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let v = sb.verdict(
-        &[],
-        fixture("autocannon/baseline-search.json"),
-        &[fixture("autocannon/current-search.json")],
+    let v = sb.fixture_verdict(
+        "autocannon/baseline-search.json",
+        "autocannon/current-search.json",
         1,
     );
     // Latency is reported in whole milliseconds: 20 → 36 ms at the median.
@@ -167,10 +161,9 @@ fn autocannon_fixture_flags_the_slowed_endpoint() {
     let rps = row(&v, "/search", "requests_mean");
     assert!(high_or_worse(rps) && rps["gated"] == false, "{rps}");
     for ep in ["health", "items"] {
-        sb.verdict(
-            &[],
-            fixture(&format!("autocannon/baseline-{ep}.json")),
-            &[fixture(&format!("autocannon/current-{ep}.json"))],
+        sb.fixture_verdict(
+            &format!("autocannon/baseline-{ep}.json"),
+            &format!("autocannon/current-{ep}.json"),
             0,
         );
     }

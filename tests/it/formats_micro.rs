@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
 fn analyze_fails(baseline: &str, current: &str) -> Value {
-    let v = Sandbox::new().verdict(&[], fixture(baseline), &[fixture(current)], 1);
+    let v = Sandbox::new().fixture_verdict(baseline, current, 1);
     assert_eq!(v["status"], "fail");
     v
 }

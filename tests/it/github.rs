@@ -223,11 +223,14 @@ impl Env {
         out
     }
 
+    /// Every request the fake GitHub received, in order.
+    async fn requests(&self) -> Vec<Request> {
+        self.server.received_requests().await.unwrap()
+    }
+
     async fn writes(&self) -> Vec<String> {
-        self.server
-            .received_requests()
+        self.requests()
             .await
-            .unwrap()
             .iter()
             .filter(|r| r.method.as_str() != "GET")
             .map(|r| format!("{} {}", r.method, r.url.path()))
@@ -776,10 +779,8 @@ async fn github_enterprise_api_prefix_is_kept() {
 
 /// Requests by method, e.g. `["GET", "GET", "POST"]`, leaving out the token's identity lookup.
 async fn methods(env: &Env) -> Vec<String> {
-    env.server
-        .received_requests()
+    env.requests()
         .await
-        .unwrap()
         .iter()
         .filter(|r| r.url.path() != "/user")
         .map(|r| r.method.as_str().to_string())

@@ -218,38 +218,22 @@ fn backfilled_k6_run_is_pulled_and_gated() {
 
     // The numbers are the source data's final flush, in k6's summary names and units.
     let b: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
-    assert!(close(
-        metric(&b, "http_req_duration{name:login}", "p95"),
-        109.0
-    ));
-    assert!(close(
-        metric(&b, "http_req_duration{name:login}", "p99"),
-        163.5
-    ));
-    assert!(close(
-        metric(&b, "http_req_duration{name:login}", "mean"),
-        65.4
-    ));
-    assert!(close(
-        metric(&b, "http_req_duration{name:search}", "p95"),
-        218.0
-    ));
-    assert!(close(metric(&b, "http_reqs{name:login}", "rate"), 10.0)); // (500 - 50) / 45 s
-    assert!(close(metric(&b, "http_reqs{name:search}", "rate"), 20.0));
-    assert!(close(metric(&b, "http_reqs", "rate"), 30.0));
-    assert!(close(metric(&b, "http_reqs", "count"), 1500.0));
-    assert!(close(
-        metric(&b, "http_req_failed{name:search}", "error_rate"),
-        0.1
-    )); // 100 of 1000
-    assert!(close(
-        metric(&b, "http_req_failed{name:login}", "error_rate"),
-        0.0
-    ));
-    assert!(close(
-        metric(&b, "http_req_failed", "error_rate"),
-        100.0 / 1500.0
-    ));
+    for (bench, m, want) in [
+        ("http_req_duration{name:login}", "p95", 109.0),
+        ("http_req_duration{name:login}", "p99", 163.5),
+        ("http_req_duration{name:login}", "mean", 65.4),
+        ("http_req_duration{name:search}", "p95", 218.0),
+        ("http_reqs{name:login}", "rate", 10.0), // (500 - 50) / 45 s
+        ("http_reqs{name:search}", "rate", 20.0),
+        ("http_reqs", "rate", 30.0),
+        ("http_reqs", "count", 1500.0),
+        ("http_req_failed{name:search}", "error_rate", 0.1), // 100 of 1000
+        ("http_req_failed{name:login}", "error_rate", 0.0),
+        ("http_req_failed", "error_rate", 100.0 / 1500.0),
+    ] {
+        let got = metric(&b, bench, m);
+        assert!(close(got, want), "{bench} {m}: {got}, not {want}");
+    }
     assert!(b["benchmarks"].get("vus").is_none());
 
     let out = perfgate()

@@ -57,6 +57,15 @@ fn regression_pairs() -> Vec<(&'static str, String, String, &'static str)> {
         .collect()
 }
 
+/// The baseline and current files of the regression pair `name`.
+fn pair(name: &str) -> (String, String) {
+    let (_, base, cur, _) = regression_pairs()
+        .into_iter()
+        .find(|p| p.0 == name)
+        .unwrap_or_else(|| panic!("no regression pair {name}"));
+    (base, cur)
+}
+
 /// The micro-benchmark tools with six same-code runs in `fixtures/<tool>/noise/`.
 const NOISE_TOOLS: &[&str] = &[
     "criterion",
@@ -406,10 +415,7 @@ fn no_row_is_shown_twice() {
 /// selecting the same requests), and the visible part fits in 40 table rows.
 #[test]
 fn k6_ndjson_has_no_repeated_series_and_a_short_visible_part() {
-    let (_, base, cur, _) = regression_pairs()
-        .into_iter()
-        .find(|p| p.0 == "k6-ndjson")
-        .unwrap();
+    let (base, cur) = pair("k6-ndjson");
     let v = json_of(&base, &cur);
     let mut by_bench: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for c in v["comparisons"].as_array().unwrap() {
@@ -465,10 +471,7 @@ fn k6_ndjson_has_no_repeated_series_and_a_short_visible_part() {
 /// `--output json` keeps every row, gated or not, with `gated`.
 #[test]
 fn json_keeps_every_row_with_gated() {
-    let (_, base, cur, _) = regression_pairs()
-        .into_iter()
-        .find(|p| p.0 == "hyperfine")
-        .unwrap();
+    let (base, cur) = pair("hyperfine");
     let v = json_of(&base, &cur);
     let rows = v["comparisons"].as_array().unwrap();
     assert_eq!(rows.len() as u64, v["current"]["metrics"].as_u64().unwrap());

@@ -3,7 +3,7 @@
 use crate::common;
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::{fixture, k6_pair, perfgate, run_ok};
 use serde_json::Value;
@@ -48,16 +48,20 @@ fn write_lines(path: &Path, lines: &[&String]) {
     std::fs::write(path, text).unwrap();
 }
 
-/// The streams of two k6 workers running `lines`: k6 writes the Metric lines (the first three) in every
-/// worker's stream; points go to the workers round-robin by line.
-fn two_workers(lines: &[String]) -> (Vec<&String>, Vec<&String>) {
+/// The streams of two k6 workers running `lines`, written to `w1.json` and `w2.json` in `dir`: k6 writes
+/// the Metric lines (the first three) in every worker's stream; points go to the workers round-robin by
+/// line.
+fn two_workers(dir: &Path, lines: &[String]) -> (PathBuf, PathBuf) {
     let (header, points) = lines.split_at(3);
-    let w1 = header.iter().chain(points.iter().step_by(2)).collect();
-    let w2 = header
+    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
+    let w2: Vec<&String> = header
         .iter()
         .chain(points.iter().skip(1).step_by(2))
         .collect();
-    (w1, w2)
+    let (a, b) = (dir.join("w1.json"), dir.join("w2.json"));
+    write_lines(&a, &w1);
+    write_lines(&b, &w2);
+    (a, b)
 }
 
 fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Value {
@@ -76,16 +80,9 @@ fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Val
 fn per_worker_ndjson_merges_to_the_combined_percentiles() {
     let dir = tempfile::tempdir().unwrap();
     let lines = generate_ndjson(3000);
-    let (w1, w2) = two_workers(&lines);
-    let all: Vec<&String> = lines.iter().collect();
-    let (c, a, b) = (
-        dir.path().join("all.json"),
-        dir.path().join("w1.json"),
-        dir.path().join("w2.json"),
-    );
-    write_lines(&c, &all);
-    write_lines(&a, &w1);
-    write_lines(&b, &w2);
+    let (a, b) = two_workers(dir.path(), &lines);
+    let c = dir.path().join("all.json");
+    write_lines(&c, &lines.iter().collect::<Vec<_>>());
 
     let combined = snapshot_metrics(dir.path(), "combined", &[&c], false);
     let merged = snapshot_metrics(dir.path(), "merged", &[&a, &b], true);
@@ -122,14 +119,8 @@ fn a_gzip_worker_stream_merges_like_a_plain_one() {
     use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let lines = generate_ndjson(900);
-    let (w1, w2) = two_workers(&lines);
-    let (a, b, bgz) = (
-        dir.path().join("w1.json"),
-        dir.path().join("w2.json"),
-        dir.path().join("w2.json.gz"),
-    );
-    write_lines(&a, &w1);
-    write_lines(&b, &w2);
+    let (a, b) = two_workers(dir.path(), &lines);
+    let bgz = dir.path().join("w2.json.gz");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&std::fs::read(&b).unwrap()).unwrap();
     std::fs::write(&bgz, gz.finish().unwrap()).unwrap();

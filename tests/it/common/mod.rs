@@ -205,6 +205,11 @@ impl Sandbox {
         json(&out)
     }
 
+    /// [`Sandbox::verdict`] on the pair `fixtures/BASELINE` and `fixtures/CURRENT`.
+    pub fn fixture_verdict(&self, baseline: &str, current: &str, code: i32) -> Value {
+        self.verdict(&[], fixture(baseline), &[fixture(current)], code)
+    }
+
     /// `perfgate baseline create ARGS FILES...` in the sandbox (ARGS: the name and any flags), which must
     /// succeed.
     pub fn create_baseline<P: AsRef<std::ffi::OsStr>>(&self, args: &[&str], files: &[P]) {
