@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{failing_rows, fixture, git, json, perfgate, Sandbox};
+use common::{failing_rows, fixture, git, json, perfgate, read_json, Sandbox};
 use serde_json::Value;
 
 /// The timing tests run one at a time: the drift test's CPU hog must not disturb the others.
@@ -644,7 +644,7 @@ fn the_action_mode_runs_ab_against_the_given_base() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(std::fs::read_to_string(&gh_out).unwrap(), "exit-code=0\n");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&verdict).unwrap()).unwrap();
+    let v: Value = read_json(&verdict);
     assert_eq!(v["ab"]["base_commit"], base.as_str());
     assert_eq!(v["status"], "pass");
 }

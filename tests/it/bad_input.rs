@@ -10,7 +10,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{benchmarks, fixture, one_line_error, run_stderr, severity, Sandbox};
+use common::{benchmarks, fixture, one_line_error, read_json, run_stderr, severity, Sandbox};
 use serde_json::Value;
 
 /// Runs `perfgate analyze ARGS…` and asserts exit 2 with one stderr line naming `file` and saying `problem`.
@@ -155,7 +155,7 @@ fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
     let cur = fixture("hyperfine/current.json");
     sb.create_baseline(&["main"], &[&cur]);
     let path = sb.path("baselines/main.json");
-    let good: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let good: Value = read_json(&path);
     let mut snap = good.clone();
     snap["git"]["commit"] = serde_json::json!("\u{1b}]0;title\u{7}abc\n::error::pwned");
     snap["git"]["branch"] = serde_json::json!("\u{1b}[2J\u{202e}main");
@@ -561,10 +561,7 @@ fn times3(v: &mut Value) {
 fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
     let sb = Sandbox::new();
     // pytest-benchmark: a 3x slower duplicate of the first test must be seen, not overwritten.
-    let mut doc: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture("pytest-benchmark/baseline.json")).unwrap(),
-    )
-    .unwrap();
+    let mut doc: Value = read_json(fixture("pytest-benchmark/baseline.json"));
     let name = doc["benchmarks"][0]["fullname"]
         .as_str()
         .unwrap()
@@ -579,7 +576,7 @@ fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
     assert!((ratio - 3.0).abs() < 1e-6, "{ratio}");
     // JMH: the same.
     let jmh = common::corpus("jmh/bencherdev_bencher_jmh_six_1.36.json");
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(jmh).unwrap()).unwrap();
+    let mut doc: Value = read_json(jmh);
     let n = doc.as_array().unwrap().len();
     with_slower_duplicate(&mut doc, None, &|d| times3(&mut d["primaryMetric"]));
     let f = sb.write("jmh.json", &doc.to_string());

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{k6, perfgate, run_stderr, Sandbox};
+use common::{k6, perfgate, read_json, run_stderr, Sandbox};
 
 fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -371,8 +371,7 @@ fn created_at_is_compared_as_a_time_and_bad_ones_never_become_latest() {
     }
     let set = |name: &str, created: &str| {
         let p = sb.path(&format!("baselines/{name}.json"));
-        let mut v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let mut v: serde_json::Value = read_json(&p);
         v["created_at"] = created.into();
         std::fs::write(&p, v.to_string()).unwrap();
     };

@@ -7,7 +7,6 @@ use common::{
     Sandbox,
 };
 use predicates::prelude::*;
-use serde_json::Value;
 
 #[test]
 fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
@@ -281,15 +280,7 @@ fn baseline_list_show_latest_delete() {
         .stdout(predicate::str::contains("Name"))
         .stdout(predicate::str::contains("old"))
         .stdout(predicate::str::contains("2023-11-14T22:13:20Z"));
-    let list: Value = serde_json::from_slice(
-        &sb.cmd()
-            .args(["baseline", "list", "-o", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let list = run_json(sb.cmd().args(["baseline", "list", "-o", "json"]), 0);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["name"], "old");
     assert_eq!(list[0]["benchmarks"], 17);
@@ -304,15 +295,7 @@ fn baseline_list_show_latest_delete() {
         .code(0)
         .stdout(predicate::str::contains("http_req_duration{name:search}"))
         .stdout(predicate::str::contains("22.8 ms"));
-    let snap: Value = serde_json::from_slice(
-        &sb.cmd()
-            .args(["baseline", "show", "old", "-o", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let snap = run_json(sb.cmd().args(["baseline", "show", "old", "-o", "json"]), 0);
     assert_eq!(snap["schema_version"], 1);
     assert_eq!(snap["sources"][0]["format"], "k6-summary");
     assert_eq!(snap["sources"][0]["tool"], "k6");

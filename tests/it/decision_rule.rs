@@ -4,14 +4,14 @@
 
 use crate::common;
 
-use common::{fixture, k6_scaled, row, run_json, severity, Sandbox};
+use common::{fixture, k6_scaled, read_json, row, run_json, severity, Sandbox};
 use serde_json::Value;
 
 /// hyperfine's `loop` benchmark from a real noise run, with `times` changed by `f` (sorted ascending, in
 /// seconds) and the summary fields recomputed from them.
 fn hyperfine_loop(run: usize, f: impl Fn(&mut Vec<f64>)) -> String {
     let path = fixture(&format!("hyperfine/noise/run{run}.json"));
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut doc: Value = read_json(path);
     let results = doc["results"].as_array_mut().unwrap();
     results.retain(|r| r["command"] == "loop");
     let r = &mut results[0];
@@ -110,17 +110,13 @@ fn creep_of_four_percent_per_merge_is_reported_as_medium() {
     }
     let seventh = sb.write("run6.json", &k6_scaled(10.0 * 1.04f64.powi(6)));
     let analyze = |code: i32, extra: &[&str]| -> Value {
-        let out = sb
-            .cmd()
-            .args(["analyze", "-o", "json"])
-            .args(extra)
-            .arg(&seventh)
-            .assert()
-            .code(code)
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
+        run_json(
+            sb.cmd()
+                .args(["analyze", "-o", "json"])
+                .args(extra)
+                .arg(&seventh),
+            code,
+        )
     };
     let v = analyze(0, &[]);
     let p95 = row(&v, "http_req_duration", "p95");

@@ -6,8 +6,8 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::{
-    corpus, corpus_file, corpus_files, failing_rows, fixture, high_or_worse, one_line_error, row,
-    rows, run_json, severity, Sandbox,
+    corpus, corpus_file, corpus_files, failing_rows, fixture, high_or_worse, one_line_error,
+    read_json, row, rows, run_json, severity, Sandbox,
 };
 use predicates::prelude::*;
 use serde_json::Value;
@@ -23,9 +23,7 @@ fn shared_files(dir: &str) -> Vec<PathBuf> {
 fn detected_format(path: &PathBuf) -> String {
     let sb = Sandbox::new();
     sb.create_baseline(&["t"], &[path]);
-    let snap: Value =
-        serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/t.json")).unwrap())
-            .unwrap();
+    let snap: Value = read_json(sb.path("baselines/t.json"));
     snap["sources"][0]["format"].as_str().unwrap().to_string()
 }
 
@@ -262,8 +260,7 @@ fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
     let baseline = corpus(
         "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
     );
-    let mut doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut doc: Value = read_json(&baseline);
     doc[0]["value"] = 50.into(); // throughput 70 → 50 req/s
     let current = sb.write("current.json", &doc.to_string());
     let name = "My Custom Bigger Is Better Benchmark - Throughput";
@@ -283,8 +280,7 @@ fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
 fn bmf_latency_regression_is_flagged() {
     let sb = Sandbox::new();
     let baseline = corpus("bmf/bencherdev_bencher_bmf_report_latency.json");
-    let mut doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut doc: Value = read_json(&baseline);
     doc["tests::benchmark_b"]["latency"]["value"] = 4500.0.into(); // 3443 → 4500 ns
     let current = sb.write("current.json", &doc.to_string());
     let v = sb.verdict(&[], &baseline, &[&current], 1);

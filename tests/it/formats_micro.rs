@@ -5,7 +5,9 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{benchmarks, corpus, corpus_files, fixture, row, run_stderr, severity, Sandbox};
+use common::{
+    benchmarks, corpus, corpus_files, fixture, read_json, row, run_stderr, severity, Sandbox,
+};
 use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
@@ -115,16 +117,7 @@ const LIBTEST_TABLE: [(&str, f64, f64); 3] = [
 #[test]
 fn libtest_pair_is_read_with_the_numbers_the_tool_printed() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--output", "json", "--baseline"])
-        .arg(fixture("libtest/baseline.txt"))
-        .arg(fixture("libtest/current.txt"))
-        .assert()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = sb.fixture_verdict("libtest/baseline.txt", "libtest/current.txt", 1);
     for (bench, base, cur) in LIBTEST_TABLE {
         let r = row(&v, bench, "ns_per_iter");
         assert_eq!(r["baseline"], base, "{bench}");
@@ -214,9 +207,7 @@ fn unknown_text_still_exits_2_listing_every_format() {
 fn a_criterion_directory_can_be_stored_as_a_baseline() {
     let sb = Sandbox::new();
     sb.create_baseline(&["main"], &[fixture("criterion/baseline")]);
-    let snap: Value =
-        serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/main.json")).unwrap())
-            .unwrap();
+    let snap: Value = read_json(sb.path("baselines/main.json"));
     let text = snap.to_string();
     assert!(text.contains("\"criterion\""), "{text}");
     assert!(text.contains("ci_low"), "confidence intervals are stored");

@@ -5,7 +5,7 @@ use crate::common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{fixture, git, k6_scaled, run_json, run_stdout, Sandbox};
+use common::{fixture, git, k6_scaled, read_json, run_json, run_stdout, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -38,15 +38,11 @@ fn history_table_has_every_snapshot_and_its_step() {
         "{text}"
     );
     assert!(text.contains("+3.0 %"), "{text}");
-    let json: Value = serde_json::from_slice(
-        &sb.cmd()
-            .args(["history", "main", "--metric", "p95", "-o", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let json = run_json(
+        sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "json"]),
+        0,
+    );
     for s in json.as_array().unwrap() {
         assert_eq!(s["points"].as_array().unwrap().len(), 5, "{s}");
         assert_eq!(s["unit"], "ms");
@@ -237,7 +233,7 @@ fn a_different_runner_is_flagged() {
     let sb = Sandbox::new();
     sb.create_baseline(&["main"], &[fixture("k6/baseline-summary.json")]);
     let path = sb.path("baselines/main.json");
-    let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut snap: Value = read_json(&path);
     snap["runner"] =
         serde_json::json!({"os": "macos", "arch": "aarch64", "cores": 10, "cpu": "Apple M2"});
     std::fs::write(&path, snap.to_string()).unwrap();

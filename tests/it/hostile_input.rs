@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{one_line_error, Sandbox};
+use common::{one_line_error, read_json, Sandbox};
 use serde_json::{json, Value};
 
 /// Generous: a refused FIFO returns in milliseconds; a blocked reader never does.
@@ -101,7 +101,7 @@ fn snapshot_commit_and_date_cannot_inject_into_headers() {
         .assert()
         .success();
     let path = sb.path("baselines/main.json");
-    let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut snap: Value = read_json(&path);
     snap["git"]["commit"] = json!("\u{1b}]0;x\u{7}\u{1b}[2Jé\n::error::c");
     snap["created_at"] = json!("2026-01-01T00:00:00Z");
     snap["git"]["branch"] = json!("##[stop-commands]t");

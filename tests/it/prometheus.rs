@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{k6_pair, perfgate, run_ok};
+use common::{k6_pair, perfgate, read_json, run_ok};
 use serde_json::Value;
 
 /// The binary, or `None` after a notice that the test is skipped (a failure under
@@ -217,7 +217,7 @@ fn backfilled_k6_run_is_pulled_and_gated() {
     );
 
     // The numbers are the source data's final flush, in k6's summary names and units.
-    let b: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    let b: Value = read_json(&base);
     for (bench, m, want) in [
         ("http_req_duration{name:login}", "p95", 109.0),
         ("http_req_duration{name:login}", "p99", 163.5),
@@ -383,7 +383,7 @@ fn push_appears_on_a_real_pushgateway() {
 #[test]
 fn grafana_example_charts_the_pushed_series() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/grafana-dashboard.json");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let doc: Value = read_json(path);
     let exprs: Vec<String> = doc["panels"]
         .as_array()
         .unwrap()

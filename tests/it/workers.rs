@@ -5,7 +5,7 @@ use crate::common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::{fixture, k6_pair, perfgate, run_ok};
+use common::{fixture, k6_pair, perfgate, read_json, run_ok};
 use serde_json::Value;
 
 /// A k6 NDJSON stream of one run: two endpoints, log-normal-ish latencies, some failures.
@@ -72,8 +72,7 @@ fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Val
         cmd.arg("--merge-workers");
     }
     run_ok(&mut cmd);
-    let text = std::fs::read_to_string(dir.join("baselines").join(format!("{name}.json"))).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap()["benchmarks"].clone()
+    read_json(dir.join("baselines").join(format!("{name}.json")))["benchmarks"].clone()
 }
 
 #[test]

@@ -402,3 +402,10 @@ pub fn one_line_error(cmd: &mut assert_cmd::Command, file: &str, problem: &str) 
     assert!(out.stdout.is_empty(), "no partial report on stdout");
     err
 }
+
+/// A JSON file, parsed.
+pub fn read_json(path: impl AsRef<Path>) -> Value {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
