@@ -190,19 +190,15 @@ impl Sandbox {
         current: &[P],
         code: i32,
     ) -> Value {
-        let out = self
-            .cmd()
-            .args(["analyze", "-o", "json"])
-            .args(args)
-            .arg("--baseline")
-            .arg(baseline)
-            .args(current)
-            .assert()
-            .code(code)
-            .get_output()
-            .stdout
-            .clone();
-        json(&out)
+        run_json(
+            self.cmd()
+                .args(["analyze", "-o", "json"])
+                .args(args)
+                .arg("--baseline")
+                .arg(baseline)
+                .args(current),
+            code,
+        )
     }
 
     /// [`Sandbox::verdict`] on the pair `fixtures/BASELINE` and `fixtures/CURRENT`.
@@ -329,8 +325,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The k6 summary fixture (`fixtures/k6/baseline-summary.json`) with every trend value scaled by `factor`.
 pub fn k6_scaled(factor: f64) -> String {
-    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let mut doc = read_json(fixture("k6/baseline-summary.json"));
     for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
         if m["type"] == "trend" {
             for v in m["values"].as_object_mut().unwrap().values_mut() {
