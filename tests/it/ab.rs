@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixture, json, perfgate, Sandbox};
+use common::{failing_rows, fixture, git, json, perfgate, read_json, Sandbox};
 use serde_json::Value;
 
 /// The timing tests run one at a time: the drift test's CPU hog must not disturb the others.
@@ -68,21 +68,6 @@ fn bench_py(n: u32) -> String {
 /// hardly depends on the load of a shared CI machine, so a detection test on it does not either.
 fn wait_py(n: u32) -> String {
     pytest_style(n, "time.sleep(N / 1e6)", "perf_counter")
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// A repository whose first commit (returned) has `bench.sh` with `base_n` iterations, and whose HEAD has
@@ -223,12 +208,7 @@ fn a_25_percent_slower_head_fails_and_is_named() {
     let (code, v, stderr) = output(ab(&dir, &base, 8, &[], &python("wait.py")));
     eprintln!("{}", describe(&v));
     assert_eq!(code, 1, "{stderr}\n{v:#}");
-    let failing: Vec<&Value> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["gated"] == true && (c["severity"] == "critical" || c["severity"] == "high"))
-        .collect();
+    let failing = failing_rows(&v);
     assert!(
         failing
             .iter()
@@ -664,7 +644,7 @@ fn the_action_mode_runs_ab_against_the_given_base() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(std::fs::read_to_string(&gh_out).unwrap(), "exit-code=0\n");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&verdict).unwrap()).unwrap();
+    let v: Value = read_json(&verdict);
     assert_eq!(v["ab"]["base_commit"], base.as_str());
     assert_eq!(v["status"], "pass");
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use common::fixture;
+use common::{fixture, git, k6, read_json};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "ghs_actionScriptTestToken0123456789";
@@ -195,29 +195,6 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 struct World {
     tmp: tempfile::TempDir,
     gh: FakeGitHub,
@@ -359,10 +336,6 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn k6(rel: &str) -> String {
-    fixture(&format!("k6/{rel}")).display().to_string()
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 #[test]
@@ -424,9 +397,7 @@ fn baseline_mode_pushes_a_snapshot_and_pr_mode_reads_it_and_posts_one_sticky_com
         .unwrap()
         .contains("exit-code=1"),);
     // `--baseline-ref main` found origin/main's merge-base snapshot, though there is no local main.
-    let verdict: Value =
-        serde_json::from_str(&std::fs::read_to_string(pr.join("perfgate/verdict.json")).unwrap())
-            .unwrap();
+    let verdict: Value = read_json(pr.join("perfgate/verdict.json"));
     assert_eq!(verdict["baseline"]["commit"], main_before.as_str());
     let reason = verdict["baseline"]["reason"].as_str().unwrap();
     assert!(reason.starts_with("snapshot at the merge-base"), "{reason}");
@@ -611,8 +582,7 @@ fn baseline_mode_can_commit_to_the_pushed_branch() {
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(pr.join("verdict.json")).unwrap()).unwrap();
+    let v: Value = read_json(pr.join("verdict.json"));
     assert_eq!(v["baseline"]["commit"], before.as_str());
 }
 
@@ -634,9 +604,7 @@ fn fork_pair_uploads_posts_and_refuses_a_wrong_pr_number() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let verdict: Value =
-        serde_json::from_str(&std::fs::read_to_string(ws.join("perfgate/verdict.json")).unwrap())
-            .unwrap();
+    let verdict: Value = read_json(ws.join("perfgate/verdict.json"));
     assert_eq!(verdict["schema"], "perfgate/verdict/v1");
     std::fs::write(ws.join("perfgate/pr_number"), "5\n").unwrap();
     assert!(w.gh.log().is_empty(), "part 1 never calls GitHub");

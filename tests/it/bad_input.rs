@@ -9,28 +9,13 @@
 use crate::common;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use common::{fixture, Sandbox};
+use common::{benchmarks, fixture, one_line_error, read_json, run_stderr, severity, Sandbox};
 use serde_json::Value;
 
 /// Runs `perfgate analyze ARGS…` and asserts exit 2 with one stderr line naming `file` and saying `problem`.
 fn assert_one_line_error(sb: &Sandbox, args: &[&str], file: &str, problem: &str) {
-    let out = sb
-        .cmd()
-        .arg("analyze")
-        .args(args)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.starts_with("perfgate: "), "{err}");
-    assert!(err.contains(file), "{args:?}: names {file}: {err}");
-    assert!(err.contains(problem), "{args:?}: says {problem:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(out.stdout.is_empty(), "no partial report on stdout");
+    one_line_error(sb.cmd().arg("analyze").args(args), file, problem);
 }
 
 fn p(path: &Path) -> &str {
@@ -168,13 +153,9 @@ fn a_bad_record_in_a_text_format_names_its_line() {
 fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
     let sb = Sandbox::new();
     let cur = fixture("hyperfine/current.json");
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(&cur)
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[&cur]);
     let path = sb.path("baselines/main.json");
-    let good: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let good: Value = read_json(&path);
     let mut snap = good.clone();
     snap["git"]["commit"] = serde_json::json!("\u{1b}]0;title\u{7}abc\n::error::pwned");
     snap["git"]["branch"] = serde_json::json!("\u{1b}[2J\u{202e}main");
@@ -218,14 +199,7 @@ fn hostile_strings_in_a_snapshot_are_escaped_or_refused() {
         "long.json",
         &serde_json::json!([{"name": "n".repeat(20_000), "unit": "ms", "value": 1}]).to_string(),
     );
-    let out = sb
-        .cmd()
-        .args(["baseline", "create", "long"])
-        .arg(&long)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = run_stderr(sb.cmd().args(["baseline", "create", "long"]).arg(&long), 2);
     assert!(
         err.contains("long.json: field `benchmarks (a benchmark name)` is 20000 bytes long"),
         "{err}"
@@ -401,7 +375,7 @@ fn unit_mismatch_is_converted_or_refused() {
     assert_eq!(code, 1, "b regressed: {v}");
     let a = common::row(&v, "a", "value");
     assert!(a["note"].as_str().unwrap().contains("not compared"), "{a}");
-    assert_eq!(common::row(&v, "b", "value")["severity"], "critical");
+    assert_eq!(severity(&v, "b", "value"), "critical");
     // Decimal and binary byte units convert: 1024 KB = 1000 KiB.
     let kb = sb.write("kb.json", r#"[{"name":"m","unit":"KB","value":1024}]"#);
     let kib = sb.write("kib.json", r#"[{"name":"m","unit":"KiB","value":1000}]"#);
@@ -429,12 +403,7 @@ fn duplicate_benchmark_names_are_kept_apart_or_treated_as_runs() {
     );
     let (code, v) = verdict(&sb, &["--baseline", p(&dup), p(&dup)]);
     assert_eq!(code, 0);
-    let names: Vec<&str> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
+    let names = benchmarks(&v);
     assert!(names.contains(&"a") && names.contains(&"a #2"), "{names:?}");
     // Two hyperfine entries with the same command in one file.
     let hf = sb.write(
@@ -444,18 +413,13 @@ fn duplicate_benchmark_names_are_kept_apart_or_treated_as_runs() {
     );
     let (code, v) = verdict(&sb, &["--baseline", p(&hf), p(&hf)]);
     assert_eq!(code, 0);
-    let rows = v["comparisons"].as_array().unwrap();
-    assert!(rows.iter().any(|c| c["benchmark"] == "x #2"), "{v}");
+    assert!(benchmarks(&v).contains(&"x #2"), "{v}");
 }
 
 #[test]
 fn a_newer_snapshot_in_the_store_is_skipped_by_list_with_a_warning() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(k6("baseline-summary.json"))
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     sb.write(
         "baselines/next.json",
         r#"{"schema":"perfgate/snapshot/v2","schema_version":2,"name":"next","created_at":"2099-01-01T00:00:00Z","benchmarks":{}}"#,
@@ -491,11 +455,7 @@ fn a_baseline_name_that_is_not_stored_is_an_error_once_others_are() {
         (0, Some("no-baseline")),
         "{v}"
     );
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(k6("baseline-summary.json"))
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     assert_one_line_error(
         &sb,
         &["--baseline", "nosuch", p(&cur)],
@@ -601,10 +561,7 @@ fn times3(v: &mut Value) {
 fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
     let sb = Sandbox::new();
     // pytest-benchmark: a 3x slower duplicate of the first test must be seen, not overwritten.
-    let mut doc: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture("pytest-benchmark/baseline.json")).unwrap(),
-    )
-    .unwrap();
+    let mut doc: Value = read_json(fixture("pytest-benchmark/baseline.json"));
     let name = doc["benchmarks"][0]["fullname"]
         .as_str()
         .unwrap()
@@ -619,18 +576,13 @@ fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
     assert!((ratio - 3.0).abs() < 1e-6, "{ratio}");
     // JMH: the same.
     let jmh = common::corpus("jmh/bencherdev_bencher_jmh_six_1.36.json");
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(jmh).unwrap()).unwrap();
+    let mut doc: Value = read_json(jmh);
     let n = doc.as_array().unwrap().len();
     with_slower_duplicate(&mut doc, None, &|d| times3(&mut d["primaryMetric"]));
     let f = sb.write("jmh.json", &doc.to_string());
     let (code, v) = verdict(&sb, &["--baseline", p(&f), p(&f)]);
     assert_eq!(code, 0);
-    let benches: std::collections::BTreeSet<&str> = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
+    let benches: std::collections::BTreeSet<&str> = benchmarks(&v).into_iter().collect();
     assert_eq!(benches.len(), n + 1, "{benches:?}");
     assert!(benches.iter().any(|b| b.ends_with(" #2")), "{benches:?}");
 }
@@ -665,7 +617,7 @@ fn bmf_throughput_like_measures_are_higher_is_better() {
     let (code, v) = verdict(&sb, &["--baseline", p(&base), p(&cur)]);
     assert_eq!(code, 1, "a 50 % drop is a regression: {v}");
     for m in ["qps", "rps", "bandwidth", "hit_rate", "speedup", "score"] {
-        assert_eq!(common::row(&v, "bench", m)["severity"], "critical", "{m}");
+        assert_eq!(severity(&v, "bench", m), "critical", "{m}");
     }
 }
 

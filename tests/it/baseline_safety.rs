@@ -7,11 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{fixture, perfgate, Sandbox};
-
-fn k6(rel: &str) -> String {
-    fixture(&format!("k6/{rel}")).display().to_string()
-}
+use common::{k6, perfgate, read_json, run_stderr, Sandbox};
 
 fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -53,22 +49,14 @@ fn assert_list_clean(sb: &Sandbox, names: &[&str]) {
 #[test]
 fn a_writer_killed_before_the_rename_leaves_the_old_snapshot_intact() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main", &k6("baseline-summary.json")])
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     let snapshot = sb.path("baselines/main.json");
     let before = std::fs::read(&snapshot).unwrap();
     for _ in 0..3 {
         let mut child = perfgate()
             .current_dir(sb.dir())
-            .args([
-                "baseline",
-                "create",
-                "main",
-                "--force",
-                &k6("current-summary.json"),
-            ])
+            .args(["baseline", "create", "main", "--force"])
+            .arg(k6("current-summary.json"))
             .env("PERFGATE_TEST_PAUSE_BEFORE_RENAME_MS", "20000")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -91,25 +79,12 @@ fn a_writer_killed_before_the_rename_leaves_the_old_snapshot_intact() {
     // The orphaned temp files are hidden: list, show and analyze still work.
     assert_list_clean(&sb, &["main"]);
     sb.cmd()
-        .args([
-            "analyze",
-            "--baseline",
-            "main",
-            &k6("baseline-summary.json"),
-        ])
+        .args(["analyze", "--baseline", "main"])
+        .arg(k6("baseline-summary.json"))
         .assert()
         .success();
     // And the next save goes through.
-    sb.cmd()
-        .args([
-            "baseline",
-            "create",
-            "main",
-            "--force",
-            &k6("current-summary.json"),
-        ])
-        .assert()
-        .success();
+    sb.create_baseline(&["main", "--force"], &[k6("current-summary.json")]);
     assert_ne!(std::fs::read(&snapshot).unwrap(), before);
 }
 
@@ -173,16 +148,7 @@ fn a_symlinked_snapshot_is_replaced_not_followed() {
         .code(2);
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "do not touch\n");
     // With --force the link itself is replaced by a regular file.
-    sb.cmd()
-        .args([
-            "baseline",
-            "create",
-            "main",
-            "--force",
-            &k6("baseline-summary.json"),
-        ])
-        .assert()
-        .success();
+    sb.create_baseline(&["main", "--force"], &[k6("baseline-summary.json")]);
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "do not touch\n");
     assert!(!std::fs::symlink_metadata(&link)
         .unwrap()
@@ -207,21 +173,12 @@ fn a_symlinked_history_directory_is_refused() {
     sb.write("outside/keep.json", "{}");
     std::fs::create_dir_all(sb.path("baselines")).unwrap();
     std::os::unix::fs::symlink(&outside, sb.path("baselines/main.history")).unwrap();
-    let out = sb
-        .cmd()
-        .args([
-            "baseline",
-            "create",
-            "main",
-            "--append",
-            "--keep",
-            "1",
-            &k6("baseline-summary.json"),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = run_stderr(
+        sb.cmd()
+            .args(["baseline", "create", "main", "--append", "--keep", "1"])
+            .arg(k6("baseline-summary.json")),
+        2,
+    );
     assert!(
         err.contains("main.history") && err.contains("symbolic link"),
         "{err}"
@@ -241,13 +198,12 @@ fn names_cannot_escape_the_baselines_directory() {
         ".hidden",
         "evil\u{1b}[2J",
     ] {
-        let out = sb
-            .cmd()
-            .args(["baseline", "create", name, &k6("baseline-summary.json")])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{name:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = run_stderr(
+            sb.cmd()
+                .args(["baseline", "create", name])
+                .arg(k6("baseline-summary.json")),
+            2,
+        );
         assert!(err.contains("invalid baseline name"), "{err}");
         assert!(!err.contains('\u{1b}'), "ESC reached the terminal: {err:?}");
         for cmd in ["show", "delete"] {
@@ -276,12 +232,7 @@ fn appends_in_the_same_second_and_concurrent_appends_all_keep_their_snapshot() {
     let sb = Sandbox::new();
     // The same second for every writer: history names by time alone would collide.
     for _ in 0..3 {
-        sb.cmd()
-            .env("SOURCE_DATE_EPOCH", "1700000000")
-            .args(["baseline", "create", "main", "--append"])
-            .arg(k6("baseline-summary.json"))
-            .assert()
-            .success();
+        sb.append_at("main", k6("baseline-summary.json"), 1_700_000_000);
     }
     assert_eq!(history_files(&sb, "main").len(), 3);
     let children: Vec<_> = (0..8)
@@ -308,35 +259,18 @@ fn appends_in_the_same_second_and_concurrent_appends_all_keep_their_snapshot() {
 #[test]
 fn a_failed_append_leaves_the_store_as_it_was() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args([
-            "baseline",
-            "create",
-            "main",
-            "--append",
-            &k6("baseline-summary.json"),
-        ])
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .assert()
-        .success();
+    sb.append_at("main", k6("baseline-summary.json"), 1_700_000_000);
     let before = history_files(&sb, "main");
     // The final rename cannot succeed (a directory is in the way): as a full disk would fail it.
     std::fs::remove_file(sb.path("baselines/main.json")).unwrap();
     std::fs::create_dir(sb.path("baselines/main.json")).unwrap();
     std::fs::write(sb.path("baselines/main.json/keep"), "x").unwrap();
-    let out = sb
-        .cmd()
-        .args([
-            "baseline",
-            "create",
-            "main",
-            "--append",
-            &k6("current-summary.json"),
-        ])
+    sb.cmd()
+        .args(["baseline", "create", "main", "--append"])
+        .arg(k6("current-summary.json"))
         .env("SOURCE_DATE_EPOCH", "1700000100")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+        .assert()
+        .code(2);
     assert_eq!(
         history_files(&sb, "main"),
         before,
@@ -350,21 +284,11 @@ fn a_failed_append_leaves_the_store_as_it_was() {
 fn delete_prune_and_keep_do_what_they_say() {
     let sb = Sandbox::new();
     for epoch in ["1700000000", "1700000100", "1700000200"] {
-        sb.cmd()
-            .env("SOURCE_DATE_EPOCH", epoch)
-            .args(["baseline", "create", "main", "--append"])
-            .arg(k6("baseline-summary.json"))
-            .assert()
-            .success();
+        sb.append_at("main", k6("baseline-summary.json"), epoch);
     }
     // Prune of a name that does not exist is an error, not "pruned 0".
-    let out = sb
-        .cmd()
-        .args(["baseline", "prune", "mian"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no baseline `mian`"));
+    let err = run_stderr(sb.cmd().args(["baseline", "prune", "mian"]), 2);
+    assert!(err.contains("no baseline `mian`"), "{err}");
     // --keep 0 keeps none.
     sb.cmd()
         .args(["baseline", "prune", "main", "--keep", "0"])
@@ -373,20 +297,14 @@ fn delete_prune_and_keep_do_what_they_say() {
         .stdout("pruned 3 history snapshots of `main`\n");
     assert!(history_files(&sb, "main").is_empty());
     // --append --keep 0 would drop what it appends: refused, nothing written.
-    let out = sb
-        .cmd()
+    sb.cmd()
         .args(["baseline", "create", "main", "--append", "--keep", "0"])
         .arg(k6("baseline-summary.json"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .assert()
+        .code(2);
     assert!(history_files(&sb, "main").is_empty());
     // Delete removes the history too.
-    sb.cmd()
-        .args(["baseline", "create", "main", "--append"])
-        .arg(k6("baseline-summary.json"))
-        .assert()
-        .success();
+    sb.create_baseline(&["main", "--append"], &[k6("baseline-summary.json")]);
     sb.cmd()
         .args(["baseline", "delete", "main"])
         .assert()
@@ -410,10 +328,7 @@ fn stale_temp_files_are_cleaned_and_fresh_ones_left() {
         .unwrap()
         .set_modified(two_hours_ago)
         .unwrap();
-    sb.cmd()
-        .args(["baseline", "create", "main", &k6("baseline-summary.json")])
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[k6("baseline-summary.json")]);
     assert!(!stale.exists(), "a killed writer's file is removed");
     assert!(fresh.exists(), "a live writer's file is left alone");
 }
@@ -456,17 +371,13 @@ fn created_at_is_compared_as_a_time_and_bad_ones_never_become_latest() {
     }
     let set = |name: &str, created: &str| {
         let p = sb.path(&format!("baselines/{name}.json"));
-        let mut v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let mut v: serde_json::Value = read_json(&p);
         v["created_at"] = created.into();
         std::fs::write(&p, v.to_string()).unwrap();
     };
     // As strings both sort after "2023-…"; as times one is invalid and one is in the future.
     for (name, created) in [("future", "9999-12-31T00:00:00Z"), ("bad", "yesterday")] {
-        sb.cmd()
-            .args(["baseline", "create", name, &k6("baseline-summary.json")])
-            .assert()
-            .success();
+        sb.create_baseline(&[name], &[k6("baseline-summary.json")]);
         set(name, created);
     }
     // Same second, written without the padding zero: parsed, it is newer than `a`.

@@ -2,9 +2,11 @@
 
 use crate::common;
 
-use common::{corpus, fixture, json, perfgate, row, Sandbox};
+use common::{
+    corpus, fixture, k6_pair, one_line_error, perfgate, row, rows, run_json, run_stderr, severity,
+    Sandbox,
+};
 use predicates::prelude::*;
-use serde_json::Value;
 
 #[test]
 fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
@@ -17,16 +19,12 @@ fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
         .stdout(predicate::str::contains("created baseline `main`"));
     assert!(sb.path("baselines/main.json").is_file());
 
-    let out = sb
-        .cmd()
-        .args(["analyze", "--output", "json"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "--output", "json"])
+            .arg(fixture("k6/current-summary.json")),
+        1,
+    );
     assert_eq!(v["schema"], "perfgate/verdict/v1");
     assert_eq!(v["status"], "fail");
     assert_eq!(v["baseline"]["name"], "main");
@@ -40,7 +38,7 @@ fn baseline_then_analyze_flags_the_slowed_endpoint_and_fails() {
         "{p95}"
     );
     for endpoint in ["health", "items"] {
-        for c in v["comparisons"].as_array().unwrap() {
+        for c in rows(&v) {
             if c["benchmark"] == format!("http_req_duration{{name:{endpoint}}}")
                 && c["gated"] == true
             {
@@ -68,8 +66,7 @@ fn table_output_shows_the_regression_and_the_verdict_line() {
     let sb = Sandbox::new();
     sb.cmd()
         .args(["analyze", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .assert()
         .code(1)
         .stdout(predicate::str::contains("http_req_duration{name:search}"))
@@ -84,17 +81,13 @@ fn table_output_shows_the_regression_and_the_verdict_line() {
 #[test]
 fn fail_on_never_passes_with_a_warning_status() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--fail-on", "never", "-o", "json", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json(&out)["status"], "warn");
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "--fail-on", "never", "-o", "json", "--baseline"])
+            .args(k6_pair()),
+        0,
+    );
+    assert_eq!(v["status"], "warn");
 }
 
 #[test]
@@ -102,8 +95,7 @@ fn fail_on_critical_still_fails_on_the_70_percent_slowdown() {
     let sb = Sandbox::new();
     sb.cmd()
         .args(["analyze", "--fail-on", "critical", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .assert()
         .code(1);
 }
@@ -111,18 +103,13 @@ fn fail_on_critical_still_fails_on_the_70_percent_slowdown() {
 #[test]
 fn legacy_summary_export_pair_gives_the_same_verdict() {
     let sb = Sandbox::new();
-    let v = sb.verdict(
-        &[],
-        fixture("k6/baseline-export.json"),
-        &[fixture("k6/current-export.json")],
-        1,
-    );
+    let v = sb.fixture_verdict("k6/baseline-export.json", "k6/current-export.json", 1);
     assert_eq!(
-        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:search}", "p95"),
         "critical"
     );
     assert_eq!(
-        row(&v, "http_req_duration{name:health}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:health}", "p95"),
         "unchanged"
     );
 }
@@ -143,13 +130,11 @@ fn identical_files_pass() {
 fn garbage_file_exits_2_with_one_line_naming_it() {
     let sb = Sandbox::new();
     let f = sb.write("garbage.txt", "this is not a benchmark result\n");
-    let assert = sb.cmd().args(["analyze"]).arg(&f).assert().code(2);
-    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("perfgate: "), "{err}");
-    assert!(err.contains("garbage.txt"), "{err}");
-    assert!(err.contains("tried perfgate, k6-summary"), "{err}");
-    assert!(!err.contains("panicked"));
+    one_line_error(
+        sb.cmd().arg("analyze").arg(&f),
+        "garbage.txt",
+        "tried perfgate, k6-summary",
+    );
 }
 
 #[test]
@@ -174,14 +159,8 @@ fn malformed_inputs_exit_2_without_panicking() {
         (sb.dir(), "not a result file"),
     ];
     for (path, expected) in cases {
-        let assert = sb.cmd().arg("analyze").arg(&path).assert().code(2);
-        let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-        assert!(err.contains(expected), "{}: {err}", path.display());
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(
-            err.contains(&path.file_name().unwrap().to_string_lossy().to_string()),
-            "{err}"
-        );
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        one_line_error(sb.cmd().arg("analyze").arg(&path), &name, expected);
     }
 }
 
@@ -223,16 +202,12 @@ fn no_baseline_is_a_clear_pass() {
         .code(0)
         .stdout(predicate::str::contains("NO BASELINE"))
         .stdout(predicate::str::contains("perfgate baseline create main"));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline", "release"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline", "release"])
+            .arg(fixture("k6/current-summary.json")),
+        0,
+    );
     assert_eq!(v["status"], "no-baseline");
     assert!(v["message"].as_str().unwrap().contains("`release`"));
 }
@@ -305,15 +280,7 @@ fn baseline_list_show_latest_delete() {
         .stdout(predicate::str::contains("Name"))
         .stdout(predicate::str::contains("old"))
         .stdout(predicate::str::contains("2023-11-14T22:13:20Z"));
-    let list: Value = serde_json::from_slice(
-        &sb.cmd()
-            .args(["baseline", "list", "-o", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let list = run_json(sb.cmd().args(["baseline", "list", "-o", "json"]), 0);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["name"], "old");
     assert_eq!(list[0]["benchmarks"], 17);
@@ -328,29 +295,18 @@ fn baseline_list_show_latest_delete() {
         .code(0)
         .stdout(predicate::str::contains("http_req_duration{name:search}"))
         .stdout(predicate::str::contains("22.8 ms"));
-    let snap: Value = serde_json::from_slice(
-        &sb.cmd()
-            .args(["baseline", "show", "old", "-o", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let snap = run_json(sb.cmd().args(["baseline", "show", "old", "-o", "json"]), 0);
     assert_eq!(snap["schema_version"], 1);
     assert_eq!(snap["sources"][0]["format"], "k6-summary");
     assert_eq!(snap["sources"][0]["tool"], "k6");
     // The latest snapshot is the default baseline.
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .arg(fixture("k6/current-export.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json(&out)["baseline"]["name"], "new");
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json"])
+            .arg(fixture("k6/current-export.json")),
+        1,
+    );
+    assert_eq!(v["baseline"]["name"], "new");
     sb.cmd()
         .args(["baseline", "delete", "old"])
         .assert()
@@ -400,7 +356,7 @@ fn zero_baseline_error_rate_is_tested_as_counts() {
     assert!(r["change_pct"].is_null());
     assert_eq!(r["load_test"]["counts"]["baseline_events"], 0, "{r}");
     assert_eq!(r["load_test"]["counts"]["current_events"], 300, "{r}");
-    assert_eq!(row(&v, "http_req_duration", "p95")["severity"], "unchanged");
+    assert_eq!(severity(&v, "http_req_duration", "p95"), "unchanged");
 }
 
 #[test]
@@ -419,14 +375,11 @@ fn new_and_missing_metrics_are_reported_not_failed() {
     );
     let v = sb.verdict(&[], &base, &[&cur], 0);
     assert_eq!(
-        row(&v, "http_req_duration{name:old}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:old}", "p95"),
         "missing"
     );
-    assert_eq!(
-        row(&v, "http_req_duration{name:new}", "p95")["severity"],
-        "new"
-    );
-    assert_eq!(row(&v, "http_req_duration", "p99")["severity"], "new");
+    assert_eq!(severity(&v, "http_req_duration{name:new}", "p95"), "new");
+    assert_eq!(severity(&v, "http_req_duration", "p99"), "new");
     assert_eq!(v["summary"]["new"], 2);
     assert_eq!(v["summary"]["missing"], 1);
 }
@@ -436,8 +389,7 @@ fn markdown_output_leads_with_the_verdict() {
     let sb = Sandbox::new();
     sb.cmd()
         .args(["analyze", "-o", "markdown", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .assert()
         .code(1)
         .stdout(predicate::str::starts_with(
@@ -458,8 +410,7 @@ fn colour_follows_the_flag_and_no_color() {
             c.env("NO_COLOR", "1");
         }
         c.args(["analyze"]).args(args).arg("--baseline");
-        c.arg(fixture("k6/baseline-summary.json"))
-            .arg(fixture("k6/current-summary.json"));
+        c.args(k6_pair());
         String::from_utf8(c.assert().code(1).get_output().stdout.clone()).unwrap()
     };
     assert!(run(&["--color", "always"], false).contains("\x1b["));
@@ -517,8 +468,7 @@ fn a_closed_stdout_exits_quietly_with_the_verdict() {
     let out = perfgate()
         .current_dir(sb.dir())
         .args(["analyze", "--all", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .stdout(writer)
         .output()
         .unwrap();
@@ -533,14 +483,9 @@ fn a_closed_stdout_exits_quietly_with_the_verdict() {
 #[test]
 fn k6_ndjson_pair_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let v = sb.verdict(
-        &[],
-        fixture("k6/baseline.ndjson.gz"),
-        &[fixture("k6/current.ndjson.gz")],
-        1,
-    );
+    let v = sb.fixture_verdict("k6/baseline.ndjson.gz", "k6/current.ndjson.gz", 1);
     assert_eq!(
-        row(&v, "http_req_duration{name:search}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:search}", "p95"),
         "critical"
     );
     for endpoint in ["health", "items"] {
@@ -584,16 +529,12 @@ fn ndjson_plain_gzip_and_truncated_gzip() {
     }
     let cut = sb.path("cut.json.gz");
     std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--format", "k6-ndjson", "-q"])
-        .arg(&cut)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let err = run_stderr(
+        sb.cmd()
+            .args(["analyze", "--format", "k6-ndjson", "-q"])
+            .arg(&cut),
+        2,
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("cut.json.gz") && err.contains("gzip stream is truncated"),

@@ -4,14 +4,14 @@
 
 use crate::common;
 
-use common::{fixture, row, Sandbox};
+use common::{fixture, k6_scaled, read_json, row, run_json, severity, Sandbox};
 use serde_json::Value;
 
 /// hyperfine's `loop` benchmark from a real noise run, with `times` changed by `f` (sorted ascending, in
 /// seconds) and the summary fields recomputed from them.
 fn hyperfine_loop(run: usize, f: impl Fn(&mut Vec<f64>)) -> String {
     let path = fixture(&format!("hyperfine/noise/run{run}.json"));
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut doc: Value = read_json(path);
     let results = doc["results"].as_array_mut().unwrap();
     results.retain(|r| r["command"] == "loop");
     let r = &mut results[0];
@@ -81,7 +81,7 @@ fn one_iteration_100x_slower_is_inconclusive_once_and_critical_in_every_run() {
     assert!(mean["change_pct"].as_f64().unwrap() > 400.0, "{mean}");
     // One slow iteration in one run: not established, but not "small" either.
     assert_eq!(mean["evidence"]["outcome"], "inconclusive", "{mean}");
-    assert_eq!(row(&v, "loop", "median")["severity"], "unchanged");
+    assert_eq!(severity(&v, "loop", "median"), "unchanged");
 
     // The same slow iteration in each of three runs against three clean runs: a regression of the mean.
     let base: Vec<_> = (1..=3)
@@ -90,40 +90,13 @@ fn one_iteration_100x_slower_is_inconclusive_once_and_critical_in_every_run() {
     let cur: Vec<_> = (4..=6)
         .map(|i| sb.write(&format!("c{i}.json"), &hyperfine_loop(i, outlier)))
         .collect();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(&base)
-        .assert()
-        .code(0);
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(&cur)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    sb.create_baseline(&["main"], &base);
+    let v = run_json(sb.cmd().args(["analyze", "-o", "json"]).args(&cur), 1);
     let mean = row(&v, "loop", "mean");
     assert_eq!(mean["severity"], "critical", "{mean}");
     assert_eq!(mean["evidence"]["method"], "runs");
     assert_eq!(mean["evidence"]["n_current"], 3);
-    assert_eq!(row(&v, "loop", "median")["severity"], "unchanged");
-}
-
-/// The k6 summary fixture with every trend value scaled by `factor`.
-fn k6_scaled(factor: f64) -> String {
-    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
-    for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
-        if m["type"] == "trend" {
-            for v in m["values"].as_object_mut().unwrap().values_mut() {
-                *v = (v.as_f64().unwrap() * factor).into();
-            }
-        }
-    }
-    doc.to_string()
+    assert_eq!(severity(&v, "loop", "median"), "unchanged");
 }
 
 #[test]
@@ -133,29 +106,17 @@ fn creep_of_four_percent_per_merge_is_reported_as_medium() {
     // (5 ms) and the rule under test, drift, decides.
     for i in 0..6 {
         let f = sb.write(&format!("run{i}.json"), &k6_scaled(10.0 * 1.04f64.powi(i)));
-        sb.cmd()
-            .env(
-                "SOURCE_DATE_EPOCH",
-                (1_700_000_000 + i * 86_400).to_string(),
-            )
-            .args(["baseline", "create", "main", "--append"])
-            .arg(&f)
-            .assert()
-            .code(0);
+        sb.append_at("main", &f, 1_700_000_000 + i * 86_400);
     }
     let seventh = sb.write("run6.json", &k6_scaled(10.0 * 1.04f64.powi(6)));
     let analyze = |code: i32, extra: &[&str]| -> Value {
-        let out = sb
-            .cmd()
-            .args(["analyze", "-o", "json"])
-            .args(extra)
-            .arg(&seventh)
-            .assert()
-            .code(code)
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
+        run_json(
+            sb.cmd()
+                .args(["analyze", "-o", "json"])
+                .args(extra)
+                .arg(&seventh),
+            code,
+        )
     };
     let v = analyze(0, &[]);
     let p95 = row(&v, "http_req_duration", "p95");

@@ -5,7 +5,10 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_file, corpus_files, fixture, row, rows, Sandbox};
+use common::{
+    corpus, corpus_file, corpus_files, failing_rows, fixture, high_or_worse, one_line_error,
+    read_json, row, rows, run_json, severity, Sandbox,
+};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -16,46 +19,11 @@ fn shared_files(dir: &str) -> Vec<PathBuf> {
     v
 }
 
-fn analyze_json(
-    sb: &Sandbox,
-    args: &[&str],
-    baseline: &PathBuf,
-    current: &[PathBuf],
-) -> (i32, Value) {
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(args)
-        .arg("--baseline")
-        .arg(baseline)
-        .args(current)
-        .output()
-        .unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), v)
-}
-
-fn is_high_or_worse(c: &Value) -> bool {
-    c["severity"] == "high" || c["severity"] == "critical"
-}
-
 /// The format a file is detected as, via the snapshot `baseline create` writes.
 fn detected_format(path: &PathBuf) -> String {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "t"])
-        .arg(path)
-        .assert()
-        .code(0);
-    let snap: Value =
-        serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/t.json")).unwrap())
-            .unwrap();
+    sb.create_baseline(&["t"], &[path]);
+    let snap: Value = read_json(sb.path("baselines/t.json"));
     snap["sources"][0]["format"].as_str().unwrap().to_string()
 }
 
@@ -88,8 +56,7 @@ fn every_shared_file_compared_with_itself_passes() {
     ] {
         for f in shared_files(dir) {
             let sb = Sandbox::new();
-            let (code, v) = analyze_json(&sb, &[], &f, std::slice::from_ref(&f));
-            assert_eq!(code, 0, "{}", f.display());
+            let v = sb.verdict(&[], &f, &[&f], 0);
             assert_eq!(v["status"], "pass", "{}", f.display());
             assert!(v["current"]["metrics"].as_u64().unwrap() > 0);
         }
@@ -97,22 +64,18 @@ fn every_shared_file_compared_with_itself_passes() {
     let bigger = corpus(
         "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
     );
-    let (code, _) = analyze_json(
-        &Sandbox::new(),
-        &["--format", "gab-bigger"],
-        &bigger,
-        std::slice::from_ref(&bigger),
-    );
-    assert_eq!(code, 0);
+    Sandbox::new().verdict(&["--format", "gab-bigger"], &bigger, &[&bigger], 0);
 }
 
 #[test]
 fn unknown_json_exits_2_listing_the_formats_tried() {
     let sb = Sandbox::new();
     let f = sb.write("other.json", r#"{"hello": [1, 2, 3]}"#);
-    let assert = sb.cmd().arg("analyze").arg(&f).assert().code(2);
-    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = one_line_error(
+        sb.cmd().arg("analyze").arg(&f),
+        "other.json",
+        "not a result file perfgate knows",
+    );
     for id in [
         "k6-ndjson",
         "artillery",
@@ -128,26 +91,17 @@ fn unknown_json_exits_2_listing_the_formats_tried() {
 #[test]
 fn artillery_fixture_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let (code, v) = analyze_json(
-        &sb,
-        &[],
-        &fixture("artillery/baseline.json"),
-        &[fixture("artillery/current.json")],
-    );
-    assert_eq!(code, 1);
+    let v = sb.fixture_verdict("artillery/baseline.json", "artillery/current.json", 1);
     assert_eq!(v["status"], "fail");
     let search = "http.response_time{endpoint:/search}";
     for metric in ["p50", "p95"] {
         let c = row(&v, search, metric);
-        assert!(is_high_or_worse(c), "{c}");
+        assert!(high_or_worse(c), "{c}");
         assert_eq!(c["unit"], "ms");
         assert_eq!(c["direction"], "lower_is_better");
     }
     // Only /search got slower; the overall response time and the session length include /search.
-    for c in rows(&v)
-        .iter()
-        .filter(|c| c["gated"] == true && is_high_or_worse(c))
-    {
+    for c in failing_rows(&v) {
         let b = c["benchmark"].as_str().unwrap();
         assert!(
             b == search
@@ -161,10 +115,10 @@ fn artillery_fixture_flags_the_slowed_endpoint() {
         let bench = format!("http.response_time{{endpoint:{ep}}}");
         assert!(rows(&v).iter().any(|c| c["benchmark"] == bench.as_str()));
         for c in rows(&v).iter().filter(|c| c["benchmark"] == bench.as_str()) {
-            assert!(c["gated"] == false || !is_high_or_worse(c), "{c}");
+            assert!(c["gated"] == false || !high_or_worse(c), "{c}");
         }
     }
-    assert_eq!(row(&v, "http.requests", "rate")["severity"], "unchanged");
+    assert_eq!(severity(&v, "http.requests", "rate"), "unchanged");
 }
 
 #[test]
@@ -175,52 +129,41 @@ fn artillery_all_failed_run_fails_the_gate() {
         return;
     };
     let sb = Sandbox::new();
-    let (code, v) = analyze_json(
-        &sb,
+    let v = sb.verdict(
         &[],
         &baseline,
-        &[corpus(
+        &[&corpus(
             "artillery-v2/PasanMadhuranga_RailWise-Backend_artillery-report_all-errors.json",
         )],
+        1,
     );
-    assert_eq!(code, 1);
-    assert_eq!(
-        row(&v, "http.requests", "error_rate")["severity"],
-        "critical"
-    );
-    assert_eq!(
-        row(&v, "vusers.failed", "error_rate")["severity"],
-        "critical"
-    );
+    assert_eq!(severity(&v, "http.requests", "error_rate"), "critical");
+    assert_eq!(severity(&v, "vusers.failed", "error_rate"), "critical");
 }
 
 #[test]
 fn autocannon_fixture_flags_the_slowed_endpoint() {
     let sb = Sandbox::new();
-    let (code, v) = analyze_json(
-        &sb,
-        &[],
-        &fixture("autocannon/baseline-search.json"),
-        &[fixture("autocannon/current-search.json")],
+    let v = sb.fixture_verdict(
+        "autocannon/baseline-search.json",
+        "autocannon/current-search.json",
+        1,
     );
-    assert_eq!(code, 1);
     // Latency is reported in whole milliseconds: 20 → 36 ms at the median.
     for metric in ["p50", "p90"] {
         let c = row(&v, "/search", metric);
-        assert!(is_high_or_worse(c), "{c}");
+        assert!(high_or_worse(c), "{c}");
         assert_eq!(c["unit"], "ms");
     }
     // A closed loop: requests/s follows latency; reported, not gated.
     let rps = row(&v, "/search", "requests_mean");
-    assert!(is_high_or_worse(rps) && rps["gated"] == false, "{rps}");
+    assert!(high_or_worse(rps) && rps["gated"] == false, "{rps}");
     for ep in ["health", "items"] {
-        let (code, v) = analyze_json(
-            &sb,
-            &[],
-            &fixture(&format!("autocannon/baseline-{ep}.json")),
-            &[fixture(&format!("autocannon/current-{ep}.json"))],
+        sb.fixture_verdict(
+            &format!("autocannon/baseline-{ep}.json"),
+            &format!("autocannon/current-{ep}.json"),
+            0,
         );
-        assert_eq!(code, 0, "{v}");
     }
 }
 
@@ -230,28 +173,17 @@ fn autocannon_snapshot_of_all_endpoints_flags_only_search() {
     let files = |side: &str| {
         ["health", "items", "search"].map(|ep| fixture(&format!("autocannon/{side}-{ep}.json")))
     };
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(files("baseline"))
-        .assert()
-        .code(0);
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(files("current"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    sb.create_baseline(&["main"], &files("baseline"));
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json"])
+            .args(files("current")),
+        1,
+    );
     // The URLs carry different random ports; benchmarks are named by path so they still pair.
     assert_eq!(v["summary"]["new"], 0);
     assert_eq!(v["summary"]["missing"], 0);
-    let flagged: Vec<&Value> = rows(&v)
-        .iter()
-        .filter(|c| c["gated"] == true && is_high_or_worse(c))
-        .collect();
+    let flagged = failing_rows(&v);
     assert!(!flagged.is_empty());
     assert!(
         flagged.iter().all(|c| c["benchmark"] == "/search"),
@@ -273,10 +205,9 @@ fn autocannon_all_403_run_fails_against_a_healthy_baseline() {
     healthy["non2xx"] = 0.into();
     healthy["2xx"] = 6500.into();
     let baseline = sb.write("healthy.json", &healthy.to_string());
-    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
-    assert_eq!(code, 1);
-    assert_eq!(row(&v, "/", "non2xx_rate")["severity"], "critical");
-    assert_eq!(row(&v, "/", "p99")["severity"], "unchanged");
+    let v = sb.verdict(&[], &baseline, &[&current], 1);
+    assert_eq!(severity(&v, "/", "non2xx_rate"), "critical");
+    assert_eq!(severity(&v, "/", "p99"), "unchanged");
 }
 
 #[test]
@@ -298,16 +229,12 @@ fn k6_ndjson_regression_is_flagged_per_endpoint() {
     };
     let base = sb.write("base.json", &stream(1.0));
     let cur = sb.write("cur.json", &stream(1.3));
-    let (code, v) = analyze_json(&sb, &[], &base, &[cur]);
-    assert_eq!(code, 1);
+    let v = sb.verdict(&[], &base, &[&cur], 1);
     // +30 %: severity comes from the 75 % bound of the batch means, so high or critical.
     let search = row(&v, "http_req_duration{name:search}", "p95");
-    assert!(
-        search["severity"] == "high" || search["severity"] == "critical",
-        "{search}"
-    );
+    assert!(high_or_worse(search), "{search}");
     assert_eq!(
-        row(&v, "http_req_duration{name:home}", "p95")["severity"],
+        severity(&v, "http_req_duration{name:home}", "p95"),
         "unchanged"
     );
 }
@@ -333,47 +260,34 @@ fn gab_bigger_needs_the_flag_and_then_flags_a_drop() {
     let baseline = corpus(
         "gab-custom/benchmark-action_github-action-benchmark_customBiggerIsBetter_output.json",
     );
-    let mut doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut doc: Value = read_json(&baseline);
     doc[0]["value"] = 50.into(); // throughput 70 → 50 req/s
     let current = sb.write("current.json", &doc.to_string());
     let name = "My Custom Bigger Is Better Benchmark - Throughput";
 
-    let (code, v) = analyze_json(
-        &sb,
-        &["--format", "gab-bigger"],
-        &baseline,
-        std::slice::from_ref(&current),
-    );
-    assert_eq!(code, 1);
+    let v = sb.verdict(&["--format", "gab-bigger"], &baseline, &[&current], 1);
     let c = row(&v, name, "value");
     assert_eq!(c["severity"], "critical");
     assert_eq!(c["direction"], "higher_is_better");
     assert_eq!(c["unit"], "req/s");
 
     // Detection guesses smaller-is-better, for which the drop is an improvement.
-    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
-    assert_eq!(code, 0);
-    assert_eq!(row(&v, name, "value")["severity"], "improvement");
+    let v = sb.verdict(&[], &baseline, &[&current], 0);
+    assert_eq!(severity(&v, name, "value"), "improvement");
 }
 
 #[test]
 fn bmf_latency_regression_is_flagged() {
     let sb = Sandbox::new();
     let baseline = corpus("bmf/bencherdev_bencher_bmf_report_latency.json");
-    let mut doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut doc: Value = read_json(&baseline);
     doc["tests::benchmark_b"]["latency"]["value"] = 4500.0.into(); // 3443 → 4500 ns
     let current = sb.write("current.json", &doc.to_string());
-    let (code, v) = analyze_json(&sb, &[], &baseline, &[current]);
-    assert_eq!(code, 1);
+    let v = sb.verdict(&[], &baseline, &[&current], 1);
     let c = row(&v, "tests::benchmark_b", "latency");
     assert_eq!(c["severity"], "critical");
     assert_eq!(c["unit"], "ns");
-    assert_eq!(
-        row(&v, "tests::benchmark_a", "latency")["severity"],
-        "unchanged"
-    );
+    assert_eq!(severity(&v, "tests::benchmark_a", "latency"), "unchanged");
 }
 
 #[test]

@@ -5,36 +5,16 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{corpus, corpus_files, fixture, Sandbox};
+use common::{
+    benchmarks, corpus, corpus_files, fixture, read_json, row, run_stderr, severity, Sandbox,
+};
 use serde_json::Value;
 
 /// `perfgate analyze --baseline <baseline> <current> -o json`, which must fail the gate (exit 1).
 fn analyze_fails(baseline: &str, current: &str) -> Value {
-    let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--output", "json", "--baseline"])
-        .arg(fixture(baseline))
-        .arg(fixture(current))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).expect("verdict is JSON");
+    let v = Sandbox::new().fixture_verdict(baseline, current, 1);
     assert_eq!(v["status"], "fail");
     v
-}
-
-fn severity<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a str {
-    v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric}"))["severity"]
-        .as_str()
-        .unwrap()
 }
 
 /// The slowed benchmark fails the gate on a central metric (high or critical) and no central metric of it
@@ -51,7 +31,7 @@ fn assert_only_slowed(v: &Value, slowed: &str, unchanged: &[&str], central: &[&s
     );
     for m in central {
         let s = severity(v, slowed, m);
-        let outcome = row_of(v, slowed, m)["evidence"]["outcome"].clone();
+        let outcome = row(v, slowed, m)["evidence"]["outcome"].clone();
         assert!(
             s == "medium" || failing(s) || outcome == "inconclusive",
             "{slowed} {m}: {s} {outcome}"
@@ -63,27 +43,12 @@ fn assert_only_slowed(v: &Value, slowed: &str, unchanged: &[&str], central: &[&s
     }
 }
 
-fn row_of<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
-    v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == bench && c["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {bench} {metric}"))
-}
-
 #[test]
 fn hyperfine_pair_flags_primes() {
     let v = analyze_fails("hyperfine/baseline.json", "hyperfine/current.json");
     assert_only_slowed(&v, "primes", &["loop", "strings"], &["mean", "median"]);
     assert_eq!(severity(&v, "primes", "error_rate"), "unchanged");
-    let row = v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["benchmark"] == "primes" && c["metric"] == "median")
-        .unwrap();
-    assert_eq!(row["unit"], "ms");
+    assert_eq!(row(&v, "primes", "median")["unit"], "ms");
 }
 
 #[test]
@@ -99,11 +64,7 @@ fn google_benchmark_pair_flags_vector_sort() {
         &["real_time", "cpu_time"],
     );
     // Aggregate rows are statistics of their benchmark, not benchmarks.
-    assert!(!v["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| c["benchmark"].as_str().unwrap().ends_with("_mean")));
+    assert!(!benchmarks(&v).iter().any(|b| b.ends_with("_mean")));
 }
 
 #[test]
@@ -156,26 +117,12 @@ const LIBTEST_TABLE: [(&str, f64, f64); 3] = [
 #[test]
 fn libtest_pair_is_read_with_the_numbers_the_tool_printed() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args(["analyze", "--output", "json", "--baseline"])
-        .arg(fixture("libtest/baseline.txt"))
-        .arg(fixture("libtest/current.txt"))
-        .assert()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = sb.fixture_verdict("libtest/baseline.txt", "libtest/current.txt", 1);
     for (bench, base, cur) in LIBTEST_TABLE {
-        let row = v["comparisons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["benchmark"] == bench && c["metric"] == "ns_per_iter")
-            .unwrap();
-        assert_eq!(row["baseline"], base, "{bench}");
-        assert_eq!(row["current"], cur, "{bench}");
-        assert_eq!(row["unit"], "ns");
+        let r = row(&v, bench, "ns_per_iter");
+        assert_eq!(r["baseline"], base, "{bench}");
+        assert_eq!(r["current"], cur, "{bench}");
+        assert_eq!(r["unit"], "ns");
     }
 }
 
@@ -240,8 +187,7 @@ fn every_saved_real_file_is_detected_as_its_format() {
 fn unknown_text_still_exits_2_listing_every_format() {
     let sb = Sandbox::new();
     let f = sb.write("notes.txt", "Benchmarks are fun\ntest a ... ok\n");
-    let assert = sb.cmd().arg("analyze").arg(&f).assert().code(2);
-    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let err = run_stderr(sb.cmd().arg("analyze").arg(&f), 2);
     for id in [
         "criterion",
         "hyperfine",
@@ -260,14 +206,8 @@ fn unknown_text_still_exits_2_listing_every_format() {
 #[test]
 fn a_criterion_directory_can_be_stored_as_a_baseline() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(fixture("criterion/baseline"))
-        .assert()
-        .code(0);
-    let snap: Value =
-        serde_json::from_str(&std::fs::read_to_string(sb.path("baselines/main.json")).unwrap())
-            .unwrap();
+    sb.create_baseline(&["main"], &[fixture("criterion/baseline")]);
+    let snap: Value = read_json(sb.path("baselines/main.json"));
     let text = snap.to_string();
     assert!(text.contains("\"criterion\""), "{text}");
     assert!(text.contains("ci_low"), "confidence intervals are stored");

@@ -155,6 +155,19 @@ struct Env {
     dir: tempfile::TempDir,
 }
 
+/// The fake conversation behind the comment endpoints of `server`.
+async fn mount_fake(server: &MockServer, fake: &Fake) {
+    Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
+        .respond_with(fake.clone())
+        .mount(server)
+        .await;
+}
+
+/// A GitHub API error: `status` with a JSON `message`.
+fn api_error(status: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({ "message": message }))
+}
+
 impl Env {
     async fn new() -> Env {
         Env::with_page_size(100).await
@@ -168,10 +181,7 @@ impl Env {
             base: server.uri(),
             ..Fake::default()
         };
-        Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
-            .respond_with(fake.clone())
-            .mount(&server)
-            .await;
+        mount_fake(&server, &fake).await;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("event.json"),
@@ -213,24 +223,34 @@ impl Env {
         out
     }
 
+    /// Every request the fake GitHub received, in order.
+    async fn requests(&self) -> Vec<Request> {
+        self.server.received_requests().await.unwrap()
+    }
+
     async fn writes(&self) -> Vec<String> {
-        self.server
-            .received_requests()
+        self.requests()
             .await
-            .unwrap()
             .iter()
             .filter(|r| r.method.as_str() != "GET")
             .map(|r| format!("{} {}", r.method, r.url.path()))
             .collect()
     }
 
+    /// Answers `verb` requests with `reply` ahead of the fake: the first `times` of them, or all (`None`).
+    async fn answer(&self, verb: &str, reply: ResponseTemplate, times: Option<u64>) {
+        let mock = Mock::given(method(verb)).respond_with(reply);
+        let mock = match times {
+            Some(n) => mock.up_to_n_times(n),
+            None => mock,
+        };
+        mock.with_priority(1).mount(&self.server).await;
+    }
+
     async fn reset_log(&self) {
         self.server.reset().await;
         mount_identity(&self.server, "").await;
-        Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
-            .respond_with(self.fake.clone())
-            .mount(&self.server)
-            .await;
+        mount_fake(&self.server, &self.fake).await;
     }
 }
 
@@ -312,10 +332,7 @@ async fn first_run_creates_second_updates_third_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_error_on_create_only_warns_and_is_not_retried() {
     let env = Env::new().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "Server Error"})))
-        .with_priority(1)
-        .mount(&env.server)
+    env.answer("POST", api_error(500, "Server Error"), None)
         .await;
     let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
     assert_eq!(out.status.code(), Some(1), "the gate's verdict stands");
@@ -391,14 +408,12 @@ async fn the_marker_comment_is_found_on_page_two() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_degrades_to_a_warning_with_a_fix() {
     let env = Env::new().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .set_body_json(json!({"message": "Resource not accessible by integration"})),
-        )
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "POST",
+        api_error(403, "Resource not accessible by integration"),
+        None,
+    )
+    .await;
     let summary = env.summary();
     let out = env
         .run(
@@ -425,15 +440,14 @@ async fn forbidden_degrades_to_a_warning_with_a_fix() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_github_times_out_into_a_warning() {
     let env = Env::new().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!([]))
-                .set_delay(Duration::from_secs(5)),
-        )
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "GET",
+        ResponseTemplate::new(200)
+            .set_body_json(json!([]))
+            .set_delay(Duration::from_secs(5)),
+        None,
+    )
+    .await;
     let started = std::time::Instant::now();
     let out = env
         .run(
@@ -490,18 +504,14 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
         ))
         .mount(&env.server)
         .await;
-    let out = env
-        .run(
-            &[
-                "comment",
-                "--from",
-                vpath.to_str().unwrap(),
-                "--pr-file",
-                pr.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
+    let comment = [
+        "comment",
+        "--from",
+        vpath.to_str().unwrap(),
+        "--pr-file",
+        pr.to_str().unwrap(),
+    ];
+    let out = env.run(&comment, &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let bodies = env.fake.bodies();
     assert_eq!(bodies.len(), 1);
@@ -514,18 +524,7 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
     );
 
     std::fs::write(&pr, "5; rm -rf /").unwrap();
-    let out = env
-        .run(
-            &[
-                "comment",
-                "--from",
-                vpath.to_str().unwrap(),
-                "--pr-file",
-                pr.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
+    let out = env.run(&comment, &[]).await;
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -732,16 +731,12 @@ async fn upsert_recording_waits(env: &Env) -> (Result<Outcome, ApiError>, Vec<Du
 async fn idempotent_calls_are_retried_after_retry_after() {
     let env = Env::new().await;
     let mine = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
-    Mock::given(method("PATCH"))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"message": "Service Unavailable"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "PATCH",
+        api_error(503, "Service Unavailable").insert_header("retry-after", "1"),
+        Some(1),
+    )
+    .await;
     let (outcome, waits) = upsert_recording_waits(&env).await;
     assert_eq!(outcome.unwrap().action, Action::Updated);
     assert_eq!(waits, [Duration::from_secs(1)], "Retry-After honoured");
@@ -784,10 +779,8 @@ async fn github_enterprise_api_prefix_is_kept() {
 
 /// Requests by method, e.g. `["GET", "GET", "POST"]`, leaving out the token's identity lookup.
 async fn methods(env: &Env) -> Vec<String> {
-    env.server
-        .received_requests()
+    env.requests()
         .await
-        .unwrap()
         .iter()
         .filter(|r| r.url.path() != "/user")
         .map(|r| r.method.as_str().to_string())
@@ -797,12 +790,12 @@ async fn methods(env: &Env) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_502_on_listing_is_retried_and_the_comment_posted_once() {
     let env = Env::new().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "GET",
+        ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"),
+        Some(1),
+    )
+    .await;
     let (outcome, waits) = upsert_recording_waits(&env).await;
     assert_eq!(outcome.unwrap().action, Action::Created);
     // No Retry-After: a backoff of 500 ms times the attempt.
@@ -817,11 +810,7 @@ async fn a_502_on_listing_is_retried_and_the_comment_posted_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_github_that_stays_down_gets_a_bounded_number_of_attempts() {
     let env = Env::new().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(502))
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer("GET", ResponseTemplate::new(502), None).await;
     let (outcome, waits) = upsert_recording_waits(&env).await;
     assert_eq!(outcome.unwrap_err().status, Some(502));
     assert_eq!(
@@ -838,17 +827,14 @@ async fn a_github_that_stays_down_gets_a_bounded_number_of_attempts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rate_limited_listing_waits_for_retry_after() {
     let env = Env::new().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .insert_header("retry-after", "1")
-                .insert_header("x-ratelimit-remaining", "0")
-                .set_body_json(json!({"message": "API rate limit exceeded"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "GET",
+        api_error(403, "API rate limit exceeded")
+            .insert_header("retry-after", "1")
+            .insert_header("x-ratelimit-remaining", "0"),
+        Some(1),
+    )
+    .await;
     let (outcome, waits) = upsert_recording_waits(&env).await;
     assert_eq!(outcome.unwrap().action, Action::Created);
     assert_eq!(waits, [Duration::from_secs(1)], "Retry-After honoured");
@@ -861,16 +847,13 @@ async fn a_rate_limited_listing_waits_for_retry_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secondary_rate_limit_on_create_is_not_retried_and_never_duplicates() {
     let env = Env::new().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"message": "You have exceeded a secondary rate limit"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "POST",
+        api_error(403, "You have exceeded a secondary rate limit")
+            .insert_header("retry-after", "1"),
+        Some(1),
+    )
+    .await;
     let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
     assert_eq!(out.status.code(), Some(1), "verdict unchanged");
     let err = stderr(&out);
@@ -886,15 +869,12 @@ async fn a_secondary_rate_limit_on_create_is_not_retried_and_never_duplicates() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_retry_after_gives_up_at_once_with_a_warning() {
     let env = Env::new().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "3600")
-                .set_body_json(json!({"message": "slow down"})),
-        )
-        .with_priority(1)
-        .mount(&env.server)
-        .await;
+    env.answer(
+        "GET",
+        api_error(429, "slow down").insert_header("retry-after", "3600"),
+        None,
+    )
+    .await;
     let start = std::time::Instant::now();
     let out = env.run(&strs(&analyze(BASE, CUR)), &[]).await;
     assert!(start.elapsed() < Duration::from_secs(30));

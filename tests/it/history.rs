@@ -5,32 +5,15 @@ use crate::common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{fixture, Sandbox};
+use common::{fixture, git, k6_scaled, read_json, run_json, run_stdout, Sandbox};
 use predicates::prelude::*;
 use serde_json::Value;
 
 /// Five appended snapshots of the k6 fixture, each a little slower than the last.
 fn five_snapshots(sb: &Sandbox) {
-    let text = std::fs::read_to_string(fixture("k6/baseline-summary.json")).unwrap();
     for i in 0..5 {
-        let mut doc: Value = serde_json::from_str(&text).unwrap();
-        for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
-            if m["type"] == "trend" {
-                for v in m["values"].as_object_mut().unwrap().values_mut() {
-                    *v = (v.as_f64().unwrap() * (1.0 + 0.03 * i as f64)).into();
-                }
-            }
-        }
-        let f = sb.write(&format!("run{i}.json"), &doc.to_string());
-        sb.cmd()
-            .env(
-                "SOURCE_DATE_EPOCH",
-                (1_700_000_000 + i * 86_400).to_string(),
-            )
-            .args(["baseline", "create", "main", "--append"])
-            .arg(&f)
-            .assert()
-            .code(0);
+        let f = sb.write(&format!("run{i}.json"), &k6_scaled(1.0 + 0.03 * i as f64));
+        sb.append_at("main", &f, 1_700_000_000 + i * 86_400);
     }
 }
 
@@ -38,37 +21,28 @@ fn five_snapshots(sb: &Sandbox) {
 fn history_table_has_every_snapshot_and_its_step() {
     let sb = Sandbox::new();
     five_snapshots(&sb);
-    let out = sb
-        .cmd()
-        .args([
+    let text = run_stdout(
+        sb.cmd().args([
             "history",
             "main",
             "--benchmark",
             "http_req_duration{name:search}",
             "--metric",
             "p95",
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+        ]),
+        0,
+    );
     assert_eq!(
         text.lines().filter(|l| l.contains("2023-11")).count(),
         5,
         "{text}"
     );
     assert!(text.contains("+3.0 %"), "{text}");
-    let json: Value = serde_json::from_slice(
-        &sb.cmd()
-            .args(["history", "main", "--metric", "p95", "-o", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .unwrap();
+    let json = run_json(
+        sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "json"]),
+        0,
+    );
     for s in json.as_array().unwrap() {
         assert_eq!(s["points"].as_array().unwrap().len(), 5, "{s}");
         assert_eq!(s["unit"], "ms");
@@ -94,15 +68,11 @@ fn history_table_has_every_snapshot_and_its_step() {
 fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
     let sb = Sandbox::new();
     five_snapshots(&sb);
-    let out = sb
-        .cmd()
-        .args(["history", "main", "--metric", "p95", "-o", "svg"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = run_stdout(
+        sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "svg"]),
+        0,
+    );
     let doc = roxmltree::Document::parse(&text).expect("valid SVG/XML");
     assert_eq!(doc.root_element().tag_name().name(), "svg");
     // p95 exists for every trend of the fixture (aggregate, endpoints, phases, iterations).
@@ -143,15 +113,11 @@ fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
 fn html_chart_is_self_contained_and_renders_in_a_browser() {
     let sb = Sandbox::new();
     five_snapshots(&sb);
-    let out = sb
-        .cmd()
-        .args(["history", "main", "--metric", "p95", "-o", "html"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let html = String::from_utf8(out).unwrap();
+    let html = run_stdout(
+        sb.cmd()
+            .args(["history", "main", "--metric", "p95", "-o", "html"]),
+        0,
+    );
     assert!(!html.contains("<script"), "no JavaScript");
     assert!(
         !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url(http"),
@@ -192,30 +158,6 @@ fn html_chart_is_self_contained_and_renders_in_a_browser() {
     assert!(dom.contains("<td>p95</td>"));
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 fn commit(dir: &Path, msg: &str) -> String {
     std::fs::write(dir.join("file.txt"), msg).unwrap();
     git(dir, &["add", "file.txt"]);
@@ -229,32 +171,18 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
     let dir = sb.dir();
     git(&dir, &["init", "-q"]);
     let c1 = commit(&dir, "one");
-    sb.cmd()
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .args(["baseline", "create", "main", "--append"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .assert()
-        .code(0);
+    sb.append_at("main", fixture("k6/baseline-summary.json"), 1_700_000_000);
     let c2 = commit(&dir, "two");
-    sb.cmd()
-        .env("SOURCE_DATE_EPOCH", "1700100000")
-        .args(["baseline", "create", "main", "--append"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0);
+    sb.append_at("main", fixture("k6/current-summary.json"), 1_700_100_000);
     // A feature branch forked at c1, one commit ahead.
     git(&dir, &["checkout", "-q", "-b", "feature", &c1]);
     commit(&dir, "feature work");
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline-ref", "main"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline-ref", "main"])
+            .arg(fixture("k6/current-summary.json")),
+        1,
+    );
     assert_eq!(
         v["baseline"]["commit"],
         c1.as_str(),
@@ -276,16 +204,12 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
     let c4 = commit(&dir, "four");
     git(&dir, &["checkout", "-q", "-b", "feature2", &c4]);
     commit(&dir, "more work");
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline-ref", "main"])
-        .arg(fixture("k6/current-summary.json"))
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline-ref", "main"])
+            .arg(fixture("k6/current-summary.json")),
+        0,
+    );
     assert_eq!(v["baseline"]["commit"], c2.as_str());
     assert!(
         v["baseline"]["reason"]
@@ -307,13 +231,9 @@ fn baseline_ref_picks_the_merge_base_snapshot() {
 #[test]
 fn a_different_runner_is_flagged() {
     let sb = Sandbox::new();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .assert()
-        .code(0);
+    sb.create_baseline(&["main"], &[fixture("k6/baseline-summary.json")]);
     let path = sb.path("baselines/main.json");
-    let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut snap: Value = read_json(&path);
     snap["runner"] =
         serde_json::json!({"os": "macos", "arch": "aarch64", "cores": 10, "cpu": "Apple M2"});
     std::fs::write(&path, snap.to_string()).unwrap();

@@ -7,18 +7,19 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::Sandbox;
+use common::{one_line_error, read_json, Sandbox};
 use serde_json::{json, Value};
 
 /// Generous: a refused FIFO returns in milliseconds; a blocked reader never does.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// `perfgate ARGS` in the sandbox, under the timeout.
+fn run(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    sb.cmd().args(args).timeout(TIMEOUT).output().unwrap()
+}
+
 fn gab(sb: &Sandbox, file: &str, entries: &[(&str, &str, f64)]) -> String {
-    let doc: Vec<Value> = entries
-        .iter()
-        .map(|(n, u, v)| json!({"name": n, "unit": u, "value": v}))
-        .collect();
-    sb.write(file, &serde_json::to_string(&doc).unwrap())
+    sb.write(file, &common::gab_json(entries))
         .display()
         .to_string()
 }
@@ -60,12 +61,7 @@ fn units_and_old_style_commands_cannot_reach_the_runner() {
     };
     let base = gab(&sb, "base.json", &entries(10.0));
     let cur = gab(&sb, "cur.json", &entries(20.0));
-    let out = sb
-        .cmd()
-        .args(["analyze", "--all", "--baseline", &base, &cur])
-        .timeout(TIMEOUT)
-        .output()
-        .unwrap();
+    let out = run(&sb, &["analyze", "--all", "--baseline", &base, &cur]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert_no_commands("table", &text);
@@ -86,7 +82,7 @@ fn units_and_old_style_commands_cannot_reach_the_runner() {
         &["baseline", "show", "main"][..],
         &["baseline", "list"][..],
     ] {
-        let out = sb.cmd().args(args).timeout(TIMEOUT).output().unwrap();
+        let out = run(&sb, args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert_no_commands(
             &format!("{args:?}"),
@@ -105,7 +101,7 @@ fn snapshot_commit_and_date_cannot_inject_into_headers() {
         .assert()
         .success();
     let path = sb.path("baselines/main.json");
-    let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut snap: Value = read_json(&path);
     snap["git"]["commit"] = json!("\u{1b}]0;x\u{7}\u{1b}[2Jé\n::error::c");
     snap["created_at"] = json!("2026-01-01T00:00:00Z");
     snap["git"]["branch"] = json!("##[stop-commands]t");
@@ -116,7 +112,7 @@ fn snapshot_commit_and_date_cannot_inject_into_headers() {
         &["baseline", "list"][..],
         &["history", "main"][..],
     ] {
-        let out = sb.cmd().args(args).timeout(TIMEOUT).output().unwrap();
+        let out = run(&sb, args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
         assert_no_commands(
             &format!("{args:?}"),
@@ -135,16 +131,8 @@ fn mkfifo(p: &Path) {
 /// Runs perfgate and asserts it ended (no hang) with exit 2 and a one-line message naming `file`.
 fn assert_refused(sb: &Sandbox, args: &[&str], env: &[(&str, &str)], file: &str, problem: &str) {
     let mut cmd = sb.cmd();
-    cmd.args(args).timeout(TIMEOUT);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?} (None = hung): {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.contains(file), "{args:?}: {err}");
-    assert!(err.contains(problem), "{args:?}: {err}");
+    cmd.args(args).envs(env.iter().copied());
+    one_line_error(&mut cmd, file, problem);
 }
 
 #[cfg(unix)]
@@ -156,12 +144,7 @@ fn nothing_blocks_on_a_fifo_or_reads_a_device_forever() {
     let fifo = fifo.display().to_string();
     let good = gab(&sb, "r.json", &[("a", "ms", 10.0)]);
     let verdict = sb.path("verdict.json").display().to_string();
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline", &good, &good])
-        .timeout(TIMEOUT)
-        .output()
-        .unwrap();
+    let out = run(&sb, &["analyze", "-o", "json", "--baseline", &good, &good]);
     std::fs::write(&verdict, out.stdout).unwrap();
     let not_regular = "not a regular file";
     for dev in [fifo.as_str(), "/dev/zero"] {
@@ -306,12 +289,7 @@ fn distinct_k6_tag_values_are_capped_with_a_warning_naming_the_tag() {
     let sb = Sandbox::new();
     let f = sb.write("run.ndjson", &ndjson_dynamic_urls(1100));
     let f = f.display().to_string();
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline", &f, &f])
-        .timeout(TIMEOUT)
-        .output()
-        .unwrap();
+    let out = run(&sb, &["analyze", "-o", "json", "--baseline", &f, &f]);
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     // Default cap 1000 `tag:value` groups: method and status take two, so 998 of the 1100 URLs are kept.
@@ -326,19 +304,11 @@ fn distinct_k6_tag_values_are_capped_with_a_warning_naming_the_tag() {
         common::row(&v, "http_req_duration", "count")["current"],
         1100.0
     );
-    let benches: std::collections::BTreeSet<&str> = common::rows(&v)
-        .iter()
-        .map(|c| c["benchmark"].as_str().unwrap())
-        .collect();
+    let benches: std::collections::BTreeSet<&str> = common::benchmarks(&v).into_iter().collect();
     assert_eq!(benches.iter().filter(|b| b.contains("{name:")).count(), 998);
     // The policy raises (or lowers) the cap.
     sb.write("perfgate.toml", "max_series = 5\n");
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline", &f, &f])
-        .timeout(TIMEOUT)
-        .output()
-        .unwrap();
+    let out = run(&sb, &["analyze", "-o", "json", "--baseline", &f, &f]);
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -6,7 +6,7 @@ use crate::common;
 use std::path::Path;
 
 use common::Sandbox;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const NAMES: &[&str] = &[
     "\u{1b}[31mred\u{1b}[0m\u{1b}]0;title\u{7}",
@@ -27,12 +27,9 @@ fn assert_clean(what: &str, s: &str) {
 }
 
 fn gab(dir: &Path, file: &str, value: f64, unit: &str) -> String {
-    let doc: Vec<Value> = NAMES
-        .iter()
-        .map(|n| json!({"name": n, "unit": unit, "value": value}))
-        .collect();
+    let entries: Vec<_> = NAMES.iter().map(|n| (*n, unit, value)).collect();
     let p = dir.join(file);
-    std::fs::write(&p, serde_json::to_string(&doc).unwrap()).unwrap();
+    std::fs::write(&p, common::gab_json(&entries)).unwrap();
     p.display().to_string()
 }
 
@@ -157,10 +154,7 @@ fn hostile_names_in_error_messages_are_terminal_escaped() {
 fn hostile_names_in_a_stored_baseline_are_escaped_by_show_and_list() {
     let sb = Sandbox::new();
     let base = gab(&sb.dir(), "base.json", 10.0, "ms");
-    sb.cmd()
-        .args(["baseline", "create", "main", &base])
-        .assert()
-        .success();
+    sb.create_baseline(&["main"], &[base]);
     let out = sb
         .cmd()
         .args(["baseline", "show", "main"])

@@ -7,7 +7,7 @@ use crate::common;
 use std::io::Read;
 use std::path::PathBuf;
 
-use common::{fixture, rows, Sandbox};
+use common::{failing_rows, fixture, high_or_worse, rows, Sandbox};
 use serde_json::Value;
 
 /// One run of a tool: the files it wrote (autocannon writes one per endpoint).
@@ -39,11 +39,7 @@ fn analyze(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
     let files = |stems: &[&str]| -> Vec<PathBuf> {
         stems.iter().flat_map(|s| run_files(tool, s)).collect()
     };
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(files(base))
-        .assert()
-        .code(0);
+    sb.create_baseline(&["main"], &files(base));
     let out = sb
         .cmd()
         .args(["analyze", "-o", "json"])
@@ -55,15 +51,10 @@ fn analyze(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap(), v)
 }
 
-fn high_or_worse(c: &Value) -> bool {
-    c["severity"] == "high" || c["severity"] == "critical"
-}
-
 /// Gated rows graded high or critical, for messages.
 fn failing(v: &Value) -> Vec<String> {
-    rows(v)
+    failing_rows(v)
         .iter()
-        .filter(|c| c["gated"] == true && high_or_worse(c))
         .map(|c| {
             format!(
                 "{} {} {} → {} {}",

@@ -40,11 +40,10 @@ fn three_vs_three_never_fails(tool: &str) {
     for t in triples() {
         let sb = Sandbox::new();
         let (base, cur): (Vec<_>, Vec<_>) = (0..6).partition(|i| t.contains(i));
-        sb.cmd()
-            .args(["baseline", "create", "main"])
-            .args(base.iter().map(|&i| &files[i]))
-            .assert()
-            .code(0);
+        sb.create_baseline(
+            &["main"],
+            &base.iter().map(|&i| &files[i]).collect::<Vec<_>>(),
+        );
         let out = sb
             .cmd()
             .args(["analyze", "-o", "json"])

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{fixture, json, row, Sandbox};
+use common::{fixture, row, run_json, severity, Sandbox};
 use predicates::prelude::*;
 
 /// A k6 handleSummary document with one trend sub-metric per endpoint, p95 values in ms.
@@ -33,16 +33,7 @@ fn a_budget_breach_fails_with_no_baseline_present() {
     let sb = Sandbox::new();
     sb.write("perfgate.toml", BUDGETS);
     let cur = sb.write("k6.json", &k6_summary(&[("auth", 1600.0), ("home", 20.0)]));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .arg(&cur)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = run_json(sb.cmd().args(["analyze", "-o", "json"]).arg(&cur), 1);
     assert_eq!(v["status"], "fail");
     assert!(v["baseline"].is_null());
     let r = row(&v, "http_req_duration{name:auth}", "p95");
@@ -74,16 +65,8 @@ fn a_budget_warning_warns_and_a_pass_passes() {
         .code(0)
         .stdout(predicate::str::contains("medium (budget)"));
     let ok = sb.write("ok.json", &k6_summary(&[("auth", 900.0)]));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .arg(&ok)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json(&out)["status"], "no-baseline");
+    let v = run_json(sb.cmd().args(["analyze", "-o", "json"]).arg(&ok), 0);
+    assert_eq!(v["status"], "no-baseline");
 }
 
 #[test]
@@ -169,10 +152,7 @@ fn policy_bands_fail_on_ignore_and_gate_rules_apply() {
     );
     let v = sb.verdict(&[], &base, &[&cur], 1);
     assert_eq!(v["fail_on"], "medium");
-    assert_eq!(
-        row(&v, "http_req_duration{name:a}", "p95")["severity"],
-        "medium"
-    );
+    assert_eq!(severity(&v, "http_req_duration{name:a}", "p95"), "medium");
     assert!(v["comparisons"]
         .as_array()
         .unwrap()
@@ -220,12 +200,7 @@ fn summary_metrics_with_history_get_noise_aware_verdicts() {
             &format!("run{i}.json"),
             &k6_summary(&[("a", *a), ("noisy", [100.0, 130.0, 80.0, 120.0, 90.0][i])]),
         );
-        sb.cmd()
-            .env("SOURCE_DATE_EPOCH", (1_700_000_000 + i * 100).to_string())
-            .args(["baseline", "create", "main", "--append"])
-            .arg(&f)
-            .assert()
-            .code(0);
+        sb.append_at("main", &f, 1_700_000_000 + i * 100);
     }
     let history = std::fs::read_dir(sb.path("baselines/main.history"))
         .unwrap()
@@ -233,16 +208,12 @@ fn summary_metrics_with_history_get_noise_aware_verdicts() {
     assert_eq!(history, 5);
     // +40 % on a steady metric is established; +25 % on a metric that swings ±25 % is not.
     let cur = sb.write("cur.json", &k6_summary(&[("a", 139.0), ("noisy", 112.5)]));
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--baseline", "main"])
-        .arg(&cur)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let v = run_json(
+        sb.cmd()
+            .args(["analyze", "-o", "json", "--baseline", "main"])
+            .arg(&cur),
+        1,
+    );
     let a = row(&v, "http_req_duration{name:a}", "p95");
     assert_eq!(a["severity"], "critical");
     assert_eq!(a["evidence"]["method"], "prediction-interval");
@@ -307,21 +278,8 @@ fn repeated_runs_are_tested_for_significance() {
             &k6_summary(&[("slow", 120.0 * m), ("same", 51.0 * m)]),
         ));
     }
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(&base_files)
-        .assert()
-        .code(0);
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json"])
-        .args(&cur_files)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    sb.create_baseline(&["main"], &base_files);
+    let v = run_json(sb.cmd().args(["analyze", "-o", "json"]).args(&cur_files), 1);
     let slow = row(&v, "http_req_duration{name:slow}", "p95");
     assert_eq!(slow["severity"], "high");
     assert_eq!(slow["evidence"]["method"], "runs");
@@ -358,21 +316,11 @@ fn three_runs_per_side_are_tested_as_runs() {
             )
         })
         .collect();
-    sb.cmd()
-        .args(["baseline", "create", "main"])
-        .args(&b)
-        .assert()
-        .code(0);
-    let out = sb
-        .cmd()
-        .args(["analyze", "-o", "json", "--all"])
-        .args(&c)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    sb.create_baseline(&["main"], &b);
+    let v = run_json(
+        sb.cmd().args(["analyze", "-o", "json", "--all"]).args(&c),
+        1,
+    );
     let x = row(&v, "http_req_duration{name:x}", "p95");
     assert_eq!(x["severity"], "unchanged");
     assert_eq!(x["evidence"]["method"], "runs");

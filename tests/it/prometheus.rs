@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{fixture, perfgate};
+use common::{k6_pair, perfgate, read_json, run_ok};
 use serde_json::Value;
 
 /// The binary, or `None` after a notice that the test is skipped (a failure under
@@ -167,16 +167,11 @@ fn backfilled_k6_run_is_pulled_and_gated() {
     om.push_str("# EOF\n");
     let om_path = dir.path().join("k6.om");
     std::fs::write(&om_path, om).unwrap();
-    let out = Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om_path)
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "promtool: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new(&promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om_path)
+            .arg(&data),
     );
     let config = dir.path().join("prometheus.yml");
     std::fs::write(&config, "global:\n  scrape_interval: 1h\n").unwrap();
@@ -195,23 +190,18 @@ fn backfilled_k6_run_is_pulled_and_gated() {
 
     // The baseline by an explicit window, the current run by the default lookback.
     let base = dir.path().join("base.json");
-    let out = perfgate()
-        .args(["pull", "--prometheus-url", &url, "--testid", "base-1"])
-        .args([
-            "--start",
-            &(base_t0 - 1).to_string(),
-            "--end",
-            &(base_t0 + 60).to_string(),
-        ])
-        .arg("-o")
-        .arg(&base)
-        .env("PERFGATE_PROMETHEUS_TOKEN", "s3cret-token")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        perfgate()
+            .args(["pull", "--prometheus-url", &url, "--testid", "base-1"])
+            .args([
+                "--start",
+                &(base_t0 - 1).to_string(),
+                "--end",
+                &(base_t0 + 60).to_string(),
+            ])
+            .arg("-o")
+            .arg(&base)
+            .env("PERFGATE_PROMETHEUS_TOKEN", "s3cret-token"),
     );
     let all = format!(
         "{}{}",
@@ -220,51 +210,30 @@ fn backfilled_k6_run_is_pulled_and_gated() {
     );
     assert!(!all.contains("s3cret"), "token printed: {all}");
     let cur = dir.path().join("cur.json");
-    let out = perfgate()
-        .args(["pull", "--prometheus-url", &url, "--testid", "cur-2", "-o"])
-        .arg(&cur)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        perfgate()
+            .args(["pull", "--prometheus-url", &url, "--testid", "cur-2", "-o"])
+            .arg(&cur),
     );
 
     // The numbers are the source data's final flush, in k6's summary names and units.
-    let b: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
-    assert!(close(
-        metric(&b, "http_req_duration{name:login}", "p95"),
-        109.0
-    ));
-    assert!(close(
-        metric(&b, "http_req_duration{name:login}", "p99"),
-        163.5
-    ));
-    assert!(close(
-        metric(&b, "http_req_duration{name:login}", "mean"),
-        65.4
-    ));
-    assert!(close(
-        metric(&b, "http_req_duration{name:search}", "p95"),
-        218.0
-    ));
-    assert!(close(metric(&b, "http_reqs{name:login}", "rate"), 10.0)); // (500 - 50) / 45 s
-    assert!(close(metric(&b, "http_reqs{name:search}", "rate"), 20.0));
-    assert!(close(metric(&b, "http_reqs", "rate"), 30.0));
-    assert!(close(metric(&b, "http_reqs", "count"), 1500.0));
-    assert!(close(
-        metric(&b, "http_req_failed{name:search}", "error_rate"),
-        0.1
-    )); // 100 of 1000
-    assert!(close(
-        metric(&b, "http_req_failed{name:login}", "error_rate"),
-        0.0
-    ));
-    assert!(close(
-        metric(&b, "http_req_failed", "error_rate"),
-        100.0 / 1500.0
-    ));
+    let b: Value = read_json(&base);
+    for (bench, m, want) in [
+        ("http_req_duration{name:login}", "p95", 109.0),
+        ("http_req_duration{name:login}", "p99", 163.5),
+        ("http_req_duration{name:login}", "mean", 65.4),
+        ("http_req_duration{name:search}", "p95", 218.0),
+        ("http_reqs{name:login}", "rate", 10.0), // (500 - 50) / 45 s
+        ("http_reqs{name:search}", "rate", 20.0),
+        ("http_reqs", "rate", 30.0),
+        ("http_reqs", "count", 1500.0),
+        ("http_req_failed{name:search}", "error_rate", 0.1), // 100 of 1000
+        ("http_req_failed{name:login}", "error_rate", 0.0),
+        ("http_req_failed", "error_rate", 100.0 / 1500.0),
+    ] {
+        let got = metric(&b, bench, m);
+        assert!(close(got, want), "{bench} {m}: {got}, not {want}");
+    }
     assert!(b["benchmarks"].get("vus").is_none());
 
     let out = perfgate()
@@ -307,8 +276,7 @@ fn backfilled_k6_run_is_pulled_and_gated() {
 fn verdict_json(dir: &Path) -> PathBuf {
     let out = perfgate()
         .args(["analyze", "-o", "json", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     let path = dir.join("verdict.json");
@@ -323,8 +291,7 @@ fn openmetrics_output_passes_promtool() {
     };
     let out = perfgate()
         .args(["analyze", "-o", "openmetrics", "--baseline"])
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -370,23 +337,18 @@ fn push_appears_on_a_real_pushgateway() {
         port,
     );
     let url = format!("http://127.0.0.1:{}", server.port);
-    let out = perfgate()
-        .args([
-            "push",
-            "--pushgateway",
-            &url,
-            "--branch",
-            "feature/x\"y",
-            "--from",
-        ])
-        .arg(&verdict)
-        .env("PERFGATE_PUSHGATEWAY_TOKEN", "s3cret-token")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        perfgate()
+            .args([
+                "push",
+                "--pushgateway",
+                &url,
+                "--branch",
+                "feature/x\"y",
+                "--from",
+            ])
+            .arg(&verdict)
+            .env("PERFGATE_PUSHGATEWAY_TOKEN", "s3cret-token"),
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
     let (status, body) = get(port, "/metrics").unwrap();
@@ -421,7 +383,7 @@ fn push_appears_on_a_real_pushgateway() {
 #[test]
 fn grafana_example_charts_the_pushed_series() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/grafana-dashboard.json");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let doc: Value = read_json(path);
     let exprs: Vec<String> = doc["panels"]
         .as_array()
         .unwrap()

@@ -11,7 +11,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{json, perfgate, Sandbox};
+use common::{failing_rows, json, perfgate, Sandbox};
 use serde_json::{json, Value};
 
 /// The fixture directory; commands run there so that paths in the output are short and stable.
@@ -28,76 +28,42 @@ fn existing(names: &[&str]) -> String {
         .to_string()
 }
 
-/// Regression pairs: snapshot name, baseline, current, and a word of the benchmark that was slowed.
+/// Regression pairs: snapshot name, the files `<dir>baseline<suffix>` and `<dir>current<suffix>` (or the same
+/// gzipped), and a word of the benchmark that was slowed.
+const REGRESSION_PAIRS: &[(&str, &str, &str, &str)] = &[
+    ("k6-summary", "k6/", "-summary.json", "search"),
+    ("k6-export", "k6/", "-export.json", "search"),
+    ("k6-ndjson", "k6/", ".ndjson", "search"),
+    ("artillery", "artillery/", ".json", "search"),
+    ("autocannon", "autocannon/", "-search.json", "search"),
+    ("criterion", "criterion/", "", "sort"),
+    ("go-bench", "go-bench/", ".txt", "Sort"),
+    ("google-benchmark", "google-benchmark/", ".json", "Sort"),
+    ("hyperfine", "hyperfine/", ".json", "primes"),
+    ("libtest", "libtest/", ".txt", "sort"),
+    ("pytest-benchmark", "pytest-benchmark/", ".json", "sort"),
+];
+
 fn regression_pairs() -> Vec<(&'static str, String, String, &'static str)> {
-    vec![
-        (
-            "k6-summary",
-            existing(&["k6/baseline-summary.json"]),
-            existing(&["k6/current-summary.json"]),
-            "search",
-        ),
-        (
-            "k6-export",
-            existing(&["k6/baseline-export.json"]),
-            existing(&["k6/current-export.json"]),
-            "search",
-        ),
-        (
-            "k6-ndjson",
-            existing(&["k6/baseline.ndjson", "k6/baseline.ndjson.gz"]),
-            existing(&["k6/current.ndjson", "k6/current.ndjson.gz"]),
-            "search",
-        ),
-        (
-            "artillery",
-            existing(&["artillery/baseline.json"]),
-            existing(&["artillery/current.json"]),
-            "search",
-        ),
-        (
-            "autocannon",
-            existing(&["autocannon/baseline-search.json"]),
-            existing(&["autocannon/current-search.json"]),
-            "search",
-        ),
-        (
-            "criterion",
-            existing(&["criterion/baseline"]),
-            existing(&["criterion/current"]),
-            "sort",
-        ),
-        (
-            "go-bench",
-            existing(&["go-bench/baseline.txt"]),
-            existing(&["go-bench/current.txt"]),
-            "Sort",
-        ),
-        (
-            "google-benchmark",
-            existing(&["google-benchmark/baseline.json"]),
-            existing(&["google-benchmark/current.json"]),
-            "Sort",
-        ),
-        (
-            "hyperfine",
-            existing(&["hyperfine/baseline.json"]),
-            existing(&["hyperfine/current.json"]),
-            "primes",
-        ),
-        (
-            "libtest",
-            existing(&["libtest/baseline.txt"]),
-            existing(&["libtest/current.txt"]),
-            "sort",
-        ),
-        (
-            "pytest-benchmark",
-            existing(&["pytest-benchmark/baseline.json"]),
-            existing(&["pytest-benchmark/current.json"]),
-            "sort",
-        ),
-    ]
+    REGRESSION_PAIRS
+        .iter()
+        .map(|(name, dir, suffix, slowed)| {
+            let side = |s: &str| {
+                let f = format!("{dir}{s}{suffix}");
+                existing(&[&f, &format!("{f}.gz")])
+            };
+            (*name, side("baseline"), side("current"), *slowed)
+        })
+        .collect()
+}
+
+/// The baseline and current files of the regression pair `name`.
+fn pair(name: &str) -> (String, String) {
+    let (_, base, cur, _) = regression_pairs()
+        .into_iter()
+        .find(|p| p.0 == name)
+        .unwrap_or_else(|| panic!("no regression pair {name}"));
+    (base, cur)
 }
 
 /// The micro-benchmark tools with six same-code runs in `fixtures/<tool>/noise/`.
@@ -400,14 +366,7 @@ fn the_regression_comes_first_and_the_headline_counts_gated_rows() {
         assert!(bench.contains(slowed), "{name}: first row {first}");
         let v = json_of(&base, &cur);
         assert_eq!(v["status"], "fail", "{name}");
-        let failing = v["comparisons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| {
-                c["gated"] == true && (c["severity"] == "critical" || c["severity"] == "high")
-            })
-            .count();
+        let failing = failing_rows(&v).len();
         let title = md.lines().next().unwrap();
         assert_eq!(
             count_before(title, " regression"),
@@ -456,10 +415,7 @@ fn no_row_is_shown_twice() {
 /// selecting the same requests), and the visible part fits in 40 table rows.
 #[test]
 fn k6_ndjson_has_no_repeated_series_and_a_short_visible_part() {
-    let (_, base, cur, _) = regression_pairs()
-        .into_iter()
-        .find(|p| p.0 == "k6-ndjson")
-        .unwrap();
+    let (base, cur) = pair("k6-ndjson");
     let v = json_of(&base, &cur);
     let mut by_bench: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for c in v["comparisons"].as_array().unwrap() {
@@ -515,10 +471,7 @@ fn k6_ndjson_has_no_repeated_series_and_a_short_visible_part() {
 /// `--output json` keeps every row, gated or not, with `gated`.
 #[test]
 fn json_keeps_every_row_with_gated() {
-    let (_, base, cur, _) = regression_pairs()
-        .into_iter()
-        .find(|p| p.0 == "hyperfine")
-        .unwrap();
+    let (base, cur) = pair("hyperfine");
     let v = json_of(&base, &cur);
     let rows = v["comparisons"].as_array().unwrap();
     assert_eq!(rows.len() as u64, v["current"]["metrics"].as_u64().unwrap());

@@ -3,9 +3,9 @@
 use crate::common;
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use common::{fixture, perfgate};
+use common::{fixture, k6_pair, perfgate, read_json, run_ok};
 use serde_json::Value;
 
 /// A k6 NDJSON stream of one run: two endpoints, log-normal-ish latencies, some failures.
@@ -48,6 +48,22 @@ fn write_lines(path: &Path, lines: &[&String]) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The streams of two k6 workers running `lines`, written to `w1.json` and `w2.json` in `dir`: k6 writes
+/// the Metric lines (the first three) in every worker's stream; points go to the workers round-robin by
+/// line.
+fn two_workers(dir: &Path, lines: &[String]) -> (PathBuf, PathBuf) {
+    let (header, points) = lines.split_at(3);
+    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
+    let w2: Vec<&String> = header
+        .iter()
+        .chain(points.iter().skip(1).step_by(2))
+        .collect();
+    let (a, b) = (dir.join("w1.json"), dir.join("w2.json"));
+    write_lines(&a, &w1);
+    write_lines(&b, &w2);
+    (a, b)
+}
+
 fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Value {
     let mut cmd = perfgate();
     cmd.current_dir(dir).args(["baseline", "create", name]);
@@ -55,36 +71,17 @@ fn snapshot_metrics(dir: &Path, name: &str, files: &[&Path], merge: bool) -> Val
     if merge {
         cmd.arg("--merge-workers");
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = std::fs::read_to_string(dir.join("baselines").join(format!("{name}.json"))).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap()["benchmarks"].clone()
+    run_ok(&mut cmd);
+    read_json(dir.join("baselines").join(format!("{name}.json")))["benchmarks"].clone()
 }
 
 #[test]
 fn per_worker_ndjson_merges_to_the_combined_percentiles() {
     let dir = tempfile::tempdir().unwrap();
     let lines = generate_ndjson(3000);
-    let (header, points) = lines.split_at(3);
-    // k6 writes the Metric lines in every worker's stream; points go to workers round-robin by line.
-    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
-    let w2: Vec<&String> = header
-        .iter()
-        .chain(points.iter().skip(1).step_by(2))
-        .collect();
-    let all: Vec<&String> = lines.iter().collect();
-    let (c, a, b) = (
-        dir.path().join("all.json"),
-        dir.path().join("w1.json"),
-        dir.path().join("w2.json"),
-    );
-    write_lines(&c, &all);
-    write_lines(&a, &w1);
-    write_lines(&b, &w2);
+    let (a, b) = two_workers(dir.path(), &lines);
+    let c = dir.path().join("all.json");
+    write_lines(&c, &lines.iter().collect::<Vec<_>>());
 
     let combined = snapshot_metrics(dir.path(), "combined", &[&c], false);
     let merged = snapshot_metrics(dir.path(), "merged", &[&a, &b], true);
@@ -121,19 +118,8 @@ fn a_gzip_worker_stream_merges_like_a_plain_one() {
     use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let lines = generate_ndjson(900);
-    let (header, points) = lines.split_at(3);
-    let w1: Vec<&String> = header.iter().chain(points.iter().step_by(2)).collect();
-    let w2: Vec<&String> = header
-        .iter()
-        .chain(points.iter().skip(1).step_by(2))
-        .collect();
-    let (a, b, bgz) = (
-        dir.path().join("w1.json"),
-        dir.path().join("w2.json"),
-        dir.path().join("w2.json.gz"),
-    );
-    write_lines(&a, &w1);
-    write_lines(&b, &w2);
+    let (a, b) = two_workers(dir.path(), &lines);
+    let bgz = dir.path().join("w2.json.gz");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&std::fs::read(&b).unwrap()).unwrap();
     std::fs::write(&bgz, gz.finish().unwrap()).unwrap();
@@ -147,8 +133,7 @@ fn merging_summaries_is_refused_with_an_explanation() {
     let out = perfgate()
         .args(["analyze", "--merge-workers", "--baseline"])
         .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -172,8 +157,7 @@ fn approximate_merge_gives_bounds_and_does_not_gate_them() {
             "--baseline",
         ])
         .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/baseline-summary.json"))
-        .arg(fixture("k6/current-summary.json"))
+        .args(k6_pair())
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -190,19 +190,47 @@ impl Sandbox {
         current: &[P],
         code: i32,
     ) -> Value {
-        let out = self
-            .cmd()
-            .args(["analyze", "-o", "json"])
+        run_json(
+            self.cmd()
+                .args(["analyze", "-o", "json"])
+                .args(args)
+                .arg("--baseline")
+                .arg(baseline)
+                .args(current),
+            code,
+        )
+    }
+
+    /// [`Sandbox::verdict`] on the pair `fixtures/BASELINE` and `fixtures/CURRENT`.
+    pub fn fixture_verdict(&self, baseline: &str, current: &str, code: i32) -> Value {
+        self.verdict(&[], fixture(baseline), &[fixture(current)], code)
+    }
+
+    /// `perfgate baseline create ARGS FILES...` in the sandbox (ARGS: the name and any flags), which must
+    /// succeed.
+    pub fn create_baseline<P: AsRef<std::ffi::OsStr>>(&self, args: &[&str], files: &[P]) {
+        self.cmd()
+            .args(["baseline", "create"])
             .args(args)
-            .arg("--baseline")
-            .arg(baseline)
-            .args(current)
+            .args(files)
             .assert()
-            .code(code)
-            .get_output()
-            .stdout
-            .clone();
-        json(&out)
+            .code(0);
+    }
+
+    /// `perfgate baseline create NAME --append FILE` as of the Unix time `epoch` (`SOURCE_DATE_EPOCH`),
+    /// which must succeed.
+    pub fn append_at<P: AsRef<std::ffi::OsStr>>(
+        &self,
+        name: &str,
+        file: P,
+        epoch: impl std::fmt::Display,
+    ) {
+        self.cmd()
+            .env("SOURCE_DATE_EPOCH", epoch.to_string())
+            .args(["baseline", "create", name, "--append"])
+            .arg(file)
+            .assert()
+            .code(0);
     }
 
     /// `perfgate` running in the sandbox.
@@ -231,4 +259,148 @@ pub fn row<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a Value {
         .iter()
         .find(|c| c["benchmark"] == bench && c["metric"] == metric)
         .unwrap_or_else(|| panic!("no row {bench} {metric} in {v}"))
+}
+
+/// Runs `cmd`, checks its exit code and returns its standard output.
+pub fn run_stdout(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().stdout.clone();
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
+/// Runs `cmd`, checks its exit code and returns its standard output parsed as JSON.
+pub fn run_json(cmd: &mut assert_cmd::Command, code: i32) -> Value {
+    json(&cmd.assert().code(code).get_output().stdout)
+}
+
+/// Runs `cmd`, checks its exit code and returns its standard error.
+pub fn run_stderr(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().stderr.clone();
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
+/// Runs `cmd`, which must succeed (else the failure shows its standard error), and returns its output.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().expect("the command starts");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The k6 handleSummary pair of `fixtures/k6/`: the baseline, then the run where /search slowed from 20
+/// to 35 ms.
+pub fn k6_pair() -> [PathBuf; 2] {
+    [
+        fixture("k6/baseline-summary.json"),
+        fixture("k6/current-summary.json"),
+    ]
+}
+
+/// Runs `git ARGS` in `dir` with a throw-away identity and no system or user configuration (HOME is
+/// `dir`); it must succeed. Returns its trimmed standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The k6 summary fixture (`fixtures/k6/baseline-summary.json`) with every trend value scaled by `factor`.
+pub fn k6_scaled(factor: f64) -> String {
+    let mut doc = read_json(fixture("k6/baseline-summary.json"));
+    for m in doc["metrics"].as_object_mut().unwrap().values_mut() {
+        if m["type"] == "trend" {
+            for v in m["values"].as_object_mut().unwrap().values_mut() {
+                *v = (v.as_f64().unwrap() * factor).into();
+            }
+        }
+    }
+    doc.to_string()
+}
+
+/// The severity of one benchmark's metric in a verdict.
+pub fn severity<'a>(v: &'a Value, bench: &str, metric: &str) -> &'a str {
+    row(v, bench, metric)["severity"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no severity for {bench} {metric} in {v}"))
+}
+
+/// Whether a verdict row is graded high or critical.
+pub fn high_or_worse(c: &Value) -> bool {
+    c["severity"] == "high" || c["severity"] == "critical"
+}
+
+/// The verdict's gated rows graded high or critical: those that fail the default gate.
+pub fn failing_rows(v: &Value) -> Vec<&Value> {
+    rows(v)
+        .iter()
+        .filter(|c| c["gated"] == true && high_or_worse(c))
+        .collect()
+}
+
+/// The benchmark name of every row of the verdict, in order (a name with several metrics repeats).
+pub fn benchmarks(v: &Value) -> Vec<&str> {
+    rows(v)
+        .iter()
+        .map(|c| c["benchmark"].as_str().expect("a benchmark name"))
+        .collect()
+}
+
+/// The path of a file under `fixtures/k6/`, as a string.
+pub fn k6(rel: &str) -> String {
+    fixture(&format!("k6/{rel}")).display().to_string()
+}
+
+/// A github-action-benchmark custom JSON document (`customSmallerIsBetter`): one entry per
+/// `(name, unit, value)`.
+pub fn gab_json(entries: &[(&str, &str, f64)]) -> String {
+    let doc: Vec<Value> = entries
+        .iter()
+        .map(|(n, u, v)| serde_json::json!({"name": n, "unit": u, "value": v}))
+        .collect();
+    serde_json::to_string(&doc).unwrap()
+}
+
+/// Runs `cmd` (under a timeout, so a reader that blocks fails the test), which must exit 2 with one line
+/// on stderr that starts with `perfgate: `, names `file` and says `problem`, and print nothing on stdout.
+/// Returns that line.
+pub fn one_line_error(cmd: &mut assert_cmd::Command, file: &str, problem: &str) -> String {
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{cmd:?} (None = hung): {err}");
+    assert_eq!(err.lines().count(), 1, "{cmd:?}: {err}");
+    assert!(err.starts_with("perfgate: "), "{err}");
+    assert!(err.contains(file), "{cmd:?}: names {file}: {err}");
+    assert!(err.contains(problem), "{cmd:?}: says {problem:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial report on stdout");
+    err
+}
+
+/// A JSON file, parsed.
+pub fn read_json(path: impl AsRef<Path>) -> Value {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
