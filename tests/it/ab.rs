@@ -12,10 +12,9 @@ use common::{failing_rows, fixture, git, json, perfgate, read_json, Sandbox};
 use serde_json::Value;
 
 /// The timing tests run one at a time: the drift test's CPU hog must not disturb the others.
-static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn timing() -> std::sync::MutexGuard<'static, ()> {
-    TIMING.lock().unwrap_or_else(|e| e.into_inner())
+/// Timing runs have the machine to themselves: other tests of the binary wait.
+fn timing() -> common::Alone {
+    common::alone()
 }
 
 /// The wall-clock benchmark (for hyperfine): a shell loop of `n` iterations, tens of milliseconds.

@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
+use std::rc::{Rc, Weak};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
 
@@ -15,6 +18,51 @@ pub fn perfgate() -> std::process::Command {
         }
     }
     cmd
+}
+
+/// The tests are one binary whose tests run side by side. Those that time real runs (`perfgate ab`)
+/// must have the machine to themselves: they hold [`alone`] (a write lock); every sandbox holds a
+/// read lock, shared by all sandboxes of its thread, so that a test never waits for itself.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+thread_local! {
+    static SHARED: RefCell<Weak<Shared>> = const { RefCell::new(Weak::new()) };
+    static ALONE: Cell<bool> = const { Cell::new(false) };
+}
+
+pub struct Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>);
+
+fn share_machine() -> Option<Rc<Shared>> {
+    if ALONE.get() {
+        return None;
+    }
+    SHARED.with(|w| {
+        let mut w = w.borrow_mut();
+        if let Some(rc) = w.upgrade() {
+            return Some(rc);
+        }
+        let rc = Rc::new(Shared(
+            MACHINE.read().unwrap_or_else(PoisonError::into_inner),
+        ));
+        *w = Rc::downgrade(&rc);
+        Some(rc)
+    })
+}
+
+/// Held by a timing-sensitive test: no other sandbox test runs until it is dropped. Take it before the
+/// test's first sandbox.
+pub struct Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>);
+
+pub fn alone() -> Alone {
+    let guard = MACHINE.write().unwrap_or_else(PoisonError::into_inner);
+    ALONE.set(true);
+    Alone(guard)
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        ALONE.set(false);
+    }
 }
 
 /// A file under `fixtures/`.
@@ -155,12 +203,14 @@ fn is_executable(p: &Path) -> bool {
 /// A temporary working directory; commands run inside it, so `baselines/` lands there.
 pub struct Sandbox {
     dir: tempfile::TempDir,
+    _machine: Option<Rc<Shared>>,
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
         Sandbox {
             dir: tempfile::tempdir().unwrap(),
+            _machine: share_machine(),
         }
     }
 
