@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use wildmatch::WildMatch;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseError, ParseKind, Result};
 use crate::model::{Direction, Unit};
 use crate::severity::{Bands, FailOn};
 
@@ -183,9 +183,13 @@ impl Default for Policy {
     }
 }
 
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (u64, u64) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    (line as u64, column as u64)
 }
 
 fn check_bands(b: &Bands, path: &Path, what: &str) -> Result<()> {
@@ -207,11 +211,19 @@ impl Policy {
     /// Parses policy text; `path` is used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Policy> {
         let file: PolicyFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!("line {}: ", line_of(text, s.start)))
-                .unwrap_or_default();
-            Error::config(path, format!("{line}{}", e.message().replace('\n', " ")))
+            // Not TOML at all, or TOML that is not a policy (an unknown field, a wrong type).
+            let kind = if text.parse::<toml::Table>().is_err() {
+                ParseKind::Syntax
+            } else {
+                ParseKind::Shape
+            };
+            let mut pe = ParseError::of(kind, e.message().replace('\n', " "));
+            if let Some(s) = e.span() {
+                let (line, column) = line_and_column(text, s.start);
+                pe.line = Some(line);
+                pe.column = Some(column);
+            }
+            Error::parse(path, "toml", pe)
         })?;
         let mut p = Policy {
             path: Some(path.to_path_buf()),

@@ -84,7 +84,7 @@ fn config_flag_and_unknown_keys() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "custom.toml: line 3: unknown field `bandz`",
+            "custom.toml:3:1: unknown field `bandz`",
         ));
     sb.cmd()
         .args(["config", "check"])
@@ -92,6 +92,16 @@ fn config_flag_and_unknown_keys() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bandz"));
+    // Not TOML at all: the line and column of the syntax error.
+    let broken = sb.write("broken.toml", "fail_on = \"high\"\n[bands\nlow = 3\n");
+    sb.cmd()
+        .args(["config", "check"])
+        .arg(&broken)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "broken.toml:2:7: invalid table header",
+        ));
 }
 
 #[test]
