@@ -435,7 +435,10 @@ mod tests {
         let e = parse("alpha = 0.01\nfail_onn = \"high\"\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("fail_onn") && e.contains("perfgate.toml:2:1: "), "{e}");
+        assert!(
+            e.contains("fail_onn") && e.contains("perfgate.toml:2:1: "),
+            "{e}"
+        );
         let e = parse("[[rule]]\nmetrc = \"p95\"\n")
             .unwrap_err()
             .to_string();
