@@ -604,72 +604,24 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(|l| l.trim_end_matches('\r'))
 }
 
-/// Real result files for the format tests: `fixtures/corpus/<dir>/` (the files whose licence allows copying
-/// them, always there) plus, when `PERFGATE_SHARED_FORMATS` points to the `../shared/formats` beside the
-/// checkout (as `.ci/run` does), the files of that corpus kept outside the repository for their licences.
-/// `tests/it/common/mod.rs` mirrors it for the integration tests.
+/// The corpus loader shared with the integration tests (`tests/it/common/corpus.rs`).
+#[cfg(test)]
+#[path = "../../tests/it/common/corpus.rs"]
+mod corpus;
+
+/// Real result files for the format tests: `fixtures/corpus/<dir>/`, plus the outside corpus when
+/// `PERFGATE_SHARED_FORMATS` points to it ([`corpus`]).
 #[cfg(test)]
 pub(crate) mod shared_formats {
     use std::path::{Path, PathBuf};
 
-    /// Whether the outside corpus is given. Set, the variable must name the `../shared/formats` beside
-    /// the checkout.
-    pub fn given() -> bool {
-        let Some(var) = std::env::var_os("PERFGATE_SHARED_FORMATS") else {
-            return false;
-        };
-        let want = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats");
-        let (got, want) = (std::fs::canonicalize(&var), std::fs::canonicalize(&want));
-        match (got, want) {
-            (Ok(g), Ok(w)) if g == w => true,
-            (g, w) => panic!(
-                "PERFGATE_SHARED_FORMATS={} must be the ../shared/formats beside the checkout ({g:?} vs {w:?})",
-                Path::new(&var).display()
-            ),
-        }
-    }
+    pub use super::corpus::{file, given};
 
-    /// Every file of the format directory `dir`, sorted by name: those of `fixtures/corpus/<dir>/`, and
-    /// those of the outside corpus when [`given`]. A file in both must be byte-identical (it is listed
-    /// once). Fails if there are none at all.
+    /// Every file of the format directory `dir` ([`super::corpus::files`]); fails if there are none.
     pub fn files(dir: &str) -> Vec<PathBuf> {
-        let v = collect(dir);
+        let v = super::corpus::files(dir);
         assert!(!v.is_empty(), "no files for {dir} in fixtures/corpus");
         v
-    }
-
-    fn collect(dir: &str) -> Vec<PathBuf> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut v = list(&root.join("fixtures/corpus").join(dir));
-        if given() {
-            let outside = root.join("../shared/formats").join(dir);
-            let extra = list(&outside);
-            assert!(!extra.is_empty(), "no files in {}", outside.display());
-            for p in extra {
-                match v.iter().find(|c| c.file_name() == p.file_name()) {
-                    Some(c) => assert!(
-                        std::fs::read(c).unwrap() == std::fs::read(&p).unwrap(),
-                        "{} differs from {}",
-                        c.display(),
-                        p.display()
-                    ),
-                    None => v.push(p),
-                }
-            }
-        }
-        v.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        v
-    }
-
-    /// The file `<dir>/<name>` of [`files`]; `None` when it is outside the repository and the outside
-    /// corpus is not given.
-    pub fn file(rel: &str) -> Option<PathBuf> {
-        let (dir, name) = rel.split_once('/').expect("<dir>/<name>");
-        let found = collect(dir)
-            .into_iter()
-            .find(|p| p.file_name().is_some_and(|n| n == name));
-        assert!(found.is_some() || !given(), "no file {rel}");
-        found
     }
 
     /// A corpus file's own JSON document, to check perfgate's numbers against (a UTF-8 byte-order mark
@@ -702,13 +654,5 @@ pub(crate) mod shared_formats {
     /// whose licence does not let them be copied) when the outside corpus is [`given`].
     pub fn count(in_repo: usize, outside_only: usize) -> usize {
         in_repo + if given() { outside_only } else { 0 }
-    }
-
-    fn list(d: &Path) -> Vec<PathBuf> {
-        match std::fs::read_dir(d) {
-            Ok(rd) => rd.map(|e| e.expect("directory entry").path()).collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => panic!("{}: {e}", d.display()),
-        }
     }
 }

@@ -72,96 +72,13 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// Whether the outside corpus (`../shared/formats`, the real files whose licence does not allow copying
-/// them into `fixtures/corpus/`) is given: `PERFGATE_SHARED_FORMATS` is set, as `.ci/run` does. Set, it must
-/// name the `../shared/formats` beside the checkout.
-pub fn shared_formats_given() -> bool {
-    let Some(var) = std::env::var_os("PERFGATE_SHARED_FORMATS") else {
-        return false;
-    };
-    let want = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/formats");
-    let (got, want) = (std::fs::canonicalize(&var), std::fs::canonicalize(&want));
-    match (got, want) {
-        (Ok(g), Ok(w)) if g == w => true,
-        (g, w) => panic!(
-            "PERFGATE_SHARED_FORMATS={} must be the ../shared/formats beside the checkout ({g:?} vs {w:?})",
-            Path::new(&var).display()
-        ),
-    }
-}
+mod corpus;
 
-/// The real result files of the format directory `dir` (`""` for every directory), sorted by name: those of
-/// `fixtures/corpus/<dir>/`, plus those of `../shared/formats/<dir>/` when [`shared_formats_given`]. A file
-/// in both must be byte-identical and is listed once. The one corpus loader of the integration tests; it
-/// mirrors `shared_formats` in `src/input/mod.rs` (a `#[cfg(test)]` module these tests cannot reach).
-pub fn corpus_files(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut roots = vec![root.join("fixtures/corpus")];
-    if shared_formats_given() {
-        roots.push(root.join("../shared/formats"));
-    }
-    let mut v: Vec<PathBuf> = Vec::new();
-    for r in roots {
-        let dirs = if dir.is_empty() {
-            let mut d: Vec<PathBuf> = list(&r).into_iter().filter(|p| p.is_dir()).collect();
-            d.sort();
-            d
-        } else {
-            vec![r.join(dir)]
-        };
-        for d in dirs {
-            for p in list(&d) {
-                let same = |c: &&PathBuf| {
-                    c.file_name() == p.file_name()
-                        && c.parent().and_then(Path::file_name)
-                            == p.parent().and_then(Path::file_name)
-                };
-                match v.iter().find(same) {
-                    Some(c) => assert!(
-                        std::fs::read(c).unwrap() == std::fs::read(&p).unwrap(),
-                        "{} differs from {}",
-                        c.display(),
-                        p.display()
-                    ),
-                    None => v.push(p),
-                }
-            }
-        }
-    }
-    v.sort_by(|a, b| {
-        let key = |p: &PathBuf| {
-            (
-                p.parent().and_then(Path::file_name).map(|n| n.to_owned()),
-                p.file_name().map(|n| n.to_owned()),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
-    v
-}
-
-/// The file `<dir>/<name>` of [`corpus_files`]; `None` when it is outside the repository and the outside
-/// corpus is not given.
-pub fn corpus_file(rel: &str) -> Option<PathBuf> {
-    let (dir, name) = rel.split_once('/').expect("<dir>/<name>");
-    let found = corpus_files(dir)
-        .into_iter()
-        .find(|p| p.file_name().is_some_and(|n| n == name));
-    assert!(found.is_some() || !shared_formats_given(), "no file {rel}");
-    found
-}
+pub use corpus::{file as corpus_file, files as corpus_files};
 
 /// A file of `fixtures/corpus/` (copied there with its licence), which every checkout has.
 pub fn corpus(rel: &str) -> PathBuf {
     corpus_file(rel).unwrap_or_else(|| panic!("{rel} is not in fixtures/corpus"))
-}
-
-fn list(d: &Path) -> Vec<PathBuf> {
-    match std::fs::read_dir(d) {
-        Ok(rd) => rd.map(|e| e.expect("directory entry").path()).collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => panic!("{}: {e}", d.display()),
-    }
 }
 
 /// An external program a test drives, looked up by each of `names` on `PATH` (then `/usr/bin`,
