@@ -196,24 +196,7 @@ impl Store {
         }
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         self.remove_stale_temp_files();
-        let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");
-        body.push(b'\n');
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
-        // Snapshots are committed files: created 0666 and narrowed by the umask like any other file,
-        // not tempfile's private 0600.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(fs::Permissions::from_mode(0o666));
-        }
-        let mut tmp = builder
-            .tempfile_in(&self.dir)
-            .map_err(|e| Error::io(&self.dir, e))?;
-        tmp.write_all(&body)
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| Error::io(tmp.path(), e))?;
-        Ok(tmp)
+        write_temp_in(&self.dir, snapshot)
     }
 
     /// Deletes `.perfgate-*.tmp` files older than [`STALE_TEMP`]: a live writer renames its file within
@@ -515,18 +498,33 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
 /// atomicity: a reader never sees half a file, and what perfgate would refuse to read is not written.
 pub fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<()> {
     fields::check_lengths(snapshot).map_err(|e| Error::parse(path, SNAPSHOT_FORMAT, e))?;
-    let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");
-    body.push(b'\n');
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    tmp.write_all(&body)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(path, e))?;
+    let tmp = write_temp_in(dir, snapshot)?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// The snapshot, written and synced to a temporary file in `dir` (not yet visible under its name).
+fn write_temp_in(dir: &Path, snapshot: &Snapshot) -> Result<tempfile::NamedTempFile> {
+    let mut body = serde_json::to_vec_pretty(snapshot).expect("snapshot serialises");
+    body.push(b'\n');
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    // Snapshots are committed files: created 0666 and narrowed by the umask like any other file,
+    // not tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(&body)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    Ok(tmp)
 }
 
 /// Current time as RFC 3339 UTC; `SOURCE_DATE_EPOCH` makes it reproducible.
