@@ -11,12 +11,6 @@ use std::time::{Duration, Instant};
 use common::{failing_rows, fixture, git, json, perfgate, read_json, Sandbox};
 use serde_json::Value;
 
-/// The timing tests run one at a time: the drift test's CPU hog must not disturb the others.
-/// Timing runs have the machine to themselves: other tests of the binary wait.
-fn timing() -> common::Alone {
-    common::alone()
-}
-
 /// The wall-clock benchmark (for hyperfine): a shell loop of `n` iterations, tens of milliseconds.
 fn bench_sh(n: u32) -> String {
     format!("#!/bin/sh\nN={n}\ni=0; while [ $i -lt $N ]; do i=$((i+1)); done\n")
@@ -200,7 +194,7 @@ fn a_25_percent_slower_head_fails_and_is_named() {
     if !have("python3") {
         return;
     }
-    let _one_at_a_time = timing();
+    let _alone = common::alone();
     let sb = Sandbox::new();
     // 4 ms → 5 ms per round.
     let (dir, base) = repo(&sb, 4_000, 5_000);
@@ -234,7 +228,7 @@ fn an_unchanged_head_passes_ten_times_in_a_row() {
     if !have("python3") {
         return;
     }
-    let _one_at_a_time = timing();
+    let _alone = common::alone();
     let sb = Sandbox::new();
     let (dir, base) = repo(&sb, 16_000, 16_000);
     for i in 1..=10 {
@@ -327,7 +321,7 @@ fn drift_halfway_hits_both_sides_alike_when_interleaved() {
     if !have("hyperfine") || !have("taskset") {
         return;
     }
-    let _one_at_a_time = timing();
+    let _alone = common::alone();
     let (code, v) = drift("interleaved");
     assert_eq!(code, 0, "{v:#}");
     // The same unchanged code measured all-base-then-all-head reads as a regression.

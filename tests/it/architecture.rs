@@ -170,7 +170,7 @@ fn is_ident(ch: char) -> bool {
 fn paths(code: &str, children: &BTreeSet<String>) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut rest = code;
-    while let Some(pos) = find_word(rest, "use") {
+    while let Some(pos) = word_positions(rest, "use").next() {
         let after = &rest[pos + 3..];
         let end = after.find(';').unwrap_or(after.len());
         expand_use(&[], after[..end].trim(), &mut out);
@@ -211,18 +211,13 @@ fn paths(code: &str, children: &BTreeSet<String>) -> Vec<Vec<String>> {
     out
 }
 
-fn find_word(s: &str, word: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(p) = s[from..].find(word) {
-        let at = from + p;
+/// Where `word` stands in `s` as a whole word (not part of a longer identifier).
+fn word_positions<'a>(s: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    s.match_indices(word).map(|(at, _)| at).filter(move |&at| {
         let before = s[..at].chars().next_back();
         let after = s[at + word.len()..].chars().next();
-        if !before.is_some_and(is_ident) && after.is_some_and(char::is_whitespace) {
-            return Some(at);
-        }
-        from = at + word.len();
-    }
-    None
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
 }
 
 fn expand_use(prefix: &[String], tree: &str, out: &mut Vec<Vec<String>>) {
@@ -272,10 +267,6 @@ fn dependencies(files: &[File]) -> BTreeMap<Module, BTreeSet<Module>> {
     let known: BTreeSet<&Module> = files.iter().map(|f| &f.module).collect();
     let mut graph = BTreeMap::new();
     for f in files {
-        let is_dir_module = matches!(
-            f.path.file_name().and_then(|n| n.to_str()),
-            Some("mod.rs" | "lib.rs" | "main.rs")
-        );
         let children: BTreeSet<String> = f
             .code
             .split(';')
@@ -309,7 +300,6 @@ fn dependencies(files: &[File]) -> BTreeMap<Module, BTreeSet<Module>> {
                 base.pop();
                 rest = &rest[1..];
             }
-            let _ = is_dir_module;
             let mut full = base;
             full.extend(rest.iter().cloned());
             let target = (0..=full.len())
@@ -519,13 +509,9 @@ fn rendering_and_the_pipeline_neither_read_the_environment_nor_print() {
 }
 
 fn find_word_any(code: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| {
-        code.match_indices(w).any(|(at, _)| {
-            let before = code[..at].chars().next_back();
-            let after = code[at + w.len()..].chars().next();
-            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-        })
-    })
+    words
+        .iter()
+        .any(|w| word_positions(code, w).next().is_some())
 }
 
 #[test]
