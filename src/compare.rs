@@ -45,6 +45,7 @@ impl<'a> Context<'a> {
 /// since no honest comparison exists.
 pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<Comparison>> {
     let mut out = Vec::new();
+    let suite = suite_prior(baseline, current, ctx.policy);
     for (bench_name, bench) in &current.benchmarks {
         for (metric_name, cur) in &bench.metrics {
             let mp = ctx.policy.for_metric(bench_name, metric_name);
@@ -73,6 +74,7 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
                         &mp,
                         ctx.policy,
                         &history,
+                        suite,
                     )
                 }
                 None => one_sided(bench_name, metric_name, cur, &mp, None, Severity::New),
@@ -166,7 +168,29 @@ fn sample_sets<'m>(base: &'m Metric, cur: &'m Metric, policy: &Policy) -> Option
         .then(|| ValueSets::WithinRun(&base.samples, &cur.samples))
 }
 
-/// Grades one metric present on both sides (baseline already in the current unit).
+/// The between-run spread of the other rows of this comparison that have repeated runs: the prior of
+/// a row whose own runs are few and that has no history.
+fn suite_prior(baseline: &Run, current: &Run, policy: &Policy) -> Option<evidence::Prior> {
+    let mut variances = Vec::new();
+    for (bench_name, bench) in &current.benchmarks {
+        for (metric_name, cur) in &bench.metrics {
+            let Some(base) = baseline
+                .metric(bench_name, metric_name)
+                .and_then(|b| b.converted_to(&cur.unit))
+            else {
+                continue;
+            };
+            if let Some(ValueSets::Runs(bs, cs)) = sample_sets(&base, cur, policy) {
+                variances.extend(evidence::run_variance(&bs, &cs));
+            }
+        }
+    }
+    evidence::Prior::from_rows(&variances)
+}
+
+/// Grades one metric present on both sides (baseline already in the current unit). `suite` is the
+/// spread of the comparison's other rows with repeated runs, if any.
+#[allow(clippy::too_many_arguments)]
 pub fn grade_pair(
     bench: &str,
     metric: &str,
@@ -175,6 +199,7 @@ pub fn grade_pair(
     mp: &MetricPolicy,
     policy: &Policy,
     history: &[f64],
+    suite: Option<evidence::Prior>,
 ) -> Comparison {
     let (mut b, c) = (base.value, cur.value);
     let direction = mp.direction.unwrap_or(cur.direction);
@@ -187,7 +212,13 @@ pub fn grade_pair(
         let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
         let j = match sample_sets(base, cur, policy) {
             Some(ValueSets::Runs(bs, cs)) => {
-                let j = evidence::judge_runs(&bs, &cs, direction, bands, policy.alpha);
+                // The metric's own history knows its noise best; else the suite; else the floor.
+                let prior = evidence::history_noise(history)
+                    .filter(|_| history.len() >= policy.min_history)
+                    .map(|h| h.prior())
+                    .or(suite)
+                    .unwrap_or_else(evidence::Prior::floor);
+                let j = evidence::judge_runs(&bs, &cs, direction, bands, policy.alpha, prior);
                 if j.evidence.outcome == evidence::Outcome::TooFewSamples {
                     // No ratio to judge (zero means): the bands, marked unverified, still gate.
                     evidence::unverified(worse_pct, bands)
@@ -198,10 +229,12 @@ pub fn grade_pair(
             // Single runs: the history knows the spread between runs, the samples do not.
             _ if history.len() >= policy.min_history => {
                 let j = evidence::judge_history(history, c, direction, bands, policy.alpha);
-                if j.evidence.method == evidence::Method::PredictionInterval {
-                    // One reference for significance, severity and the row: the history's centre.
-                    let logs = history.iter().map(|v| v.ln()).sum::<f64>();
-                    b = (logs / history.len() as f64).exp();
+                if let Some(h) = evidence::history_noise(history)
+                    .filter(|_| j.evidence.method == evidence::Method::PredictionInterval)
+                {
+                    // One reference for significance, severity and the row: the centre of the history
+                    // since its last change point.
+                    b = h.centre.exp();
                 }
                 j
             }
@@ -341,7 +374,7 @@ mod tests {
     fn grade(base: &Metric, cur: &Metric) -> Comparison {
         let policy = Policy::default();
         let mp = policy.for_metric("b", "m");
-        grade_pair("b", "m", base, cur, &mp, &policy, &[])
+        grade_pair("b", "m", base, cur, &mp, &policy, &[], None)
     }
 
     fn sev(base: Metric, cur: Metric) -> Severity {

@@ -1,35 +1,41 @@
-//! Evidence for a change: is it bigger than the noise? One rule from one run per side to many.
+//! Evidence for a change: is it bigger than the noise? One rule from one run per side to many, with or
+//! without history.
 //!
 //! Every judgement is a change on the log scale, `d = ln(current) − ln(reference)`, with a standard
-//! error that includes the noise the comparison can know about, and a Student-t reference distribution:
+//! error built from the between-run noise the comparison can **measure**, and a Student-t reference:
 //!
-//! * **Repeated runs** (≥ 2 runs on either side): the run is the unit. Each run's value of the row's
-//!   statistic (its mean, median, p95 …) is one observation; the runs' spread is the noise. Pooled
-//!   two-sample t on ln(values), `n_b + n_c − 2` degrees of freedom. Samples inside the runs are not
-//!   pooled: they would measure one run's precision, not the spread between runs.
-//! * **History** (one value per side, ≥ `min_history` earlier snapshots): the reference is the
-//!   history's centre (geometric mean); the prediction-interval variance `s² (1 + 1/k)` holds the
-//!   between-run spread. A monotone drift across the kept window beyond the medium band is raised to
-//!   at least medium.
-//! * **One run per side**: the row's own statistic from each run's samples (mean: delta method;
-//!   quantiles: order-statistic rank error), inflated by [`BETWEEN_RUN_RATIO`] because one run cannot
-//!   show the spread between runs. The evidence says so ([`Method::WithinRun`]).
+//! * **History** (one value per side, ≥ `min_history` earlier snapshots of main): the history is cut at
+//!   its last change point (a merged step starts a new reference), outlier snapshots are rejected
+//!   ([`stats::robust`]), the reference is the centre of the last segment and the noise is the spread of
+//!   all kept snapshots around their own segment's centre: `se = s·√(1 + 1/k)`. A monotone drift over
+//!   the window that a line explains better than steps is raised to at least medium.
+//! * **Repeated runs** (≥ 2 runs on either side, `perfgate ab`'s interleaved runs): the run is the unit.
+//!   The row's own spread between runs is moderated (empirical Bayes, as limma does) with a prior
+//!   scale: the metric's history when there is one, else the median spread of the other rows of the
+//!   same comparison ([`Prior`]), else [`FLOOR_SD_PCT`]. Two runs per side give 2 df alone; the prior
+//!   lends the degrees of freedom that the row's own runs lack, and the row's own spread still counts,
+//!   so one slow run raises its error instead of passing for a regression.
+//! * **One run per side, no history**: the row's statistic and its within-run error from each run's
+//!   samples, plus the floor for the between-run noise that one run cannot show
+//!   ([`Method::WithinRun`], marked †: only the within-run noise is measured).
 //!
-//! A regression needs `p ≤ α` (one-sided) **and** the one-sided 75 % bound beyond the low band; the
-//! severity is the band of that bound, not of the estimate. The t reference makes error rates and power
-//! change smoothly with the number of runs: no minimum n, no jump where an exact rank test first
-//! becomes able to reach α. Where a side has no spread at all (all values equal), the exact conditional
-//! Mann–Whitney p-value of the values decides significance instead.
+//! A regression is **established** by a one-sided test at α **and** a point estimate beyond the low band
+//! (the materiality floor); its severity is then the band of the point estimate, so "15–25 % worse
+//! fails" holds whenever the change is established. The one-sided confidence bound is shown as "at
+//! least". Where a side has no spread at all (all values equal), the exact conditional Mann–Whitney
+//! p-value decides significance instead.
 //!
-//! See `shared/notes/statistics.md` and `examples/detection_quality.rs` for the simulation behind it.
+//! See the README ("Noise: when is a change real?") and `examples/detection_quality.rs` for the
+//! simulation behind every constant here.
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::model::Direction;
 use crate::severity::{Bands, Severity};
+use crate::stats::changepoint_interim as changepoint;
 use crate::stats::moments::{mean, sum_sq_dev};
-use crate::stats::{self, Alternative};
+use crate::stats::{self, robust, Alternative};
 
 /// How a row's severity was established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +50,7 @@ pub enum Method {
     /// Repeated runs on at least one side: t on ln(per-run values), the run as the unit.
     Runs,
     /// One run per side: the row's statistic from within-run samples; the spread between runs is not
-    /// known and is assumed to be [`BETWEEN_RUN_RATIO`] times the within-run error.
+    /// measured and is allowed for by [`FLOOR_SD_PCT`].
     WithinRun,
 }
 
@@ -59,7 +65,7 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
-    /// Significant and its 75 % bound beyond the low band.
+    /// Significant (one-sided, at α) and its estimate beyond the low band.
     Significant,
     /// Not distinguishable from noise, and the estimate is inside the low band.
     WithinNoise,
@@ -69,8 +75,8 @@ pub enum Outcome {
     TooFewSamples,
     /// No noise estimate available.
     Unverified,
-    /// The estimate is beyond the low band but the evidence does not establish it (not significant, or
-    /// its 75 % bound is inside the band): a change that more runs would settle, not a small one.
+    /// The estimate is beyond the low band but not significant: a change that more runs would settle, not
+    /// a small one.
     Inconclusive,
 }
 
@@ -148,13 +154,13 @@ pub struct Evidence {
     pub n_baseline: usize,
     pub n_current: usize,
     /// The one-sided 75 % bound on the change in percent, on the side nearer to zero in the direction of
-    /// the estimate: the severity is the band of this bound.
+    /// the estimate (kept for readers of the JSON; the severity is the band of the estimate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bound_pct: Option<f64>,
     /// The statistic compared, for rows judged on within-run samples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistic: Option<Statistic>,
-    /// Why the severity is not the band of `bound_pct`.
+    /// Why the severity is not the band of the estimate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjustment: Option<Adjustment>,
     /// Theil–Sen drift over the kept history and this run, in percent, when history was used.
@@ -163,6 +169,63 @@ pub struct Evidence {
     /// One-sided p-value of the drift's trend test (exact Mann–Kendall) in the worse direction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift_p_value: Option<f64>,
+    /// Where the between-run noise came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<NoiseSource>,
+    /// The between-run sd used, in percent (log scale ×100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_sd_pct: Option<f64>,
+    /// History: snapshots in the reference segment (after the last change point), and outlier snapshots
+    /// left out of the spread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_len: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outliers_dropped: Option<usize>,
+}
+
+/// Where a row's between-run noise was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoiseSource {
+    /// The metric's own history on main.
+    History,
+    /// The other rows of the same comparison (their runs' spread).
+    Suite,
+    /// Nothing measured it: [`FLOOR_SD_PCT`].
+    Floor,
+}
+
+/// Prior knowledge of a row's between-run spread: the sd of ln(one run's value) and the degrees of
+/// freedom it is worth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prior {
+    pub sd: f64,
+    pub df: f64,
+    pub source: NoiseSource,
+}
+
+impl Prior {
+    /// Nothing measured: the floor, worth [`FLOOR_DF`] runs.
+    pub fn floor() -> Prior {
+        Prior {
+            sd: FLOOR_SD_PCT / 100.0,
+            df: FLOOR_DF,
+            source: NoiseSource::Floor,
+        }
+    }
+
+    /// The spread of the other rows of one comparison: the median of their pooled run variances (one
+    /// noisy row does not move it), worth at most [`SUITE_PRIOR_DF`] runs since rows differ in noise.
+    pub fn from_rows(variances: &[(f64, f64)]) -> Option<Prior> {
+        let v: Vec<f64> = variances.iter().map(|(v, _)| *v).collect();
+        let med = stats::median(&v).filter(|m| *m > 0.0 && m.is_finite())?;
+        let df: f64 = variances.iter().map(|(_, d)| d).sum();
+        Some(Prior {
+            sd: med.sqrt(),
+            df: df.min(SUITE_PRIOR_DF),
+            source: NoiseSource::Suite,
+        })
+    }
 }
 
 impl Evidence {
@@ -181,6 +244,10 @@ impl Evidence {
             adjustment: None,
             drift_pct: None,
             drift_p_value: None,
+            noise: None,
+            noise_sd_pct: None,
+            segment_len: None,
+            outliers_dropped: None,
         }
     }
 
@@ -205,13 +272,22 @@ pub struct Judgement {
     pub evidence: Evidence,
 }
 
-/// One-sided level of the bound whose band is the severity.
+/// One-sided level of the bound kept in `bound_pct`.
 pub const SEVERITY_BOUND_LEVEL: f64 = 0.75;
 
-/// With one run per side, the spread between runs of a run's statistic is assumed to be this many times
-/// its within-run standard error. Measured on the same-code noise sets in `fixtures/` (six runs each):
-/// hyperfine 3.4–5.0, pytest-benchmark 4.2–6.7. The error used is `se · √(1 + r²)`.
-pub const BETWEEN_RUN_RATIO: f64 = 3.0;
+/// Between-run sd (percent, log scale) assumed where nothing measures it: one run per side without
+/// history, and the prior for repeated runs with no history and no other rows. The simulation
+/// (`examples/detection_quality`) draws between-run noise of 1, 3 and 5 %: with 2 % the gate's false
+/// alarms stay at or below the naive rule's at every level while its power stays within a few points
+/// of it (README, "Detection quality").
+pub const FLOOR_SD_PCT: f64 = 2.0;
+
+/// Degrees of freedom the floor is worth as a prior for repeated runs.
+pub const FLOOR_DF: f64 = 2.0;
+
+/// Degrees of freedom a prior from the other rows of a comparison is worth at most: rows differ in
+/// noise, so it never outweighs a row's own runs by much (limma's estimated prior df is typically 2–6).
+pub const SUITE_PRIOR_DF: f64 = 4.0;
 
 /// A change on the log scale with its standard error and degrees of freedom (of a Student-t).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -279,9 +355,10 @@ pub fn decide(
     // The 75 % bounds on the worsening, on each side, as the bands see them.
     let worse_bound = s * percent(s * (w - q_sev * se));
     let better_bound = s * percent(s * (w + q_sev * se));
-    let (severity, outcome, bound) = if p_worse <= alpha && worse_bound > bands.low {
-        (bands.grade(worse_bound), Outcome::Significant, worse_bound)
-    } else if p_better <= alpha && better_bound < -bands.low {
+    // Established by the test, material by the estimate, graded by the estimate.
+    let (severity, outcome, bound) = if p_worse <= alpha && worse_pct > bands.low {
+        (bands.grade(worse_pct), Outcome::Significant, worse_bound)
+    } else if p_better <= alpha && worse_pct < -bands.low {
         (Severity::Improvement, Outcome::Significant, better_bound)
     } else {
         let nearer = if w >= 0.0 {
@@ -343,13 +420,22 @@ fn too_few(nb: usize, nc: usize, bands: &Bands) -> Judgement {
     j
 }
 
+/// The pooled variance of ln(per-run values) and its degrees of freedom, for a suite's prior.
+pub fn run_variance(base: &[f64], cur: &[f64]) -> Option<(f64, f64)> {
+    let (x, y) = log_values(base).zip(log_values(cur))?;
+    let df = (x.len() + y.len()).checked_sub(2).filter(|d| *d > 0)? as f64;
+    Some(((sum_sq_dev(&x) + sum_sq_dev(&y)) / df, df))
+}
+
 /// Judges per-run values of a row's statistic: the run is the unit. One side may hold a single run.
+/// The row's own spread is moderated by `prior` (see the module documentation).
 pub fn judge_runs(
     base: &[f64],
     cur: &[f64],
     direction: Direction,
     bands: &Bands,
     alpha: f64,
+    prior: Prior,
 ) -> Judgement {
     let (nb, nc) = (base.len(), cur.len());
     let too_few = |nb, nc| too_few(nb, nc, bands);
@@ -363,14 +449,16 @@ pub fn judge_runs(
     let Some((x, y)) = log_values(base).zip(log_values(cur)) else {
         return too_few(nb, nc);
     };
-    let pooled_var = (sum_sq_dev(&x) + sum_sq_dev(&y)) / df;
+    let own_var = (sum_sq_dev(&x) + sum_sq_dev(&y)) / df;
+    let d0 = prior.df.max(0.0);
+    let var = (d0 * prior.sd * prior.sd + df * own_var) / (d0 + df);
     let change = LogChange {
         shift: mean(&y) - mean(&x),
-        se: (pooled_var * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt(),
-        df,
+        se: (var * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt(),
+        df: df + d0,
     };
     let ranks = (x.as_slice(), y.as_slice());
-    decide_or_rank(
+    let mut j = decide_or_rank(
         change,
         Method::Runs,
         (nb, nc),
@@ -378,11 +466,14 @@ pub fn judge_runs(
         direction,
         bands,
         alpha,
-    )
+    );
+    j.evidence.noise = Some(prior.source);
+    j.evidence.noise_sd_pct = Some(var.sqrt() * 100.0);
+    j
 }
 
 /// Judges one run per side by the row's statistic over each run's samples. The between-run spread is
-/// unknown and allowed for by [`BETWEEN_RUN_RATIO`].
+/// not measured: each run is allowed [`FLOOR_SD_PCT`] of it on top of its within-run error.
 pub fn judge_within_run(
     base: &[f64],
     cur: &[f64],
@@ -399,7 +490,8 @@ pub fn judge_within_run(
         j.evidence.statistic = Some(statistic);
         return j;
     };
-    let se = (sb * sb + sc * sc).sqrt() * (1.0 + BETWEEN_RUN_RATIO * BETWEEN_RUN_RATIO).sqrt();
+    let tau = FLOOR_SD_PCT / 100.0;
+    let se = (sb * sb + sc * sc + 2.0 * tau * tau).sqrt();
     let change = LogChange {
         shift: lc - lb,
         se,
@@ -416,13 +508,14 @@ pub fn judge_within_run(
         alpha,
     );
     j.evidence.statistic = Some(statistic);
+    j.evidence.noise = Some(NoiseSource::Floor);
+    j.evidence.noise_sd_pct = Some(FLOOR_SD_PCT);
     j
 }
 
 /// Judges one run per side by batch means: each side's values are the row's statistic over consecutive
 /// time batches of its run (k6 NDJSON), so their spread carries the run's own noise, autocorrelation
-/// included. Like [`judge_within_run`], the spread between runs is unknown and allowed for by
-/// [`BETWEEN_RUN_RATIO`].
+/// included. Like [`judge_within_run`], each run is allowed [`FLOOR_SD_PCT`] of between-run noise.
 pub fn judge_batches(
     base: &[f64],
     cur: &[f64],
@@ -438,14 +531,15 @@ pub fn judge_batches(
         return too_few(nb, nc, bands);
     };
     let var = |v: &[f64]| sum_sq_dev(v) / (v.len() - 1) as f64;
-    let se_within = (var(&x) / nb as f64 + var(&y) / nc as f64).sqrt();
+    let tau = FLOOR_SD_PCT / 100.0;
+    let se = (var(&x) / nb as f64 + var(&y) / nc as f64 + 2.0 * tau * tau).sqrt();
     let change = LogChange {
         shift: mean(&y) - mean(&x),
-        se: se_within * (1.0 + BETWEEN_RUN_RATIO * BETWEEN_RUN_RATIO).sqrt(),
+        se,
         df: (nb.min(nc) - 1) as f64,
     };
     let ranks = (x.as_slice(), y.as_slice());
-    decide_or_rank(
+    let mut j = decide_or_rank(
         change,
         Method::WithinRun,
         (nb, nc),
@@ -453,11 +547,106 @@ pub fn judge_batches(
         direction,
         bands,
         alpha,
-    )
+    );
+    j.evidence.noise = Some(NoiseSource::Floor);
+    j.evidence.noise_sd_pct = Some(FLOOR_SD_PCT);
+    j
 }
 
-/// Judges one current value against the centre of the history of baseline values (oldest first):
-/// significance and severity from the same prediction interval, plus drift over the window.
+/// What main's history of one metric says about its noise: the reference segment (since the last
+/// change point), its centre, and the between-run spread of all kept snapshots around their own
+/// segment's centre. Everything on the log scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryNoise {
+    /// ln of the reference: the mean of the kept snapshots of the last segment.
+    pub centre: f64,
+    /// sd of one snapshot around its segment's centre, outliers rejected.
+    pub sd: f64,
+    /// Degrees of freedom of `sd`: kept snapshots minus segments.
+    pub df: f64,
+    /// Kept snapshots in the last segment (the reference).
+    pub k: usize,
+    /// Snapshots in the last segment.
+    pub segment_len: usize,
+    /// Snapshots (anywhere in the window) rejected as outliers.
+    pub outliers: usize,
+    /// Index of the first snapshot of the last segment.
+    pub segment_start: usize,
+    /// Segments' start indices, ascending (the first is 0).
+    pub starts: Vec<usize>,
+}
+
+/// Significance level of the change-point test on a history.
+pub const CHANGE_POINT_ALPHA: f64 = 0.01;
+
+/// The noise of a metric's history (oldest first), or `None` when fewer than 2 positive values remain.
+pub fn history_noise(history: &[f64]) -> Option<HistoryNoise> {
+    let h = log_values(history).filter(|h| h.len() >= 2)?;
+    let mut starts = vec![0];
+    starts.extend(
+        changepoint::change_points(&h, CHANGE_POINT_ALPHA)
+            .iter()
+            .map(|c| c.index)
+            .filter(|&i| i > 0 && i < h.len()),
+    );
+    starts.dedup();
+    let mut residuals = Vec::with_capacity(h.len());
+    let mut segment_of = Vec::with_capacity(h.len());
+    for (s, &start) in starts.iter().enumerate() {
+        let end = starts.get(s + 1).copied().unwrap_or(h.len());
+        let centre = stats::median(&h[start..end])?;
+        residuals.extend(h[start..end].iter().map(|v| v - centre));
+        segment_of.extend(std::iter::repeat_n(s, end - start));
+    }
+    let kept = robust::kept(&residuals);
+    let last = starts.len() - 1;
+    let last_kept: Vec<f64> = kept
+        .iter()
+        .filter(|&&i| segment_of[i] == last)
+        .map(|&i| h[i])
+        .collect();
+    // Spread around each segment's own mean of kept values.
+    let mut ss = 0.0;
+    for s in 0..starts.len() {
+        let seg: Vec<f64> = kept
+            .iter()
+            .filter(|&&i| segment_of[i] == s)
+            .map(|&i| h[i])
+            .collect();
+        if !seg.is_empty() {
+            ss += sum_sq_dev(&seg);
+        }
+    }
+    let df = kept.len().checked_sub(starts.len()).filter(|d| *d > 0)? as f64;
+    if last_kept.is_empty() {
+        return None;
+    }
+    Some(HistoryNoise {
+        centre: mean(&last_kept),
+        sd: (ss / df).sqrt(),
+        df,
+        k: last_kept.len(),
+        segment_len: h.len() - starts[last],
+        outliers: h.len() - kept.len(),
+        segment_start: starts[last],
+        starts,
+    })
+}
+
+impl HistoryNoise {
+    /// The history's between-run spread as a prior for repeated runs.
+    pub fn prior(&self) -> Prior {
+        Prior {
+            sd: self.sd,
+            df: self.df,
+            source: NoiseSource::History,
+        }
+    }
+}
+
+/// Judges one current value against main's history (oldest first): the reference is the segment since
+/// the last change point, the noise the robust spread of the whole window ([`history_noise`]); plus
+/// drift over the window when a line explains it better than steps.
 pub fn judge_history(
     history: &[f64],
     current: f64,
@@ -465,46 +654,79 @@ pub fn judge_history(
     bands: &Bands,
     alpha: f64,
 ) -> Judgement {
-    let k = history.len();
-    let Some(h) = log_values(history).filter(|_| k >= 2) else {
+    let Some(noise) = history_noise(history).filter(|_| history.len() >= 2) else {
         return unverified(0.0, bands);
     };
     let Some(c) = log_values(&[current]).map(|v| v[0]) else {
         return unverified(0.0, bands);
     };
-    let centre = mean(&h);
-    let sd = (sum_sq_dev(&h) / (k - 1) as f64).sqrt();
     let change = LogChange {
-        shift: c - centre,
-        se: sd * (1.0 + 1.0 / k as f64).sqrt(),
-        df: (k - 1) as f64,
+        shift: c - noise.centre,
+        se: noise.sd * (1.0 + 1.0 / noise.k as f64).sqrt(),
+        df: noise.df,
     };
+    let h = log_values(history).unwrap_or_default();
     let current_log = [c];
-    let ranks = (h.as_slice(), current_log.as_slice());
+    let segment = &h[noise.segment_start..];
+    let ranks = (segment, current_log.as_slice());
     let mut j = decide_or_rank(
         change,
         Method::PredictionInterval,
-        (k, 1),
+        (history.len(), 1),
         ranks,
         direction,
         bands,
         alpha,
     );
-    // Drift: the worse-oriented series of the window and this run.
+    j.evidence.noise = Some(NoiseSource::History);
+    j.evidence.noise_sd_pct = Some(noise.sd * 100.0);
+    j.evidence.segment_len = Some(noise.segment_len);
+    j.evidence.outliers_dropped = Some(noise.outliers);
+    // Drift: the worse-oriented series of the window and this run, outlier snapshots left out.
     let s = sign(direction);
-    let series: Vec<f64> = h.iter().chain([&c]).map(|v| s * v).collect();
-    let slope = stats::theil_sen_slope(&series);
-    let trend_p = stats::increasing_trend_p(&series);
+    let mut series: Vec<f64> = h.iter().map(|v| s * v).collect();
+    series.push(s * c);
+    let kept: Vec<f64> = robust::trimmed(&series);
+    let slope = stats::theil_sen_slope(&kept);
+    let trend_p = stats::increasing_trend_p(&kept);
     if let (Some(slope), Some(p)) = (slope, trend_p) {
-        let drift_worse = percent(slope * (series.len() - 1) as f64);
+        let drift_worse = percent(slope * (kept.len() - 1) as f64);
         j.evidence.drift_pct = Some(s * drift_worse);
         j.evidence.drift_p_value = Some(p);
-        if p <= alpha && drift_worse > bands.medium && j.severity < Severity::Medium {
+        let creep = p <= alpha && drift_worse > bands.medium && line_beats_steps(&series, &noise);
+        if creep && j.severity < Severity::Medium {
             j.severity = Severity::Medium;
             j.evidence.adjustment = Some(Adjustment::RaisedByDrift);
         }
     }
     j
+}
+
+/// Whether a straight line (Theil–Sen) fits the window and this run at least as well as the history's
+/// segments do: a merged step is a change point, not drift. Without change points any trend is drift.
+fn line_beats_steps(series: &[f64], noise: &HistoryNoise) -> bool {
+    if noise.starts.len() < 2 {
+        return true;
+    }
+    let Some(slope) = stats::theil_sen_slope(series) else {
+        return false;
+    };
+    let offsets: Vec<f64> = series
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v - slope * i as f64)
+        .collect();
+    let Some(intercept) = stats::median(&offsets) else {
+        return false;
+    };
+    let line: f64 = offsets.iter().map(|o| (o - intercept).powi(2)).sum();
+    // The current run belongs to the last segment.
+    let mut steps = 0.0;
+    for (s, &start) in noise.starts.iter().enumerate() {
+        let end = noise.starts.get(s + 1).copied().unwrap_or(series.len());
+        steps += sum_sq_dev(&series[start..end]);
+    }
+    line <= steps
 }
 
 /// The bands alone, for one value per side and no history.
@@ -537,7 +759,7 @@ mod tests {
     }
 
     fn lower(base: &[f64], cur: &[f64]) -> Judgement {
-        judge_runs(base, cur, Direction::LowerIsBetter, &bands(), 0.01)
+        judge_runs(base, cur, Direction::LowerIsBetter, &bands(), 0.01, Prior::floor())
     }
 
     #[test]
@@ -556,16 +778,18 @@ mod tests {
     }
 
     #[test]
-    fn severity_comes_from_the_bound_not_the_estimate() {
-        // Estimate ≈ +16 % (high by the estimate), but the runs are noisy: the 75 % bound is lower.
+    fn severity_comes_from_the_estimate_once_established() {
+        // Estimate ≈ +16 %, the runs noisy: the bound is lower, but an established +16 % is high.
         let base = [100.0, 104.0, 96.0, 101.0, 99.0];
         let cur = [112.0, 121.0, 110.0, 118.0, 119.0];
         let j = lower(&base, &cur);
         let est = j.evidence.estimate_pct.unwrap();
         let bound = j.evidence.bound_pct.unwrap();
         assert!(est > 15.0 && bound < 15.0, "{est} {bound}");
-        assert_eq!(j.severity, Bands::default().grade(bound));
-        assert_eq!(j.severity, Severity::Medium);
+        assert_eq!(j.evidence.outcome, Outcome::Significant);
+        assert_eq!(j.severity, Severity::High);
+        // The shown "at least" bound is the one-sided confidence bound at α.
+        assert!(j.evidence.ci_low_pct.unwrap() < bound);
     }
 
     #[test]
@@ -604,7 +828,15 @@ mod tests {
 
     #[test]
     fn equal_runs_use_the_exact_rank_test() {
-        // No spread at all: 5 vs 5 separated reaches p = 1/252, 3 vs 3 only 1/20.
+        // With no prior and no spread at all: 5 vs 5 separated reaches p = 1/252, 3 vs 3 only 1/20.
+        let none = Prior {
+            sd: 0.0,
+            df: 0.0,
+            source: NoiseSource::Floor,
+        };
+        let lower = |b: &[f64], c: &[f64]| {
+            judge_runs(b, c, Direction::LowerIsBetter, &bands(), 0.01, none)
+        };
         let j = lower(&[10.0; 5], &[12.0; 5]);
         assert!((j.evidence.p_value.unwrap() - 1.0 / 252.0).abs() < 1e-12);
         assert_eq!(j.severity, Severity::High);
@@ -613,19 +845,29 @@ mod tests {
         assert_eq!(j.evidence.outcome, Outcome::Inconclusive);
         let j = lower(&[10.0; 3], &[10.0; 3]);
         assert_eq!(j.evidence.outcome, Outcome::WithinNoise);
+        // The floor lends its spread: three equal runs 20 % apart are then established.
+        let j = judge_runs(
+            &[10.0; 3],
+            &[12.0; 3],
+            Direction::LowerIsBetter,
+            &bands(),
+            0.01,
+            Prior::floor(),
+        );
+        assert_eq!(j.severity, Severity::High);
     }
 
     #[test]
     fn throughput_drop_is_worse_and_bound_is_upper() {
         let base: Vec<f64> = (0..6).map(|i| 1000.0 + i as f64).collect();
         let cur: Vec<f64> = base.iter().map(|v| v * 0.7).collect();
-        let j = judge_runs(&base, &cur, Direction::HigherIsBetter, &bands(), 0.01);
+        let j = judge_runs(&base, &cur, Direction::HigherIsBetter, &bands(), 0.01, Prior::floor());
         assert_eq!(j.severity, Severity::Critical);
         let (sym, b) = j.evidence.worse_bound(Direction::HigherIsBetter).unwrap();
         assert_eq!(sym, '≤');
         assert!(b < -25.0);
         assert!(j.evidence.bound_pct.unwrap() < -25.0);
-        let j = judge_runs(&cur, &base, Direction::HigherIsBetter, &bands(), 0.01);
+        let j = judge_runs(&cur, &base, Direction::HigherIsBetter, &bands(), 0.01, Prior::floor());
         assert_eq!(j.severity, Severity::Improvement);
     }
 
@@ -790,8 +1032,16 @@ mod tests {
 
     #[test]
     fn error_rates_change_smoothly_with_the_number_of_runs() {
-        // Log-normal run values with 8 % spread: false alarms stay near 1 % or below at every n and the
-        // power at +25 % grows with n, without a jump where a rank test first reaches α.
+        // Log-normal run values with 8 % spread, and a prior that knows it (history, other rows): false
+        // alarms stay near 1 % or below at every n and the power at +25 % grows with n, without a jump
+        // where a rank test first reaches α.
+        let prior = Prior {
+            sd: 0.08,
+            df: 4.0,
+            source: NoiseSource::Suite,
+        };
+        let lower =
+            |b: &[f64], c: &[f64]| judge_runs(b, c, Direction::LowerIsBetter, &bands(), 0.01, prior);
         let mut rng = crate::stats::test_util::Lcg(17);
         let reps = 1500;
         let mut draw = |n: usize, shift: f64| -> Vec<f64> {

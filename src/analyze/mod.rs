@@ -161,8 +161,10 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
             let mut rows = compare::compare(&base, &current, &ctx).map_err(|e| {
                 Error::Incomparable(format!("{} vs {}: {e}", info.name, joined(&req.files)))
             })?;
-            // Load-test rules: thin percentiles, materiality, counts, Holm (no-op for other formats).
+            // Load-test rules: thin percentiles, materiality, counts (no-op for other formats).
             crate::loadtest::apply(&base, &current, &mut rows, &policy);
+            // Family-wise control over the rows that moved, for every comparison.
+            crate::loadtest::familywise::holm(&mut rows, &policy);
             no_overlap_check(&info, &rows, &req.files)?;
             (Some(info), rows, None)
         }

@@ -12,8 +12,8 @@
 //!   the policy file replaces the floor.
 //! * **Counts**: error rates and check rates are tested as counts (Fisher's exact test, [`counts`]) with a
 //!   floor of [`MIN_RATE_POINTS`] percentage points, one rule for zero and non-zero baselines.
-//! * **Family-wise control**: Holm's step-down over every gated row that carries a p-value
-//!   ([`familywise`]).
+//! * **Family-wise control**: Holm's step-down over the gated rows that moved ([`familywise`]), run by
+//!   `analyze` for every comparison, load test or not.
 //!
 //! What each rule did is recorded as data in [`LoadTest`] on the row (`load_test` in the JSON verdict).
 
@@ -173,7 +173,6 @@ pub fn apply(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Po
             row.load_test = Some(lt);
         }
     }
-    familywise::holm(rows, policy.alpha);
 }
 
 /// Percentiles with too few requests beyond them are reported, not gated (unless a rule forces the gate).

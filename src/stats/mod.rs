@@ -10,6 +10,7 @@
 //! * [`moments`]: the mean and the squared deviations from it.
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
+//! * [`robust`]: median, MAD and outlier rejection for between-run spreads.
 //! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
 //!   a long stream (k6 NDJSON trends).
 
@@ -21,7 +22,10 @@ pub mod precision;
 pub mod prediction;
 pub mod quantile;
 pub mod sketch;
+pub mod robust;
 pub mod trend;
+// Interim until issue 24's `changepoint` is merged (then deleted).
+pub mod changepoint_interim;
 
 pub use hodges_lehmann::{
     hl_lower_bound, hl_upper_bound, hodges_lehmann, hodges_lehmann_ci, kth_pairwise_difference,
