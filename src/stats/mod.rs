@@ -10,9 +10,11 @@
 //! * [`moments`]: the mean and the squared deviations from it.
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
+//! * [`changepoint`]: where a series stepped (rank binary segmentation, permutation test).
 //! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
 //!   a long stream (k6 NDJSON trends).
 
+pub mod changepoint;
 pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
