@@ -33,7 +33,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::model::Direction;
 use crate::severity::{Bands, Severity};
-use crate::stats::changepoint_interim as changepoint;
+use crate::stats::changepoint;
 use crate::stats::moments::{mean, sum_sq_dev};
 use crate::stats::{self, robust, Alternative};
 
@@ -577,7 +577,7 @@ pub struct HistoryNoise {
 }
 
 /// Significance level of the change-point test on a history.
-pub const CHANGE_POINT_ALPHA: f64 = 0.01;
+pub const CHANGE_POINT_ALPHA: f64 = changepoint::DEFAULT_ALPHA;
 
 /// The noise of a metric's history (oldest first), or `None` when fewer than 2 positive values remain.
 pub fn history_noise(history: &[f64]) -> Option<HistoryNoise> {

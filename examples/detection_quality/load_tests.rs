@@ -6,11 +6,12 @@
 //! and the real regression (/search 20 → 35 ms: each of the six unchanged runs against each of the three
 //! slowed runs, 18 pairs; and every three unchanged runs against the three slowed, 20 comparisons).
 //! "Flagged" means the gate fails (a gated row graded high or worse), through the code `perfgate analyze`
-//! runs: readers, `compare::compare`, `loadtest::apply`, `Verdict`.
+//! runs: readers, `analyze::grade`, `Verdict`.
 
 use std::path::{Path, PathBuf};
 
-use perfgate::compare::{compare, Context};
+use perfgate::analyze::grade;
+use perfgate::compare::Context;
 use perfgate::input::read_files;
 use perfgate::loadtest;
 use perfgate::model::Run;
@@ -89,8 +90,7 @@ fn slowed(run: &Run, bench: &str, s: f64) -> Run {
 }
 
 fn fails(base: &Run, cur: &Run, policy: &Policy) -> bool {
-    let mut rows = compare(base, cur, &Context::new(policy)).expect("comparable");
-    loadtest::apply(base, cur, &mut rows, policy);
+    let rows = grade(base, cur, &Context::new(policy)).expect("comparable");
     Verdict::new(None, Inputs::default(), rows, FailOn::High, Vec::new()).gate_failed()
 }
 

@@ -158,13 +158,9 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
             };
             warnings.extend(runner_warning(&info));
             // Name both sides: the comparison error itself only knows the benchmark.
-            let mut rows = compare::compare(&base, &current, &ctx).map_err(|e| {
+            let rows = grade(&base, &current, &ctx).map_err(|e| {
                 Error::Incomparable(format!("{} vs {}: {e}", info.name, joined(&req.files)))
             })?;
-            // Load-test rules: thin percentiles, materiality, counts (no-op for other formats).
-            crate::loadtest::apply(&base, &current, &mut rows, &policy);
-            // Family-wise control over the rows that moved, for every comparison.
-            crate::loadtest::familywise::holm(&mut rows, &policy);
             no_overlap_check(&info, &rows, &req.files)?;
             (Some(info), rows, None)
         }
@@ -182,6 +178,21 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
         ab: req.ab.clone(),
         ..Verdict::new(info, inputs, rows, fail_on, current.tool_checks.clone())
     })
+}
+
+/// The judgement of two runs, exactly as [`analyze`] makes it: every metric compared and graded
+/// ([`compare::compare`]), the load-test rules (thin percentiles, materiality, counts; a no-op for other
+/// formats), then family-wise control over the rows that moved. `examples/detection_quality` drives
+/// this function on generated runs.
+pub fn grade(
+    baseline: &crate::model::Run,
+    current: &crate::model::Run,
+    ctx: &Context<'_>,
+) -> Result<Vec<compare::Comparison>> {
+    let mut rows = compare::compare(baseline, current, ctx)?;
+    crate::loadtest::apply(baseline, current, &mut rows, ctx.policy);
+    crate::loadtest::familywise::holm(&mut rows, ctx.policy);
+    Ok(rows)
 }
 
 /// Reads result files as one run (as `perfgate baseline create` records them), or as one distributed

@@ -11,9 +11,11 @@
 //! * [`precision`]: one run's standard error of ln(mean) or ln(quantile).
 //! * [`trend`]: Theil–Sen slope and the exact Mann–Kendall test, for drift.
 //! * [`robust`]: median, MAD and outlier rejection for between-run spreads.
+//! * [`changepoint`]: where a series stepped (rank binary segmentation, permutation test).
 //! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
 //!   a long stream (k6 NDJSON trends).
 
+pub mod changepoint;
 pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
@@ -21,11 +23,9 @@ pub mod moments;
 pub mod precision;
 pub mod prediction;
 pub mod quantile;
-pub mod sketch;
 pub mod robust;
+pub mod sketch;
 pub mod trend;
-// Interim until issue 24's `changepoint` is merged (then deleted).
-pub mod changepoint_interim;
 
 pub use hodges_lehmann::{
     hl_lower_bound, hl_upper_bound, hodges_lehmann, hodges_lehmann_ci, kth_pairwise_difference,
