@@ -73,7 +73,8 @@ fn lnorm_sigma(cv: f64) -> f64 {
 impl Sim {
     /// One run's iterations of a benchmark whose true time is `scale`.
     fn run(&mut self, noise: Noise, scale: f64) -> Vec<f64> {
-        let mut offset = (noise.run_sd * self.rng.sample::<f64, _>(rand_distr::StandardNormal)).exp();
+        let mut offset =
+            (noise.run_sd * self.rng.sample::<f64, _>(rand_distr::StandardNormal)).exp();
         if noise.outlier_runs && self.rng.gen::<f64>() < 0.05 {
             offset *= self.rng.gen_range(1.15..1.5);
         }
@@ -223,7 +224,8 @@ fn cell(
         let mut naive = vec![false; benches];
         for b in 0..benches {
             let name = bench_name(b);
-            let pr = history.map_or(1.0, |h| h.factor(HISTORY, slow_at)) * if b == 0 { 1.0 + change } else { 1.0 };
+            let pr = history.map_or(1.0, |h| h.factor(HISTORY, slow_at))
+                * if b == 0 { 1.0 + change } else { 1.0 };
             let cur_runs: Vec<Vec<f64>> = (0..n).map(|_| sim.run(noise, pr)).collect();
             let base_runs: Vec<Vec<f64>> = match history {
                 Some(h) => {
@@ -249,7 +251,7 @@ fn cell(
             policy: &policy,
             history: &snaps,
         };
-        let rows = grade(&base, &cur, &ctx).expect("comparable");
+        let rows = grade(&base, &cur, &ctx, FailOn::High).expect("comparable");
         let (fail, warn) = outcome(&rows, benches);
         c.reps += 1;
         c.fail += usize::from(fail[0]);
@@ -324,7 +326,7 @@ fn k6_cell(sim: &mut Sim, sd: f64, change: f64, with_history: bool) -> (f64, f64
             policy: &policy,
             history: &snaps,
         };
-        let rows = grade(&base, &cur, &ctx).expect("comparable");
+        let rows = grade(&base, &cur, &ctx, FailOn::High).expect("comparable");
         let failed = |r: &&Comparison| r.gated && FailOn::High.fails(r.severity);
         let naive_fails = |r: &&Comparison| {
             r.gated
@@ -333,7 +335,8 @@ fn k6_cell(sim: &mut Sim, sd: f64, change: f64, with_history: bool) -> (f64, f64
                     / base.metric(&r.benchmark, &r.metric).unwrap().value
                     > 1.15
         };
-        let target = |r: &&Comparison| r.benchmark == "http_req_duration{name:e00}" && r.metric == "p95";
+        let target =
+            |r: &&Comparison| r.benchmark == "http_req_duration{name:e00}" && r.metric == "p95";
         if change == 0.0 {
             fails += usize::from(rows.iter().any(|r| failed(&r)));
             naive += usize::from(rows.iter().any(|r| naive_fails(&r)));
@@ -378,10 +381,22 @@ fn main() {
         }
         println!("\n|---|---|{}", "---:|".repeat(CHANGES.len()));
         let noises = [
-            Noise { run_sd: 0.03, outlier_runs: true },
-            Noise { run_sd: 0.01, outlier_runs: true },
-            Noise { run_sd: 0.05, outlier_runs: true },
-            Noise { run_sd: 0.03, outlier_runs: false },
+            Noise {
+                run_sd: 0.03,
+                outlier_runs: true,
+            },
+            Noise {
+                run_sd: 0.01,
+                outlier_runs: true,
+            },
+            Noise {
+                run_sd: 0.05,
+                outlier_runs: true,
+            },
+            Noise {
+                run_sd: 0.03,
+                outlier_runs: false,
+            },
         ];
         for noise in noises {
             for n in NS {
@@ -390,22 +405,29 @@ fn main() {
                     let c = cell(&mut sim, noise, n, ch, SUITE, None);
                     let (p, naive) = c.power(ch);
                     print!(" {p:.1} / {naive:.1} |");
-                    json.push(serde_json::json!({"table": "runs", "noise": noise.label(), "n": n,
-                        "change": ch, "perfgate": p, "naive": naive}));
+                    json.push(
+                        serde_json::json!({"table": "runs", "noise": noise.label(), "n": n,
+                        "change": ch, "perfgate": p, "naive": naive}),
+                    );
                 }
                 println!();
             }
         }
         // One benchmark alone: nothing but its own runs and the floor measure its noise.
-        let noise = Noise { run_sd: 0.03, outlier_runs: true };
+        let noise = Noise {
+            run_sd: 0.03,
+            outlier_runs: true,
+        };
         for n in [2, 3] {
             print!("| {} (one benchmark alone) | {n} |", noise.label());
             for ch in CHANGES {
                 let c = cell(&mut sim, noise, n, ch, 1, None);
                 let (p, naive) = c.power(ch);
                 print!(" {p:.1} / {naive:.1} |");
-                json.push(serde_json::json!({"table": "runs-alone", "noise": noise.label(), "n": n,
-                    "change": ch, "perfgate": p, "naive": naive}));
+                json.push(
+                    serde_json::json!({"table": "runs-alone", "noise": noise.label(), "n": n,
+                    "change": ch, "perfgate": p, "naive": naive}),
+                );
             }
             println!();
         }
@@ -417,8 +439,16 @@ fn main() {
         println!("| between-run sd | history | PR change | perfgate fail | perfgate warn+ | naive vs latest |");
         println!("|---|---|---|---:|---:|---:|");
         for sd in [0.03, 0.01, 0.05] {
-            let noise = Noise { run_sd: sd, outlier_runs: true };
-            for h in [History::Stationary, History::SlowSnapshot, History::MergedStep, History::Creep] {
+            let noise = Noise {
+                run_sd: sd,
+                outlier_runs: true,
+            };
+            for h in [
+                History::Stationary,
+                History::SlowSnapshot,
+                History::MergedStep,
+                History::Creep,
+            ] {
                 for ch in [0.0, 0.20, 0.50] {
                     if sd != 0.03 && ch == 0.50 {
                         continue;
@@ -426,7 +456,12 @@ fn main() {
                     let c = cell(&mut sim, noise, 1, ch, SUITE, Some(h));
                     let (p, naive) = c.power(ch);
                     let warn = Counts::pct(c.warn, c.reps);
-                    println!("| {} | {} | +{:.0} % | {p:.1} | {warn:.1} | {naive:.1} |", noise.label(), h.label(), ch * 100.0);
+                    println!(
+                        "| {} | {} | +{:.0} % | {p:.1} | {warn:.1} | {naive:.1} |",
+                        noise.label(),
+                        h.label(),
+                        ch * 100.0
+                    );
                     json.push(serde_json::json!({"table": "history", "noise": noise.label(), "history": h.label(),
                         "change": ch, "perfgate": p, "warn": warn, "naive": naive}));
                 }
@@ -440,19 +475,34 @@ fn main() {
         println!("| between-run sd | design | perfgate | naive > 15 % |");
         println!("|---|---|---:|---:|");
         for noise in [
-            Noise { run_sd: 0.03, outlier_runs: true },
-            Noise { run_sd: 0.03, outlier_runs: false },
+            Noise {
+                run_sd: 0.03,
+                outlier_runs: true,
+            },
+            Noise {
+                run_sd: 0.03,
+                outlier_runs: false,
+            },
         ] {
             for (label, n, h) in [
                 ("1 run per side, no history", 1, None),
-                ("1 run per side, 10-snapshot history", 1, Some(History::Stationary)),
+                (
+                    "1 run per side, 10-snapshot history",
+                    1,
+                    Some(History::Stationary),
+                ),
                 ("3 runs per side", 3, None),
             ] {
                 let c = cell(&mut sim, noise, n, 0.0, 200, h);
-                let (p, naive) = (Counts::pct(c.suite_fail, c.reps), Counts::pct(c.suite_naive, c.reps));
+                let (p, naive) = (
+                    Counts::pct(c.suite_fail, c.reps),
+                    Counts::pct(c.suite_naive, c.reps),
+                );
                 println!("| {} | {label} | {p:.1} | {naive:.1} |", noise.label());
-                json.push(serde_json::json!({"table": "suite", "noise": noise.label(), "design": label,
-                    "perfgate": p, "naive": naive}));
+                json.push(
+                    serde_json::json!({"table": "suite", "noise": noise.label(), "design": label,
+                    "perfgate": p, "naive": naive}),
+                );
             }
         }
         println!();
@@ -463,10 +513,16 @@ fn main() {
         println!("| run-to-run sd | design | unchanged: perfgate / naive | +20 % p95: perfgate / naive |");
         println!("|---|---|---|---|");
         for sd in [0.03, 0.05, 0.10] {
-            for (label, hist) in [("one summary per side", false), ("10-snapshot history", true)] {
+            for (label, hist) in [
+                ("one summary per side", false),
+                ("10-snapshot history", true),
+            ] {
                 let (f0, n0) = k6_cell(&mut sim, sd, 0.0, hist);
                 let (f1, n1) = k6_cell(&mut sim, sd, 0.20, hist);
-                println!("| {:.0} % | {label} | {f0:.1} / {n0:.1} | {f1:.1} / {n1:.1} |", sd * 100.0);
+                println!(
+                    "| {:.0} % | {label} | {f0:.1} / {n0:.1} | {f1:.1} / {n1:.1} |",
+                    sd * 100.0
+                );
                 json.push(serde_json::json!({"table": "k6", "sd": sd, "design": label,
                     "unchanged": f0, "unchanged_naive": n0, "p95_20": f1, "p95_20_naive": n1}));
             }

@@ -46,7 +46,7 @@ pub struct Comparison {
     /// verdict, a tagged object; the JSON renderer adds its sentence as `note`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
-    /// What the load-test rules found (thin percentile, materiality, count test, Holm), as data.
+    /// What the load-test rules found (thin percentile, materiality, count test, family-wise), as data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_test: Option<LoadTest>,
 }
@@ -63,7 +63,7 @@ pub enum Exemption {
     BelowRateFloor,
     /// The count test found no evidence of a change.
     CountsWithinNoise,
-    /// Significant alone, but not after Holm's correction over the gated rows.
+    /// Significant alone, but not after the family-wise correction over the rows that moved.
     FamilyWise,
 }
 
@@ -100,7 +100,7 @@ pub struct LoadTest {
     /// The count test of a rate row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counts: Option<CountFacts>,
-    /// Holm-adjusted p-value, when the row's p-value took part in the family-wise pass.
+    /// Family-wise adjusted p-value (Benjamini–Hochberg; the field keeps its first name), when the row took part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holm_p: Option<f64>,
 }

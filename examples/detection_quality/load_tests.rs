@@ -90,7 +90,7 @@ fn slowed(run: &Run, bench: &str, s: f64) -> Run {
 }
 
 fn fails(base: &Run, cur: &Run, policy: &Policy) -> bool {
-    let rows = grade(base, cur, &Context::new(policy)).expect("comparable");
+    let rows = grade(base, cur, &Context::new(policy), FailOn::High).expect("comparable");
     Verdict::new(None, Inputs::default(), rows, FailOn::High, Vec::new()).gate_failed()
 }
 

@@ -158,7 +158,7 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
             };
             warnings.extend(runner_warning(&info));
             // Name both sides: the comparison error itself only knows the benchmark.
-            let rows = grade(&base, &current, &ctx).map_err(|e| {
+            let rows = grade(&base, &current, &ctx, fail_on).map_err(|e| {
                 Error::Incomparable(format!("{} vs {}: {e}", info.name, joined(&req.files)))
             })?;
             no_overlap_check(&info, &rows, &req.files)?;
@@ -182,16 +182,17 @@ pub fn analyze(req: &Request) -> Result<Verdict> {
 
 /// The judgement of two runs, exactly as [`analyze`] makes it: every metric compared and graded
 /// ([`compare::compare`]), the load-test rules (thin percentiles, materiality, counts; a no-op for other
-/// formats), then family-wise control over the rows that moved. `examples/detection_quality` drives
+/// formats), then family-wise control over the rows that moved beyond the band `fail_on` fails at. `examples/detection_quality` drives
 /// this function on generated runs.
 pub fn grade(
     baseline: &crate::model::Run,
     current: &crate::model::Run,
     ctx: &Context<'_>,
+    fail_on: FailOn,
 ) -> Result<Vec<compare::Comparison>> {
     let mut rows = compare::compare(baseline, current, ctx)?;
     crate::loadtest::apply(baseline, current, &mut rows, ctx.policy);
-    crate::loadtest::familywise::holm(&mut rows, ctx.policy);
+    crate::loadtest::familywise::control(&mut rows, ctx.policy, fail_on);
     Ok(rows)
 }
 

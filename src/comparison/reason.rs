@@ -79,7 +79,7 @@ pub enum Reason {
         points: f64,
         p_value: f64,
     },
-    /// Load test: significant alone, not after Holm's correction over the gated rows.
+    /// Significant alone, not after the family-wise correction (Benjamini–Hochberg) over the rows that moved.
     FamilyWise { gated_rows: usize, adjusted_p: f64 },
     /// Merged from several workers' summaries: the true value lies between `low` and `high`.
     Approximate {

@@ -12,7 +12,7 @@
 //!   the policy file replaces the floor.
 //! * **Counts**: error rates and check rates are tested as counts (Fisher's exact test, [`counts`]) with a
 //!   floor of [`MIN_RATE_POINTS`] percentage points, one rule for zero and non-zero baselines.
-//! * **Family-wise control**: Holm's step-down over the gated rows that moved ([`familywise`]), run by
+//! * **Family-wise control**: Benjamini–Hochberg over the gated rows that moved ([`familywise`]), run by
 //!   `analyze` for every comparison, load test or not.
 //!
 //! What each rule did is recorded as data in [`LoadTest`] on the row (`load_test` in the JSON verdict).

@@ -117,7 +117,7 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             gated_rows,
             adjusted_p,
         } => format!(
-            "significant alone, not after Holm over {gated_rows} gated rows (adjusted p = {adjusted_p:.3})"
+            "significant alone, not after Benjamini–Hochberg over {gated_rows} rows that moved (adjusted p = {adjusted_p:.3})"
         ),
         Reason::Approximate {
             workers,
@@ -202,7 +202,7 @@ mod tests {
             ("p90", Unit::Milliseconds, Lower, "a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
             ("rate", Unit::PerSecond, Higher, "1203 → 1130 events: counting noise explains it (p = 0.070)"),
             ("error_rate", Unit::Ratio, Lower, "0 of 1203 → 30 of 1200 failed (+2.50 points, Fisher exact p = 0.000)"),
-            ("p95", Unit::Milliseconds, Lower, "significant alone, not after Holm over 4 gated rows (adjusted p = 0.030)"),
+            ("p95", Unit::Milliseconds, Lower, "significant alone, not after Benjamini–Hochberg over 4 rows that moved (adjusted p = 0.030)"),
             ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; the true value lies between 6.833 and 8.236 ms (shown: the worse bound); not gated; a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
             ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; even the best case (37.38 ms) is +73.6 % worse, so it is gated"),
         ];

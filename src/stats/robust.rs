@@ -54,7 +54,13 @@ pub fn trimmed(v: &[f64]) -> Vec<f64> {
 /// with the kept count. `None` for fewer than 2 kept values.
 pub fn location_scale(v: &[f64]) -> Option<(f64, f64, usize)> {
     let t = trimmed(v);
-    (t.len() >= 2).then(|| (mean(&t), (sum_sq_dev(&t) / (t.len() - 1) as f64).sqrt(), t.len()))
+    (t.len() >= 2).then(|| {
+        (
+            mean(&t),
+            (sum_sq_dev(&t) / (t.len() - 1) as f64).sqrt(),
+            t.len(),
+        )
+    })
 }
 
 #[cfg(test)]
