@@ -286,6 +286,38 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
             );
         }
     }
+    // Gated rows that moved beyond the low band but do not fail say why (within noise, immaterial, too
+    // thin, family-wise), as the terminal does.
+    let moved: Vec<&Comparison> = v
+        .comparisons
+        .iter()
+        .filter(|c| c.gated && c.kind == Kind::Change && !c.severity.is_regression())
+        .filter(|c| moved_worse(c, v.bands.low))
+        .collect();
+    for c in moved.iter().take(10) {
+        let why = reason::note(c).unwrap_or_else(|| match c.evidence.as_ref().map(|e| e.outcome) {
+            Some(Outcome::Inconclusive) => {
+                "inconclusive: beyond the band but not established; more runs would settle it"
+                    .into()
+            }
+            _ => "within noise".into(),
+        });
+        let _ = writeln!(
+            out,
+            "- {} {} moved {} but did not fail: {}",
+            escape::markdown_code(&c.benchmark),
+            escape::markdown_code(&c.metric),
+            escape::markdown_text(&change_only(c)),
+            escape::markdown_text(&why)
+        );
+    }
+    if moved.len() > 10 {
+        let _ = writeln!(
+            out,
+            "- and {} more rows that moved without failing.",
+            moved.len() - 10
+        );
+    }
     // Everything gated that is not in the visible table, in report order.
     let visible: Vec<*const Comparison> = sections.worst[..shown]
         .iter()
@@ -474,6 +506,22 @@ impl Renderer for MarkdownRenderer {
         };
         w.write_all(render(v, &opts).as_bytes())
     }
+}
+
+/// Whether a row's change is beyond `low` percent in the worse direction.
+fn moved_worse(c: &Comparison, low: f64) -> bool {
+    let est = c
+        .evidence
+        .as_ref()
+        .filter(|e| e.method.has_estimate())
+        .and_then(|e| e.estimate_pct)
+        .or(c.change_pct);
+    let worse = match (est, c.direction) {
+        (Some(e), crate::model::Direction::LowerIsBetter) => e,
+        (Some(e), crate::model::Direction::HigherIsBetter) => -e,
+        (None, _) => return false,
+    };
+    worse > low
 }
 
 #[cfg(test)]
