@@ -74,7 +74,7 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
                         &mp,
                         ctx.policy,
                         &history,
-                        suite,
+                        suite.get(metric_name.as_str()).copied(),
                     )
                 }
                 None => one_sided(bench_name, metric_name, cur, &mp, None, Severity::New),
@@ -168,10 +168,15 @@ fn sample_sets<'m>(base: &'m Metric, cur: &'m Metric, policy: &Policy) -> Option
         .then(|| ValueSets::WithinRun(&base.samples, &cur.samples))
 }
 
-/// The between-run spread of the other rows of this comparison that have repeated runs: the prior of
+/// The between-run spread of the other rows of this comparison that have repeated runs, per metric name
+/// (mean rows with mean rows: a mean carries its iterations' outliers, a median does not): the prior of
 /// a row whose own runs are few and that has no history.
-fn suite_prior(baseline: &Run, current: &Run, policy: &Policy) -> Option<evidence::Prior> {
-    let mut variances = Vec::new();
+fn suite_prior(
+    baseline: &Run,
+    current: &Run,
+    policy: &Policy,
+) -> std::collections::HashMap<String, evidence::Prior> {
+    let mut variances: std::collections::HashMap<String, Vec<(f64, f64)>> = Default::default();
     for (bench_name, bench) in &current.benchmarks {
         for (metric_name, cur) in &bench.metrics {
             let Some(base) = baseline
@@ -181,11 +186,17 @@ fn suite_prior(baseline: &Run, current: &Run, policy: &Policy) -> Option<evidenc
                 continue;
             };
             if let Some(ValueSets::Runs(bs, cs)) = sample_sets(&base, cur, policy) {
-                variances.extend(evidence::run_variance(&bs, &cs));
+                variances
+                    .entry(metric_name.clone())
+                    .or_default()
+                    .extend(evidence::run_variance(&bs, &cs));
             }
         }
     }
-    evidence::Prior::from_rows(&variances)
+    variances
+        .into_iter()
+        .filter_map(|(m, v)| Some((m, evidence::Prior::from_rows(&v)?)))
+        .collect()
 }
 
 /// Grades one metric present on both sides (baseline already in the current unit). `suite` is the

@@ -76,7 +76,8 @@ fn read(tool: &Tool, stems: &[String]) -> Run {
     run
 }
 
-/// The current run with the slowed endpoint's time rows (and their per-run values) scaled by 1 + s.
+/// The current run with the slowed endpoint's time rows (their per-run, sample and batch values too)
+/// scaled by 1 + s.
 fn slowed(run: &Run, bench: &str, s: f64) -> Run {
     let mut run = run.clone();
     if let Some(b) = run.benchmarks.get_mut(bench) {
@@ -84,6 +85,7 @@ fn slowed(run: &Run, bench: &str, s: f64) -> Run {
             m.value *= 1.0 + s;
             m.runs.iter_mut().for_each(|v| *v *= 1.0 + s);
             m.samples.iter_mut().for_each(|v| *v *= 1.0 + s);
+            m.batches.iter_mut().for_each(|v| *v *= 1.0 + s);
         }
     }
     run
