@@ -222,7 +222,7 @@ fn cell(
         let (mut base, mut cur) = (Run::default(), Run::default());
         let mut snaps = vec![Run::default(); history.map_or(0, |_| HISTORY)];
         let mut naive = vec![false; benches];
-        for b in 0..benches {
+        for (b, naive_b) in naive.iter_mut().enumerate() {
             let name = bench_name(b);
             let pr = history.map_or(1.0, |h| h.factor(HISTORY, slow_at))
                 * if b == 0 { 1.0 + change } else { 1.0 };
@@ -245,7 +245,7 @@ fn cell(
                 base.metric(&name, "median").expect("row").value,
                 cur.metric(&name, "median").expect("row").value,
             );
-            naive[b] = cv / bv > 1.15;
+            *naive_b = cv / bv > 1.15;
         }
         let ctx = Context {
             policy: &policy,
