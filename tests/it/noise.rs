@@ -64,15 +64,23 @@ fn three_vs_three_never_fails(tool: &str) {
 
 /// Gated rows graded medium or worse in a JSON verdict, described.
 fn medium_or_worse(stdout: &[u8]) -> Vec<String> {
+    graded(stdout, &["medium", "high", "critical"])
+}
+
+/// Gated rows that fail the default gate (high or worse), described.
+fn failing(stdout: &[u8]) -> Vec<String> {
+    graded(stdout, &["high", "critical"])
+}
+
+/// Gated rows of a JSON verdict with one of `severities`, described.
+fn graded(stdout: &[u8], severities: &[&str]) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_default();
     v["comparisons"]
         .as_array()
         .map(|rows| {
             rows.iter()
                 .filter(|c| {
-                    c["gated"] == true
-                        && ["medium", "high", "critical"]
-                            .contains(&c["severity"].as_str().unwrap_or(""))
+                    c["gated"] == true && severities.contains(&c["severity"].as_str().unwrap_or(""))
                 })
                 .map(|c| {
                     format!(
@@ -80,23 +88,6 @@ fn medium_or_worse(stdout: &[u8]) -> Vec<String> {
                         c["benchmark"], c["metric"], c["severity"], c["change_pct"], c["evidence"]
                     )
                 })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Gated rows that fail the default gate (high or worse), described.
-fn failing(stdout: &[u8]) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_default();
-    v["comparisons"]
-        .as_array()
-        .map(|rows| {
-            rows.iter()
-                .filter(|c| {
-                    c["gated"] == true
-                        && ["high", "critical"].contains(&c["severity"].as_str().unwrap_or(""))
-                })
-                .map(|c| format!("{} {} {}", c["benchmark"], c["metric"], c["evidence"]))
                 .collect()
         })
         .unwrap_or_default()
