@@ -2,9 +2,9 @@
 //! renderer (table and markdown notes, the not-gated column, the JSON verdict's `note`).
 
 use crate::comparison::reason::{BudgetLimit, BudgetProblem};
-use crate::comparison::{Comparison, Reason};
+use crate::comparison::{Comparison, Exemption, Reason};
 use crate::escape;
-use crate::model::Direction;
+use crate::model::{Direction, Trials};
 use crate::report::value::{human, pct};
 use crate::verdict::Verdict;
 
@@ -110,9 +110,24 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             current_trials,
             points,
             p_value,
-        } => format!(
-            "{baseline_failed} of {baseline_trials} → {current_failed} of {current_trials} failed ({points:+.2} points, Fisher exact p = {p_value:.3})"
-        ),
+            trials,
+        } => {
+            let counts = format!(
+                "{baseline_failed} of {baseline_trials} → {current_failed} of {current_trials}"
+            );
+            let test = format!("{points:+.2} points, Fisher exact p = {p_value:.3}");
+            match trials {
+                None => format!("{counts} failed ({test})"),
+                Some(t) => {
+                    let why = match c.load_test.as_ref().and_then(|l| l.exemption) {
+                        Some(Exemption::CountsWithinNoise) => ": too few to tell from chance",
+                        Some(Exemption::BelowRateFloor) => ": below the percentage-point floor",
+                        _ => "",
+                    };
+                    format!("{counts} {}{why} ({test})", trials_word(*t))
+                }
+            }
+        }
         Reason::FamilyWise {
             gated_rows,
             adjusted_p,
@@ -150,6 +165,17 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
                 None => first,
             }
         }
+    }
+}
+
+/// What the trials behind a failure count are, in the plural.
+fn trials_word(t: Trials) -> &'static str {
+    match t {
+        Trials::Requests => "requests",
+        Trials::Iterations => "iterations",
+        Trials::VirtualUsers => "virtual users",
+        Trials::Checks => "checks",
+        Trials::Sessions => "sessions",
     }
 }
 
