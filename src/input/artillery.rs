@@ -174,12 +174,20 @@ fn add_error(run: &mut Run, code: &str, endpoint: Option<&str>, n: f64) {
 /// Declares a failure count (4xx/5xx, `errors.*`) out of the requests, overall or of its endpoint: Artillery
 /// writes these counters only once the first one happened, so the side without one had none.
 fn failures(m: Metric, endpoint: Option<&str>) -> Metric {
-    m.failures_of(&with_endpoint(REQUESTS, endpoint), "count", Trials::Requests)
+    m.failures_of(
+        &with_endpoint(REQUESTS, endpoint),
+        "count",
+        Trials::Requests,
+    )
 }
 
 /// `vusers.failed` `count` out of the VUs created (the `error_rate` row's trials).
 fn failed_vusers(n: f64) -> Metric {
-    count_metric(true, n).failures_of(VUSERS_FAILED, &trials_name("error_rate"), Trials::VirtualUsers)
+    count_metric(true, n).failures_of(
+        VUSERS_FAILED,
+        &trials_name("error_rate"),
+        Trials::VirtualUsers,
+    )
 }
 
 fn with_endpoint(bench: &str, endpoint: Option<&str>) -> String {
@@ -251,7 +259,11 @@ fn parse_v2(run: &mut Run, agg: &Map<String, Value>) -> Result<(), ParseError> {
         }
     }
     for (ep, n) in endpoint_requests {
-        run.insert(&with_endpoint(REQUESTS, Some(ep)), "count", count_metric(false, n));
+        run.insert(
+            &with_endpoint(REQUESTS, Some(ep)),
+            "count",
+            count_metric(false, n),
+        );
     }
     // Artillery's aggregate `http.request_rate` averages the 10 s periods, partial ones included (42/s
     // for a 100/s test); requests over the time they were sent in is the real rate.
@@ -347,6 +359,16 @@ fn parse_v1(
             &Unit::Milliseconds,
             Direction::LowerIsBetter,
         );
+    }
+    // 1.x summaries carry no count: the completed requests and scenarios are theirs (what the thin-percentile
+    // rule needs: p99 of 400 sessions rests on 4).
+    for (bench, count) in [
+        (RESPONSE_TIME, num("requestsCompleted")),
+        (SESSION_LENGTH, num("scenariosCompleted")),
+    ] {
+        if let Some(c) = count.filter(|_| run.benchmarks.contains_key(bench)) {
+            run.insert(bench, "count", count_metric(false, c));
+        }
     }
     if let Some(samples) = raw_latencies_ms(intermediate, num("requestsCompleted")) {
         #[allow(clippy::cast_precision_loss)]

@@ -100,14 +100,21 @@ pub(crate) fn declare_failure_counters(run: &mut Run) {
             continue;
         }
         let tags = key.find('{').map_or("", |i| &key[i..]);
-        let trials = [format!("http_reqs{tags}"), "http_reqs".into(), "iterations".into()]
-            .into_iter()
-            .find(|t| run.metric(t, "count").is_some());
+        let trials = [
+            format!("http_reqs{tags}"),
+            "http_reqs".into(),
+            "iterations".into(),
+        ]
+        .into_iter()
+        .find(|t| run.metric(t, "count").is_some());
         let (Some(trials), Some(b)) = (trials, run.benchmarks.get_mut(&key)) else {
             continue;
         };
         // Counters only: a count next to a per-second rate, lower is better.
-        let is_counter = b.metrics.get("rate").is_some_and(|r| r.unit == Unit::PerSecond);
+        let is_counter = b
+            .metrics
+            .get("rate")
+            .is_some_and(|r| r.unit == Unit::PerSecond);
         let Some(count) = b.metrics.get_mut("count").filter(|m| {
             is_counter && m.unit == Unit::Count && m.direction == Direction::LowerIsBetter
         }) else {

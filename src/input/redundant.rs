@@ -226,7 +226,9 @@ mod tests {
             drop_repeated_tag_series(&mut run),
             ["http.codes.200{endpoint:/login}"]
         );
-        assert!(run.benchmarks.contains_key("http.codes.500{endpoint:/login}"));
+        assert!(run
+            .benchmarks
+            .contains_key("http.codes.500{endpoint:/login}"));
     }
 
     #[test]

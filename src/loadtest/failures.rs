@@ -17,7 +17,11 @@ use crate::severity::Severity;
 use crate::stats::counts::Counts;
 
 /// The declaration of a row's metric, from whichever side has it (the current one first).
-fn declaration<'r>(baseline: &'r Run, current: &'r Run, row: &Comparison) -> Option<&'r FailuresOf> {
+fn declaration<'r>(
+    baseline: &'r Run,
+    current: &'r Run,
+    row: &Comparison,
+) -> Option<&'r FailuresOf> {
     [current, baseline]
         .into_iter()
         .find_map(|run| run.metric(&row.benchmark, &row.metric)?.failures.as_ref())

@@ -282,6 +282,40 @@ mod tests {
     }
 
     #[test]
+    fn a_declared_failure_count_is_worded_in_its_trials_with_why_it_did_not_fail() {
+        use crate::comparison::LoadTest;
+        let failed = |current_failed, exemption| {
+            let mut r = row(
+                "count",
+                Unit::Count,
+                Direction::LowerIsBetter,
+                Reason::FailedCounts {
+                    baseline_failed: 0,
+                    baseline_trials: 510,
+                    current_failed,
+                    current_trials: 525,
+                    points: current_failed as f64 / 5.25,
+                    p_value: if current_failed > 1 { 2.4e-5 } else { 0.507 },
+                    trials: Some(Trials::Requests),
+                },
+            );
+            r.load_test = Some(LoadTest {
+                exemption,
+                ..LoadTest::default()
+            });
+            note(&r).unwrap()
+        };
+        assert_eq!(
+            failed(15, None),
+            "0 of 510 → 15 of 525 requests (+2.86 points, Fisher exact p = 0.000)"
+        );
+        assert_eq!(
+            failed(1, Some(Exemption::CountsWithinNoise)),
+            "0 of 510 → 1 of 525 requests: too few to tell from chance (+0.19 points, Fisher exact p = 0.507)"
+        );
+    }
+
+    #[test]
     fn units_from_result_files_are_escaped_and_rows_without_a_reason_have_no_note() {
         let r = Reason::NotCompared {
             baseline_unit: Unit::Other("\u{1b}[2J".into()),
