@@ -5,15 +5,15 @@
 //!
 //! The same holds for Artillery's `http.response_time.2xx` when every response was a 2xx.
 //!
-//! A failure count (a metric its reader declared with [`crate::model::FailuresOf`]) always stays: equal
-//! to its parent's, it is still judged out of its own endpoint's requests (15 of 525, not 15 of 1575), and
-//! the endpoint is what the verdict names.
+//! A failure count (a metric its reader declared with [`crate::model::FailuresOf`]) out of other trials
+//! than its parent's stays: equal to the parent's, it is still judged out of its own endpoint's requests
+//! (15 of 525, not 15 of 1575), and the endpoint is what the verdict names.
 //!
 //! A post-pass on each [`Run`] as it is read, for every format (k6 summaries carry such sub-metrics too).
 
 use std::collections::BTreeMap;
 
-use crate::model::{Benchmark, Run};
+use crate::model::{Benchmark, Metric, Run};
 
 /// The parent of a single-tag sub-metric name: `http_reqs{status:200}` → `http_reqs`.
 fn parent(name: &str) -> Option<&str> {
@@ -38,9 +38,16 @@ fn all_zero_durations(b: &Benchmark) -> bool {
     durations.clone().next().is_some() && durations.all(|m| m.value == 0.0)
 }
 
-/// Whether a series holds a failure count, which is judged out of its own trials.
-fn counts_failures(b: &Benchmark) -> bool {
-    b.metrics.values().any(|m| m.failures.is_some())
+/// Whether a series holds a failure count judged out of other trials than its parent's (`p`; `None`: any
+/// failure count).
+fn own_failure_trials(run: &Run, b: &Benchmark, p: Option<&Benchmark>) -> bool {
+    let trials = |m: &Metric| {
+        let of = m.failures.as_ref()?;
+        run.metric(&of.benchmark, &of.metric).map(|t| t.value)
+    };
+    b.metrics.iter().any(|(k, m)| {
+        m.failures.is_some() && p.is_none_or(|p| trials(m) != p.metrics.get(k).and_then(trials))
+    })
 }
 
 /// Same metrics, units and values (to the last bit a parser would reproduce).
@@ -87,8 +94,10 @@ pub fn drop_repeated_tag_series(run: &mut Run) -> Vec<String> {
             parent(name)
                 .or_else(|| class_parent(name))
                 .and_then(|p| run.benchmarks.get(p))
-                .is_some_and(|p| same_series(b, p) || all_zero_durations(b))
-                && !counts_failures(b)
+                .is_some_and(|p| {
+                    (same_series(b, p) || all_zero_durations(b))
+                        && !own_failure_trials(run, b, Some(p))
+                })
         })
         .map(|(name, _)| name.clone())
         .collect();
@@ -98,7 +107,7 @@ pub fn drop_repeated_tag_series(run: &mut Run) -> Vec<String> {
     // tag → (parent → its sub-metric), over what is left.
     let mut by_tag: BTreeMap<&str, BTreeMap<&str, &Benchmark>> = BTreeMap::new();
     for (name, b) in &run.benchmarks {
-        if let Some(p) = parent(name).filter(|_| !counts_failures(b)) {
+        if let Some(p) = parent(name).filter(|_| !own_failure_trials(run, b, None)) {
             let tag = &name[p.len() + 1..name.len() - 1];
             by_tag.entry(tag).or_default().insert(p, b);
         }
@@ -222,9 +231,14 @@ mod tests {
         );
         run.insert("http.codes.200", "count", ms(500.0));
         run.insert("http.codes.200{endpoint:/login}", "count", ms(500.0));
+        run.insert("http.requests", "count", ms(1575.0));
+        run.insert("http.requests{endpoint:/login}", "count", ms(525.0));
+        // One scenario: its errors are out of the same requests as all errors, the same verdict.
+        run.insert("errors", "count", count(15.0, "http.requests"));
+        run.insert("errors{scenario:a}", "count", count(15.0, "http.requests"));
         assert_eq!(
             drop_repeated_tag_series(&mut run),
-            ["http.codes.200{endpoint:/login}"]
+            ["errors{scenario:a}", "http.codes.200{endpoint:/login}"]
         );
         assert!(run
             .benchmarks

@@ -50,6 +50,10 @@ pub fn judge(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Po
         let (Some(b), Some(c)) = (counts(baseline, row, decl), counts(current, row, decl)) else {
             continue;
         };
+        // No failure on either side: nothing to test, the row stays as graded (unchanged).
+        if b.events + c.events == 0 {
+            continue;
+        }
         let mp = policy.for_metric(&row.benchmark, &row.metric);
         let mut lt = row.load_test.take().unwrap_or_default();
         let mut graded = row.clone();
