@@ -340,6 +340,40 @@ mod tests {
     }
 
     #[test]
+    fn custom_error_counters_are_failures_of_the_requests_and_dropped_iterations_are_not() {
+        let mut run = Run::default();
+        let counter = |run: &mut Run, key: &str, n: f64| {
+            let v = serde_json::json!({"count": n, "rate": n / 10.0});
+            add_metric(run, key, K6Type::Counter, None, v.as_object().unwrap());
+        };
+        counter(&mut run, "iterations", 400.0);
+        counter(&mut run, "errors", 13.0);
+        counter(&mut run, "dropped_iterations", 3.0);
+        declare_failure_counters(&mut run);
+        // No HTTP in this test: out of the iterations.
+        let errors = run.metric("errors", "count").unwrap();
+        let of = errors.failures.as_ref().unwrap();
+        assert_eq!(
+            (of.benchmark.as_str(), of.trials),
+            ("iterations", Trials::Iterations)
+        );
+        assert!(errors.gated);
+        assert!(!run.metric("errors", "rate").unwrap().gated);
+        assert!(run
+            .metric("dropped_iterations", "count")
+            .unwrap()
+            .failures
+            .is_none());
+        counter(&mut run, "http_reqs", 1200.0);
+        counter(&mut run, "http_reqs{name:login}", 400.0);
+        counter(&mut run, "errors{name:login}", 13.0);
+        declare_failure_counters(&mut run);
+        let of = |k: &str| run.metric(k, "count").unwrap().failures.clone().unwrap();
+        assert_eq!(of("errors{name:login}").benchmark, "http_reqs{name:login}");
+        assert_eq!(of("errors").benchmark, "http_reqs");
+    }
+
+    #[test]
     fn base_name_strips_tags() {
         assert_eq!(
             base_name("http_req_duration{name:login}"),
