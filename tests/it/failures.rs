@@ -137,3 +137,28 @@ fn the_terminal_table_and_the_pr_comment_start_with_the_endpoint() {
         .expect("a row in the comment");
     assert!(first.contains("http.codes.500{endpoint:/items}"), "{md}");
 }
+
+#[test]
+fn snapshots_of_a_new_error_in_the_table_and_the_comment() {
+    for (name, tool) in [
+        ("errors-artillery", "artillery"),
+        ("errors-k6-summary", "k6-summary"),
+    ] {
+        for output in ["table", "markdown"] {
+            let (base, cur) = (files(tool, "clean"), files(tool, "errors"));
+            let out = common::perfgate()
+                .current_dir(fixture(""))
+                .args(["analyze", "--color", "never", "-o", output, "--baseline"])
+                .arg(base[0].strip_prefix(fixture("")).unwrap())
+                .arg(cur[0].strip_prefix(fixture("")).unwrap())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{name}");
+            let text = String::from_utf8(out.stdout).unwrap();
+            if output == "markdown" {
+                crate::report::check_gfm(name, &text);
+            }
+            insta::assert_snapshot!(format!("{name}.{output}"), text);
+        }
+    }
+}
