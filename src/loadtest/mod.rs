@@ -12,6 +12,8 @@
 //!   the policy file replaces the floor.
 //! * **Counts**: error rates and check rates are tested as counts (Fisher's exact test, [`counts`]) with a
 //!   floor of [`MIN_RATE_POINTS`] percentage points, one rule for zero and non-zero baselines.
+//! * **Failure counts** the readers declare (HTTP 4xx/5xx, errors, failed VUs) get the same test, a counter
+//!   one side lacks being a zero there ([`failures`]).
 //! * **Family-wise control**: Holm's step-down over every gated row that carries a p-value
 //!   ([`familywise`]).
 //!
