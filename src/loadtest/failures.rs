@@ -6,7 +6,7 @@
 //! Readers declare which metrics count failures and out of what ([`FailuresOf`] on the metric); nothing
 //! here knows a tool's names. A counter of something else (a new success code, a new endpoint's
 //! requests) has no declaration and stays "new", reported only. The test is the one error rates get
-//! ([`super::counts_rule`]: Fisher's exact test with the percentage-point floor), per endpoint where the
+//! (the load-test counts rule: Fisher's exact test with the percentage-point floor), per endpoint where the
 //! reader gives endpoints and in aggregate; fewer failures is an improvement, never a failure.
 
 use crate::comparison::{Comparison, Kind, LoadTest, Reason};
