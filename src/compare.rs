@@ -347,6 +347,8 @@ pub fn sort_worst_first(rows: &mut [Comparison]) {
     use std::collections::HashMap;
     // A benchmark's rank: its worst severity, then how many rows share it.
     let mut worst: HashMap<String, (Severity, usize)> = HashMap::new();
+    // Among equally bad benchmarks, the failure count that rose most (the endpoint's) first.
+    let mut failing: HashMap<String, f64> = HashMap::new();
     for r in rows.iter() {
         let e = worst.entry(r.benchmark.clone()).or_insert((r.severity, 0));
         if r.severity > e.0 {
@@ -355,10 +357,17 @@ pub fn sort_worst_first(rows: &mut [Comparison]) {
             e.1 += 1;
         }
     }
+    for r in rows.iter() {
+        if r.severity == worst[&r.benchmark].0 {
+            let p = failing.entry(r.benchmark.clone()).or_insert(0.0);
+            *p = p.max(crate::loadtest::failures::rise_points(r));
+        }
+    }
     rows.sort_by(|a, b| {
-        let wa = worst[&a.benchmark];
-        let wb = worst[&b.benchmark];
-        wb.cmp(&wa)
+        let (wa, wb) = (worst[&a.benchmark], worst[&b.benchmark]);
+        wb.0.cmp(&wa.0)
+            .then_with(|| failing[&b.benchmark].total_cmp(&failing[&a.benchmark]))
+            .then_with(|| wb.1.cmp(&wa.1))
             .then_with(|| a.benchmark.cmp(&b.benchmark))
             .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| {

@@ -172,6 +172,30 @@ pub struct Metric {
     /// Upper bound of the tool's confidence interval for `value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_high: Option<f64>,
+    /// Set by the reader when `value` counts failures (HTTP 4xx/5xx, network errors, failed VUs, KO):
+    /// what they are out of. A side that lacks the metric but has the trials then had zero failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failures: Option<FailuresOf>,
+}
+
+/// What a failure count is out of: the metric holding the number of trials in the same run (e.g.
+/// `http.requests` `count`), and what a trial is, for the wording ("0 of 510 → 15 of 525 requests").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailuresOf {
+    pub benchmark: String,
+    pub metric: String,
+    pub trials: Trials,
+}
+
+/// What one trial behind a failure count is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trials {
+    Requests,
+    Iterations,
+    VirtualUsers,
+    Checks,
+    Sessions,
 }
 
 impl Metric {
@@ -187,12 +211,24 @@ impl Metric {
             batches: Vec::new(),
             ci_low: None,
             ci_high: None,
+            failures: None,
         }
     }
 
     /// Marks the metric as reported but never failing the gate.
     pub fn informational(mut self) -> Metric {
         self.gated = false;
+        self
+    }
+
+    /// Marks the value as a count of failures out of `trials` in the metric `benchmark` `metric` of the
+    /// same run (see [`FailuresOf`]).
+    pub fn failures_of(mut self, benchmark: &str, metric: &str, trials: Trials) -> Metric {
+        self.failures = Some(FailuresOf {
+            benchmark: benchmark.to_string(),
+            metric: metric.to_string(),
+            trials,
+        });
         self
     }
 
@@ -223,6 +259,7 @@ impl Metric {
             batches: scale(&self.batches),
             ci_low: self.ci_low.map(|x| x * k),
             ci_high: self.ci_high.map(|x| x * k),
+            failures: self.failures.clone(),
         })
     }
 }

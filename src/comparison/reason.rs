@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Unit;
+use crate::model::{Trials, Unit};
 
 /// Which limit of a budget a value was checked against (the policy file's key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,9 @@ pub enum Reason {
         /// Change of the failure rate in percentage points.
         points: f64,
         p_value: f64,
+        /// What a trial is, for a failure count its reader declared (absent for rate rows).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trials: Option<Trials>,
     },
     /// Significant alone, not after the family-wise correction (Benjamini–Hochberg) over the rows that moved.
     FamilyWise { gated_rows: usize, adjusted_p: f64 },
@@ -144,6 +147,7 @@ pub(crate) mod tests {
                 current_trials: 1200,
                 points: 2.5,
                 p_value: 7.464962923791736e-10,
+                trials: None,
             },
             Reason::FamilyWise {
                 gated_rows: 4,

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use crate::error::ParseError;
 use crate::input::{json, units, InputFormat, Probe};
 use crate::model::trials_name;
-use crate::model::{Direction, Metric, Run, Unit};
+use crate::model::{Direction, Metric, Run, Trials, Unit};
 
 /// Reader for Artillery report JSON.
 pub struct ArtilleryInput;
@@ -149,11 +149,45 @@ fn is_failure_status(code: &str) -> bool {
 }
 
 fn add_code(run: &mut Run, code: &str, endpoint: Option<&str>, n: f64) {
+    let m = count_metric(is_failure_status(code), n);
+    let m = if is_failure_status(code) {
+        failures(m, endpoint)
+    } else {
+        m
+    };
     run.insert(
         &with_endpoint(&format!("http.codes.{code}"), endpoint),
         "count",
-        count_metric(is_failure_status(code), n),
+        m,
     );
+}
+
+/// An error counter (`errors.<code>`, overall or of one endpoint).
+fn add_error(run: &mut Run, code: &str, endpoint: Option<&str>, n: f64) {
+    run.insert(
+        &with_endpoint(&format!("errors.{code}"), endpoint),
+        "count",
+        failures(count_metric(true, n), endpoint),
+    );
+}
+
+/// Declares a failure count (4xx/5xx, `errors.*`) out of the requests, overall or of its endpoint: Artillery
+/// writes these counters only once the first one happened, so the side without one had none.
+fn failures(m: Metric, endpoint: Option<&str>) -> Metric {
+    m.failures_of(
+        &with_endpoint(REQUESTS, endpoint),
+        "count",
+        Trials::Requests,
+    )
+}
+
+/// `vusers.failed` `count` out of the VUs created (the `error_rate` row's trials).
+fn failed_vusers(n: f64) -> Metric {
+    count_metric(true, n).failures_of(
+        VUSERS_FAILED,
+        &trials_name("error_rate"),
+        Trials::VirtualUsers,
+    )
 }
 
 fn with_endpoint(bench: &str, endpoint: Option<&str>) -> String {
@@ -202,27 +236,34 @@ fn parse_v2(run: &mut Run, agg: &Map<String, Value>) -> Result<(), ParseError> {
 
     let counter = |k: &str| json::number(counters.get(k));
     let mut errors = 0.0;
+    // Requests per endpoint (every response code and error of it): the trials of its failure counts.
+    let mut endpoint_requests: std::collections::BTreeMap<&str, f64> = Default::default();
     for (name, v) in counters {
         let Some(n) = json::number(Some(v)) else {
             continue;
         };
-        if name.starts_with("errors.") {
+        if let Some(code) = name.strip_prefix("errors.") {
             errors += n;
-            run.insert(name, "count", count_metric(true, n));
+            add_error(run, code, None, n);
         } else if let Some(code) = name.strip_prefix("http.codes.") {
             add_code(run, code, None, n);
         } else if let Some(rest) = name.strip_prefix(BY_ENDPOINT) {
             // `<endpoint>.codes.<status>` / `<endpoint>.errors.<code>`; the endpoint may contain dots.
             if let Some((ep, code)) = rest.rsplit_once(".codes.") {
                 add_code(run, code, Some(ep), n);
+                *endpoint_requests.entry(ep).or_default() += n;
             } else if let Some((ep, code)) = rest.rsplit_once(".errors.") {
-                run.insert(
-                    &with_endpoint(&format!("errors.{code}"), Some(ep)),
-                    "count",
-                    count_metric(true, n),
-                );
+                add_error(run, code, Some(ep), n);
+                *endpoint_requests.entry(ep).or_default() += n;
             }
         }
+    }
+    for (ep, n) in endpoint_requests {
+        run.insert(
+            &with_endpoint(REQUESTS, Some(ep)),
+            "count",
+            count_metric(false, n),
+        );
     }
     // Artillery's aggregate `http.request_rate` averages the 10 s periods, partial ones included (42/s
     // for a 100/s test); requests over the time they were sent in is the real rate.
@@ -255,9 +296,10 @@ fn parse_v2(run: &mut Run, agg: &Map<String, Value>) -> Result<(), ParseError> {
             );
         }
     }
-    if let Some(failed) = counter(VUSERS_FAILED) {
-        run.insert(VUSERS_FAILED, "count", count_metric(true, failed));
-        let created = counter("vusers.created");
+    // Artillery writes `vusers.failed` once the first VU failed: with VUs created and none failed, zero.
+    let created = counter("vusers.created");
+    if let Some(failed) = counter(VUSERS_FAILED).or(created.map(|_| 0.0)) {
+        run.insert(VUSERS_FAILED, "count", failed_vusers(failed));
         if let Some(m) = ratio(failed, created) {
             run.insert(VUSERS_FAILED, "error_rate", m);
             if let Some(c) = created {
@@ -318,6 +360,16 @@ fn parse_v1(
             Direction::LowerIsBetter,
         );
     }
+    // 1.x summaries carry no count: the completed requests and scenarios are theirs (what the thin-percentile
+    // rule needs: p99 of 400 sessions rests on 4).
+    for (bench, count) in [
+        (RESPONSE_TIME, num("requestsCompleted")),
+        (SESSION_LENGTH, num("scenariosCompleted")),
+    ] {
+        if let Some(c) = count.filter(|_| run.benchmarks.contains_key(bench)) {
+            run.insert(bench, "count", count_metric(false, c));
+        }
+    }
     if let Some(samples) = raw_latencies_ms(intermediate, num("requestsCompleted")) {
         #[allow(clippy::cast_precision_loss)]
         let mean = samples.iter().sum::<f64>() / samples.len() as f64;
@@ -333,7 +385,7 @@ fn parse_v1(
         for (code, v) in json::object(e, "aggregate.errors")? {
             if let Some(n) = json::number(Some(v)) {
                 errors += n;
-                run.insert(&format!("errors.{code}"), "count", count_metric(true, n));
+                add_error(run, code, None, n);
             }
         }
     }
@@ -360,14 +412,17 @@ fn parse_v1(
         run.insert(REQUESTS, "count", count_metric(false, r));
         if let Some(m) = ratio(errors, Some(r)) {
             run.insert(REQUESTS, "error_rate", m);
+            run.insert(REQUESTS, &trials_name("error_rate"), count_metric(false, r));
         }
     }
     // 1.x has no failed counter: a scenario that was created but never completed failed.
     if let (Some(created), Some(completed)) = (num("scenariosCreated"), num("scenariosCompleted")) {
         let failed = (created - completed).max(0.0);
-        run.insert(VUSERS_FAILED, "count", count_metric(true, failed));
+        run.insert(VUSERS_FAILED, "count", failed_vusers(failed));
         if let Some(m) = ratio(failed, Some(created)) {
             run.insert(VUSERS_FAILED, "error_rate", m);
+            let trials = count_metric(false, created);
+            run.insert(VUSERS_FAILED, &trials_name("error_rate"), trials);
         }
     }
     Ok(())

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::error::ParseError;
 use crate::input::{json, InputFormat, Probe};
 use crate::model::trials_name;
-use crate::model::{Direction, Metric, Run, Unit};
+use crate::model::{Direction, Metric, Run, Trials, Unit};
 
 /// The informational count of trials behind a ratio (for the load-test count test).
 fn trials(n: Option<f64>) -> Metric {
@@ -173,13 +173,17 @@ impl InputFormat for AutocannonInput {
             );
         }
         let count = |k: &str| json::number(doc.get(k));
-        for key in ["errors", "timeouts", "non2xx"] {
+        // Failure counts, judged out of the attempts (errors, timeouts) or the responses (non2xx) that
+        // their rates' trials hold.
+        for (key, of) in [
+            ("errors", "error_rate"),
+            ("timeouts", "error_rate"),
+            ("non2xx", "non2xx_rate"),
+        ] {
             if let Some(n) = count(key) {
-                run.insert(
-                    &bench,
-                    key,
-                    Metric::new(n, Unit::Count, Direction::LowerIsBetter),
-                );
+                let m = Metric::new(n, Unit::Count, Direction::LowerIsBetter);
+                let m = m.failures_of(&bench, &trials_name(of), Trials::Requests);
+                run.insert(&bench, key, m);
             }
         }
         let ratio = |num: Option<f64>, den: Option<f64>| {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::ParseError;
 use crate::input::json;
 use crate::model::trials_name;
-use crate::model::{Direction, Metric, Run, ToolCheck, Unit};
+use crate::model::{Direction, Metric, Run, ToolCheck, Trials, Unit};
 
 /// The kind of a k6 metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,60 @@ fn counts_bad_things(base: &str) -> bool {
     ["fail", "error", "dropped", "timeout", "reject"]
         .iter()
         .any(|w| b.contains(w))
+}
+
+/// A custom counter of failures by its name (`errors`, `failed_logins`, `timeouts`, `rejected`): k6
+/// writes a counter only once it was added to, so a run without one had none. Dropped iterations are the
+/// load generator's shortfall, not a failure of the system under test.
+fn counts_failures(base: &str) -> bool {
+    let b = base.to_ascii_lowercase();
+    ["fail", "error", "timeout", "reject"]
+        .iter()
+        .any(|w| b.contains(w))
+}
+
+/// Declares each custom failure counter's `count` a failure count out of the run's requests
+/// (`http_reqs` of the same tags, else all of them; `iterations` in a test without HTTP), gated in place
+/// of its per-second rate. Call once a summary is read whole.
+pub(crate) fn declare_failure_counters(run: &mut Run) {
+    let keys: Vec<String> = run.benchmarks.keys().cloned().collect();
+    for key in keys {
+        let base = base_name(&key);
+        if base.starts_with("http_req") || !counts_failures(base) {
+            continue;
+        }
+        let tags = key.find('{').map_or("", |i| &key[i..]);
+        let trials = [
+            format!("http_reqs{tags}"),
+            "http_reqs".into(),
+            "iterations".into(),
+        ]
+        .into_iter()
+        .find(|t| run.metric(t, "count").is_some());
+        let (Some(trials), Some(b)) = (trials, run.benchmarks.get_mut(&key)) else {
+            continue;
+        };
+        // Counters only: a count next to a per-second rate, lower is better.
+        let is_counter = b
+            .metrics
+            .get("rate")
+            .is_some_and(|r| r.unit == Unit::PerSecond);
+        let Some(count) = b.metrics.get_mut("count").filter(|m| {
+            is_counter && m.unit == Unit::Count && m.direction == Direction::LowerIsBetter
+        }) else {
+            continue;
+        };
+        let of = if trials.starts_with("iterations") {
+            Trials::Iterations
+        } else {
+            Trials::Requests
+        };
+        *count = count.clone().failures_of(&trials, "count", of);
+        count.gated = gated_tags(&key);
+        if let Some(rate) = b.metrics.get_mut("rate") {
+            rate.gated = false;
+        }
+    }
 }
 
 pub use crate::model::CONNECTION_PHASES;
@@ -283,6 +337,40 @@ mod tests {
         assert!(!trend_gated("http_req_duration{status:200}", "p95"));
         assert!(!trend_gated("http_req_duration{name:a,method:GET}", "p95"));
         assert!(!trend_gated("http_req_duration", "p99.9"));
+    }
+
+    #[test]
+    fn custom_error_counters_are_failures_of_the_requests_and_dropped_iterations_are_not() {
+        let mut run = Run::default();
+        let counter = |run: &mut Run, key: &str, n: f64| {
+            let v = serde_json::json!({"count": n, "rate": n / 10.0});
+            add_metric(run, key, K6Type::Counter, None, v.as_object().unwrap());
+        };
+        counter(&mut run, "iterations", 400.0);
+        counter(&mut run, "errors", 13.0);
+        counter(&mut run, "dropped_iterations", 3.0);
+        declare_failure_counters(&mut run);
+        // No HTTP in this test: out of the iterations.
+        let errors = run.metric("errors", "count").unwrap();
+        let of = errors.failures.as_ref().unwrap();
+        assert_eq!(
+            (of.benchmark.as_str(), of.trials),
+            ("iterations", Trials::Iterations)
+        );
+        assert!(errors.gated);
+        assert!(!run.metric("errors", "rate").unwrap().gated);
+        assert!(run
+            .metric("dropped_iterations", "count")
+            .unwrap()
+            .failures
+            .is_none());
+        counter(&mut run, "http_reqs", 1200.0);
+        counter(&mut run, "http_reqs{name:login}", 400.0);
+        counter(&mut run, "errors{name:login}", 13.0);
+        declare_failure_counters(&mut run);
+        let of = |k: &str| run.metric(k, "count").unwrap().failures.clone().unwrap();
+        assert_eq!(of("errors{name:login}").benchmark, "http_reqs{name:login}");
+        assert_eq!(of("errors").benchmark, "http_reqs");
     }
 
     #[test]

@@ -66,6 +66,7 @@ impl InputFormat for K6HandleSummaryInput {
                 }
             }
         }
+        k6_common::declare_failure_counters(&mut run);
         Ok(run)
     }
 }

@@ -84,6 +84,7 @@ impl InputFormat for K6SummaryExportInput {
                 }
             }
         }
+        k6_common::declare_failure_counters(&mut run);
         Ok(run)
     }
 }

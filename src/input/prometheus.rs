@@ -255,6 +255,7 @@ pub fn run_from_series(series: &[Series], time_scale: f64) -> (Run, Vec<String>)
             }
         }
     }
+    k6_common::declare_failure_counters(&mut run);
     (run, approximate)
 }
 

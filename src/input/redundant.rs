@@ -5,11 +5,15 @@
 //!
 //! The same holds for Artillery's `http.response_time.2xx` when every response was a 2xx.
 //!
+//! A failure count (a metric its reader declared with [`crate::model::FailuresOf`]) out of other trials
+//! than its parent's stays: equal to the parent's, it is still judged out of its own endpoint's requests
+//! (15 of 525, not 15 of 1575), and the endpoint is what the verdict names.
+//!
 //! A post-pass on each [`Run`] as it is read, for every format (k6 summaries carry such sub-metrics too).
 
 use std::collections::BTreeMap;
 
-use crate::model::{Benchmark, Run};
+use crate::model::{Benchmark, Metric, Run};
 
 /// The parent of a single-tag sub-metric name: `http_reqs{status:200}` → `http_reqs`.
 fn parent(name: &str) -> Option<&str> {
@@ -32,6 +36,18 @@ fn class_parent(name: &str) -> Option<&str> {
 fn all_zero_durations(b: &Benchmark) -> bool {
     let mut durations = b.metrics.values().filter(|m| m.unit.nanos().is_some());
     durations.clone().next().is_some() && durations.all(|m| m.value == 0.0)
+}
+
+/// Whether a series holds a failure count judged out of other trials than its parent's (`p`; `None`: any
+/// failure count).
+fn own_failure_trials(run: &Run, b: &Benchmark, p: Option<&Benchmark>) -> bool {
+    let trials = |m: &Metric| {
+        let of = m.failures.as_ref()?;
+        run.metric(&of.benchmark, &of.metric).map(|t| t.value)
+    };
+    b.metrics.iter().any(|(k, m)| {
+        m.failures.is_some() && p.is_none_or(|p| trials(m) != p.metrics.get(k).and_then(trials))
+    })
 }
 
 /// Same metrics, units and values (to the last bit a parser would reproduce).
@@ -78,7 +94,10 @@ pub fn drop_repeated_tag_series(run: &mut Run) -> Vec<String> {
             parent(name)
                 .or_else(|| class_parent(name))
                 .and_then(|p| run.benchmarks.get(p))
-                .is_some_and(|p| same_series(b, p) || all_zero_durations(b))
+                .is_some_and(|p| {
+                    (same_series(b, p) || all_zero_durations(b))
+                        && !own_failure_trials(run, b, Some(p))
+                })
         })
         .map(|(name, _)| name.clone())
         .collect();
@@ -88,7 +107,7 @@ pub fn drop_repeated_tag_series(run: &mut Run) -> Vec<String> {
     // tag → (parent → its sub-metric), over what is left.
     let mut by_tag: BTreeMap<&str, BTreeMap<&str, &Benchmark>> = BTreeMap::new();
     for (name, b) in &run.benchmarks {
-        if let Some(p) = parent(name) {
+        if let Some(p) = parent(name).filter(|_| !own_failure_trials(run, b, None)) {
             let tag = &name[p.len() + 1..name.len() - 1];
             by_tag.entry(tag).or_default().insert(p, b);
         }
@@ -191,6 +210,39 @@ mod tests {
         // Two endpoints with the same request count are different requests: both stay.
         assert!(run.benchmarks.contains_key("http_reqs{name:http://a}"));
         assert!(run.benchmarks.contains_key("http_reqs{name:http://b}"));
+    }
+
+    #[test]
+    fn an_endpoint_failure_count_equal_to_its_parent_stays() {
+        // Artillery: all 15 HTTP 500s of the run came from /login.
+        let mut run = Run::default();
+        let count = |n: f64, of: &str| {
+            Metric::new(n, Unit::Count, Direction::LowerIsBetter).failures_of(
+                of,
+                "count",
+                crate::model::Trials::Requests,
+            )
+        };
+        run.insert("http.codes.500", "count", count(15.0, "http.requests"));
+        run.insert(
+            "http.codes.500{endpoint:/login}",
+            "count",
+            count(15.0, "http.requests{endpoint:/login}"),
+        );
+        run.insert("http.codes.200", "count", ms(500.0));
+        run.insert("http.codes.200{endpoint:/login}", "count", ms(500.0));
+        run.insert("http.requests", "count", ms(1575.0));
+        run.insert("http.requests{endpoint:/login}", "count", ms(525.0));
+        // One scenario: its errors are out of the same requests as all errors, the same verdict.
+        run.insert("errors", "count", count(15.0, "http.requests"));
+        run.insert("errors{scenario:a}", "count", count(15.0, "http.requests"));
+        assert_eq!(
+            drop_repeated_tag_series(&mut run),
+            ["errors{scenario:a}", "http.codes.200{endpoint:/login}"]
+        );
+        assert!(run
+            .benchmarks
+            .contains_key("http.codes.500{endpoint:/login}"));
     }
 
     #[test]

@@ -12,11 +12,14 @@
 //!   the policy file replaces the floor.
 //! * **Counts**: error rates and check rates are tested as counts (Fisher's exact test, [`counts`]) with a
 //!   floor of [`MIN_RATE_POINTS`] percentage points, one rule for zero and non-zero baselines.
+//! * **Failure counts** the readers declare (HTTP 4xx/5xx, errors, failed VUs) get the same test, a counter
+//!   one side lacks being a zero there ([`failures`]).
 //! * **Family-wise control**: Benjamini–Hochberg over the gated rows that moved ([`familywise`]), run by
 //!   `analyze` for every comparison, load test or not.
 //!
 //! What each rule did is recorded as data in [`LoadTest`] on the row (`load_test` in the JSON verdict).
 
+pub mod failures;
 pub mod familywise;
 
 use crate::comparison::{Comparison, Kind, Reason};
@@ -150,6 +153,8 @@ pub fn prepare(run: &mut Run) {
 
 /// Applies the load-test rules to the rows of a load-test comparison; other runs are left alone.
 pub fn apply(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Policy) {
+    // Failure counts declared by any reader, also those one side lacks (a zero there).
+    failures::judge(baseline, current, rows, policy);
     if !is_load_test(current) {
         return;
     }
@@ -319,8 +324,22 @@ fn rate_rule(
     ) else {
         return;
     };
+    counts_rule(row, b, c, min_abs, policy, lt);
+}
+
+/// Grades a row on failed of total trials per side: Fisher's exact test with a percentage-point floor.
+/// Returns false, leaving the row alone, when the counts cannot be tested (no trials, more failures than
+/// trials).
+pub(crate) fn counts_rule(
+    row: &mut Comparison,
+    b: Counts,
+    c: Counts,
+    min_abs: Option<f64>,
+    policy: &Policy,
+    lt: &mut LoadTest,
+) -> bool {
     let Some(f) = counts::fisher(b, c) else {
-        return;
+        return false;
     };
     let points = (c.rate() - b.rate()) * 100.0;
     let floor = min_abs.map_or(MIN_RATE_POINTS, |m| m * 100.0);
@@ -366,6 +385,7 @@ fn rate_rule(
         current_trials: c.trials,
         points,
         p_value: f.p_higher,
+        trials: None,
     });
     if let Some(e) = row.evidence.as_mut() {
         e.outcome = outcome;
@@ -373,6 +393,7 @@ fn rate_rule(
         e.n_baseline = usize::try_from(b.trials).unwrap_or(usize::MAX);
         e.n_current = usize::try_from(c.trials).unwrap_or(usize::MAX);
     }
+    true
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! renderer (table and markdown notes, the not-gated column, the JSON verdict's `note`).
 
 use crate::comparison::reason::{BudgetLimit, BudgetProblem};
-use crate::comparison::{Comparison, Reason};
+use crate::comparison::{Comparison, Exemption, Reason};
 use crate::escape;
-use crate::model::Direction;
+use crate::model::{Direction, Trials};
 use crate::report::value::{human, pct};
 use crate::verdict::Verdict;
 
@@ -110,9 +110,24 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             current_trials,
             points,
             p_value,
-        } => format!(
-            "{baseline_failed} of {baseline_trials} → {current_failed} of {current_trials} failed ({points:+.2} points, Fisher exact p = {p_value:.3})"
-        ),
+            trials,
+        } => {
+            let counts = format!(
+                "{baseline_failed} of {baseline_trials} → {current_failed} of {current_trials}"
+            );
+            let test = format!("{points:+.2} points, Fisher exact p = {p_value:.3}");
+            match trials {
+                None => format!("{counts} failed ({test})"),
+                Some(t) => {
+                    let why = match c.load_test.as_ref().and_then(|l| l.exemption) {
+                        Some(Exemption::CountsWithinNoise) => ": too few to tell from chance",
+                        Some(Exemption::BelowRateFloor) => ": below the percentage-point floor",
+                        _ => "",
+                    };
+                    format!("{counts} {}{why} ({test})", trials_word(*t))
+                }
+            }
+        }
         Reason::FamilyWise {
             gated_rows,
             adjusted_p,
@@ -150,6 +165,17 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
                 None => first,
             }
         }
+    }
+}
+
+/// What the trials behind a failure count are, in the plural.
+fn trials_word(t: Trials) -> &'static str {
+    match t {
+        Trials::Requests => "requests",
+        Trials::Iterations => "iterations",
+        Trials::VirtualUsers => "virtual users",
+        Trials::Checks => "checks",
+        Trials::Sessions => "sessions",
     }
 }
 
@@ -252,6 +278,40 @@ mod tests {
         assert_eq!(
             note(&r).unwrap(),
             "approximate: merged from 2 worker summaries; even the best case (0.999 ratio) is +0.1 % worse, so it is gated"
+        );
+    }
+
+    #[test]
+    fn a_declared_failure_count_is_worded_in_its_trials_with_why_it_did_not_fail() {
+        use crate::comparison::LoadTest;
+        let failed = |current_failed, exemption| {
+            let mut r = row(
+                "count",
+                Unit::Count,
+                Direction::LowerIsBetter,
+                Reason::FailedCounts {
+                    baseline_failed: 0,
+                    baseline_trials: 510,
+                    current_failed,
+                    current_trials: 525,
+                    points: current_failed as f64 / 5.25,
+                    p_value: if current_failed > 1 { 2.4e-5 } else { 0.507 },
+                    trials: Some(Trials::Requests),
+                },
+            );
+            r.load_test = Some(LoadTest {
+                exemption,
+                ..LoadTest::default()
+            });
+            note(&r).unwrap()
+        };
+        assert_eq!(
+            failed(15, None),
+            "0 of 510 → 15 of 525 requests (+2.86 points, Fisher exact p = 0.000)"
+        );
+        assert_eq!(
+            failed(1, Some(Exemption::CountsWithinNoise)),
+            "0 of 510 → 1 of 525 requests: too few to tell from chance (+0.19 points, Fisher exact p = 0.507)"
         );
     }
 

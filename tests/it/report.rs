@@ -153,7 +153,7 @@ fn html_tables(html: &str) -> Vec<Vec<usize>> {
 }
 
 /// Renders through comrak and checks that every table kept its columns; returns the HTML.
-fn check_gfm(what: &str, md: &str) -> String {
+pub fn check_gfm(what: &str, md: &str) -> String {
     let html = gfm(md);
     let tables = html_tables(&html);
     let md_tables = md

@@ -224,6 +224,7 @@ impl K6Aggregator {
                 }
             }
         }
+        k6_common::declare_failure_counters(&mut run);
         run
     }
 }
