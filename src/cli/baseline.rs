@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use perfgate::analyze::missing_baseline;
 use perfgate::baseline::{self, Snapshot, Store};
 use perfgate::error::{Error, Result};
+use perfgate::github::{Context, RunInfo};
 use perfgate::input;
 use perfgate::policy::{Pattern, Policy};
 use perfgate::report;
@@ -131,24 +132,65 @@ pub fn history(args: &HistoryArgs, store: &Store, out: &mut dyn Write) -> Result
     } else {
         snapshots
     };
+    let policy = Policy::load(args.config.as_deref())?;
     let bench = args.benchmark.as_deref().map(Pattern::new);
     let metric = args.metric.as_deref().map(Pattern::new);
-    let series = perfgate::history::series(&snapshots, bench.as_ref(), metric.as_ref());
+    let mut series = perfgate::history::series(&snapshots, bench.as_ref(), metric.as_ref());
     if series.is_empty() {
         return Err(Error::Usage(format!(
             "baseline `{}` has no metric matching the given --benchmark/--metric",
             args.name
         )));
     }
+    perfgate::history::apply_policy(&mut series, &policy);
+    let analysed = perfgate::history::analyse(series, |s| {
+        policy.for_metric(&s.benchmark, &s.metric).bands
+    });
+    let changes = perfgate::history::changes(&analysed, args.all);
+    let repo_url = args
+        .repo_url
+        .clone()
+        .or_else(|| RunInfo::from(&Context::from_env()).repo_url)
+        .or_else(repo_url_from_env);
     let title = format!("perfgate history: {}", args.name);
     match args.output {
-        HistoryFormat::Table => report::history::table(&series, out),
-        HistoryFormat::Json => serde_json::to_writer_pretty(&mut *out, &series)
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out)),
-        HistoryFormat::Svg => out.write_all(report::chart::svg(&series).as_bytes()),
-        HistoryFormat::Html => out.write_all(report::chart::html(&title, &series).as_bytes()),
+        HistoryFormat::Table if args.changes => {
+            report::history::changes_table(&args.name, &changes, args.all, out)
+        }
+        HistoryFormat::Table => {
+            let series: Vec<_> = analysed.iter().map(|a| a.series.clone()).collect();
+            report::history::table(&series, out).and_then(|()| {
+                report::history::changes_hint(&perfgate::history::changes(&analysed, false), out)
+            })
+        }
+        HistoryFormat::Json => {
+            let r = perfgate::history::Report {
+                baseline: &args.name,
+                snapshots: snapshots.len(),
+                changes: &changes,
+                series: &analysed,
+            };
+            serde_json::to_writer_pretty(&mut *out, &r)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        HistoryFormat::Svg => {
+            let series: Vec<_> = analysed.iter().map(|a| a.series.clone()).collect();
+            out.write_all(report::chart::svg(&series).as_bytes())
+        }
+        HistoryFormat::Html => {
+            let page = report::chart::page(&title, &analysed, &changes, repo_url.as_deref());
+            out.write_all(page.as_bytes())
+        }
     }
     .map_err(stdout_err)?;
     Ok(EXIT_PASS)
+}
+
+/// `GITHUB_SERVER_URL/GITHUB_REPOSITORY` when both are set (Actions outside a run link, e.g. a step
+/// without `GITHUB_RUN_ID`).
+fn repo_url_from_env() -> Option<String> {
+    let server = std::env::var("GITHUB_SERVER_URL").ok()?;
+    let repo = std::env::var("GITHUB_REPOSITORY").ok()?;
+    Some(format!("{}/{repo}", server.trim_end_matches('/')))
 }
