@@ -335,6 +335,60 @@ pub struct Report<'a> {
     pub series: &'a [Analysed],
 }
 
+/// Indices of the snapshots either side of every change point beyond the low band in a gated metric
+/// (default bands): what `baseline prune` keeps beyond `--keep`.
+pub fn boundaries(snapshots: &[Snapshot]) -> Vec<usize> {
+    let policy = Policy::default();
+    let mut series = series(snapshots, None, None);
+    apply_policy(&mut series, &policy);
+    series.retain(|s| s.gated);
+    let analysed = analyse(series, |_| policy.bands);
+    let mut out = Vec::new();
+    for c in changes(&analysed, false) {
+        out.push(c.snapshot);
+        out.extend(c.snapshot.checked_sub(1));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The change points the newest snapshot brought, at `min` or worse in gated metrics: found in the
+/// history with it and not (for that metric, within 2 snapshots) in the history without it. A step is
+/// found once [`changepoint::MIN_SEGMENT`] snapshots show it, so the change usually starts a snapshot or
+/// two before the newest; it is named by the snapshot that started it.
+pub fn new_changes(snapshots: &[Snapshot], policy: &Policy, min: Severity) -> Vec<Change> {
+    let found = |snaps: &[Snapshot]| {
+        let mut s = series(snaps, None, None);
+        apply_policy(&mut s, policy);
+        s.retain(|s| s.gated);
+        changes(
+            &analyse(s, |s| policy.for_metric(&s.benchmark, &s.metric).bands),
+            false,
+        )
+    };
+    let Some((_, before)) = snapshots.split_last() else {
+        return Vec::new();
+    };
+    let known = found(before);
+    let mut now = found(snapshots);
+    for c in &mut now {
+        let at = c.snapshot;
+        c.metrics.retain(|m| {
+            m.change.severity >= min
+                && m.change.severity.is_regression()
+                && !known.iter().any(|k| {
+                    k.snapshot.abs_diff(at) <= 2
+                        && k.metrics
+                            .iter()
+                            .any(|o| o.benchmark == m.benchmark && o.metric == m.metric)
+                })
+        });
+    }
+    now.retain(|c| !c.metrics.is_empty());
+    now
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

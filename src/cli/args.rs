@@ -257,7 +257,7 @@ pub enum BaselineCommand {
         #[arg(long)]
         append: bool,
         /// With --append: how many snapshots of history to keep.
-        #[arg(long, default_value_t = 20, value_name = "N")]
+        #[arg(long, default_value_t = 50, value_name = "N")]
         keep: usize,
         #[command(flatten)]
         input: InputArgs,
@@ -273,7 +273,7 @@ pub enum BaselineCommand {
     /// Delete all but the newest N history snapshots of a baseline.
     Prune {
         name: String,
-        #[arg(long, default_value_t = 20, value_name = "N")]
+        #[arg(long, default_value_t = 50, value_name = "N")]
         keep: usize,
     },
     /// Show one baseline's metrics.

@@ -9,11 +9,12 @@ use perfgate::github::{Context, RunInfo};
 use perfgate::input;
 use perfgate::policy::{Pattern, Policy};
 use perfgate::report;
+use perfgate::severity::Severity;
 
 use super::args::{BaselineCommand, HistoryArgs, HistoryFormat, ListFormat};
-use super::{stdout_err, EXIT_PASS};
+use super::{stdout_err, EXIT_GATE_FAILED, EXIT_PASS};
 
-pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<()> {
+pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<u8> {
     match cmd {
         BaselineCommand::Create {
             name,
@@ -25,13 +26,17 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
         } => {
             baseline::validate_name(name)?;
             // perfgate.toml's max_series, when there is a valid one; analyze reports a broken file.
-            if let Ok(p) = Policy::load(None) {
+            let policy = Policy::load(None).ok();
+            if let Some(p) = &policy {
                 input::series_cap::set_max_series(p.max_series);
             }
             let run = perfgate::analyze::read_inputs(files, &input_args.options())?.run;
             let snapshot = Snapshot::new(name, run);
             let path = if *append {
-                store.append(&snapshot, *keep)?
+                // Pruned here rather than by append, keeping the snapshots either side of each step.
+                let path = store.append(&snapshot, usize::MAX)?;
+                store.prune_keeping(name, *keep, &perfgate::history::boundaries)?;
+                path
             } else {
                 store.save(&snapshot, *force)?
             };
@@ -49,16 +54,21 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                     .map(|c| format!(", commit {c}"))
                     .unwrap_or_default()
             )
-            .map_err(stdout_err)
+            .map_err(stdout_err)?;
+            if *append {
+                return main_notice(name, store, &policy.unwrap_or_default());
+            }
+            Ok(EXIT_PASS)
         }
         BaselineCommand::Prune { name, keep } => {
-            let n = store.prune(name, *keep)?;
+            let n = store.prune_keeping(name, *keep, &perfgate::history::boundaries)?;
             writeln!(
                 out,
                 "pruned {n} history snapshot{} of `{name}`",
                 if n == 1 { "" } else { "s" }
             )
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::List { output, history } => {
             let (snapshots, broken) = match history {
@@ -79,6 +89,7 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                 ListFormat::Table => report::baselines::list(&snapshots, out),
             }
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::Show { name, output } => {
             let snapshot = load_existing(store, name)?;
@@ -89,6 +100,7 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                 ListFormat::Table => report::baselines::show(&snapshot, out),
             }
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::Latest { output } => {
             let snapshot = store.latest()?.ok_or_else(|| {
@@ -107,15 +119,71 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                 ListFormat::Table => writeln!(out, "{}", snapshot.name),
             }
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::Delete { name } => {
             let path = store.path_for(name)?;
             if !store.delete_with_history(name)? {
                 return Err(missing_baseline(store, name));
             }
-            writeln!(out, "deleted baseline `{name}` ({})", path.display()).map_err(stdout_err)
+            writeln!(out, "deleted baseline `{name}` ({})", path.display())
+                .map_err(stdout_err)
+                .map(|()| EXIT_PASS)
         }
     }
+}
+
+/// After `baseline create --append`: when the new snapshot brought a change point at the medium band
+/// or worse in a gated metric, say so on stderr, and in Actions as one annotation and in the job
+/// summary (with the commit's link). Exit 1 on a critical step when the policy's
+/// `fail_on_critical_step` asks for it; the snapshot is recorded either way.
+fn main_notice(name: &str, store: &Store, policy: &Policy) -> Result<u8> {
+    let snapshots = store.history(name)?;
+    let changes = perfgate::history::new_changes(&snapshots, policy, Severity::Medium);
+    if changes.is_empty() {
+        return Ok(EXIT_PASS);
+    }
+    let ctx = Context::from_env();
+    let mut run = RunInfo::from(&ctx);
+    run.repo_url = run.repo_url.or_else(repo_url_from_env);
+    for line in report::history::notice_lines(name, &changes) {
+        eprintln!("perfgate: {}", perfgate::escape::terminal(&line));
+    }
+    if ctx.in_actions {
+        let c = &changes[0];
+        let metrics: Vec<String> = changes
+            .iter()
+            .flat_map(|c| &c.metrics)
+            .map(|m| format!("{} {} {}", m.benchmark, m.metric, report::history::step_text(m)))
+            .collect();
+        let commit = c.commit.as_deref().unwrap_or(&c.created_at);
+        let link = match (&run.repo_url, &c.commit) {
+            (Some(repo), Some(hash)) => format!(" {}/commit/{hash}", repo.trim_end_matches('/')),
+            _ => String::new(),
+        };
+        println!(
+            "{}",
+            perfgate::github::actions::warning_command(
+                &format!("perfgate: {name} stepped at {}", commit.chars().take(7).collect::<String>()),
+                &format!("{}{link}", metrics.join("; ")),
+            )
+        );
+        if let Some(path) = &ctx.step_summary {
+            let text = report::history::notice_markdown(name, &changes, &run);
+            if let Err(e) = perfgate::github::actions::append_summary(path, &text) {
+                eprintln!("perfgate: warning: could not write the job summary {}: {e}", path.display());
+            }
+        }
+    }
+    let critical = changes
+        .iter()
+        .flat_map(|c| &c.metrics)
+        .any(|m| m.change.severity == Severity::Critical);
+    if critical && policy.fail_on_critical_step {
+        eprintln!("perfgate: failing: a critical step on main, and the policy's fail_on_critical_step is on");
+        return Ok(EXIT_GATE_FAILED);
+    }
+    Ok(EXIT_PASS)
 }
 
 fn load_existing(store: &Store, name: &str) -> Result<Snapshot> {

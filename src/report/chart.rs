@@ -204,6 +204,7 @@ fn draw_metric(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .max_light_lines(0)
         .x_labels(n.min(10))
         .x_label_formatter(&|x| {
             let i = x.round();
@@ -272,7 +273,11 @@ fn draw_metric(
         chart
             .draw_series(std::iter::once(Text::new(
                 step,
-                (x + 0.15, hi - (hi - lo) * 0.02),
+                // Below the new level when it rose, above it when it fell: where the line is not.
+                match c.step_pct {
+                    Some(p) if p < 0.0 => (x + 0.15, hi - (hi - lo) * 0.04),
+                    _ => (x + 0.15, lo + (hi - lo) * 0.12),
+                },
                 ("sans-serif", 12).into_font().color(&mark),
             )))
             .ok()?;
@@ -363,8 +368,13 @@ pub fn page(title: &str, analysed: &[Analysed], changes: &[Change], repo_url: Op
         }
         body.push_str("</tbody></table>\n");
     }
-    // Benchmarks in the order of the series.
+    // Benchmarks that stepped first (newest step first), then the rest in the order of the series.
     let mut benches: Vec<&str> = Vec::new();
+    for m in changes.iter().flat_map(|c| &c.metrics) {
+        if !benches.contains(&m.benchmark.as_str()) {
+            benches.push(&m.benchmark);
+        }
+    }
     for a in analysed {
         if !benches.contains(&a.series.benchmark.as_str()) {
             benches.push(&a.series.benchmark);
@@ -400,8 +410,8 @@ pub fn page(title: &str, analysed: &[Analysed], changes: &[Change], repo_url: Op
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\n\
-         <style>body{{font-family:sans-serif;margin:2em;max-width:960px}}table{{border-collapse:collapse;margin:1em 0}}\
-         td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}}tr.critical td,tr.high td{{color:#b00}}\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}\
+         td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}}tr.critical td,tr.high td{{color:#b00}}\
          tr.improvement td{{color:#070}}figure{{margin:0}}p.flat,p.ungated{{color:#555}}</style>\n\
          </head><body>\n<h1>{t}</h1>\n{body}\
          <p class=\"legend\">Shaded: each segment's median ± 2 robust standard deviations. Vertical marks: change \

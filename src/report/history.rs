@@ -149,3 +149,62 @@ pub fn changes_hint(changes: &[Change], w: &mut dyn io::Write) -> io::Result<()>
         if newest.metrics.len() == 1 { "" } else { "s" },
     )
 }
+
+/// One line per change the newest snapshot brought, for the terminal:
+/// `perfgate: change point at abc1234 2025-12-07: search p95 22.6 ms → 28.8 ms (+27.9 %, critical), …`.
+pub fn notice_lines(name: &str, changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| {
+            let metrics: Vec<String> = c
+                .metrics
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {} {} ({})",
+                        m.benchmark,
+                        m.metric,
+                        step_text(m),
+                        m.change.severity.as_str()
+                    )
+                })
+                .collect();
+            format!(
+                "change point in `{name}` at {}: {} metric{} stepped: {}",
+                snapshot_label(c.commit.as_deref(), &c.created_at),
+                c.metrics.len(),
+                if c.metrics.len() == 1 { "" } else { "s" },
+                metrics.join("; ")
+            )
+        })
+        .collect()
+}
+
+/// The job summary section for the changes the newest snapshot brought on main.
+pub fn notice_markdown(name: &str, changes: &[Change], run: &crate::report::RunInfo) -> String {
+    let mut out = String::new();
+    for c in changes {
+        let at = match c.commit.as_deref() {
+            Some(commit) => super::markdown::commit_ref(commit, run),
+            None => escape::markdown_code(&c.created_at),
+        };
+        out.push_str(&format!(
+            "### ⚠️ perfgate: main's history of {} stepped at {at} ({})\n\n| Benchmark | Metric | Step | Severity | Noise before / after |\n|---|---|---|---|---|\n",
+            escape::markdown_code(name),
+            escape::markdown_text(c.created_at.get(..10).unwrap_or(&c.created_at)),
+        ));
+        for m in &c.metrics {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | ±{:.1} % / ±{:.1} % |\n",
+                escape::markdown_code(&m.benchmark),
+                escape::markdown_code(&m.metric),
+                escape::markdown_text(&step_text(m)),
+                m.change.severity.as_str(),
+                m.change.noise_before_pct,
+                m.change.noise_after_pct,
+            ));
+        }
+        out.push_str("\nA change point is found once 3 snapshots show the new level; `perfgate history NAME --changes` lists all of them.\n\n");
+    }
+    out
+}
