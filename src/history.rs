@@ -149,8 +149,7 @@ impl Analysed {
     /// the page folds it into a line of text.
     pub fn is_flat(&self) -> bool {
         let first = self.series.points.first().map(|p| p.value);
-        self.change_points.is_empty()
-            && self.series.points.iter().all(|p| Some(p.value) == first)
+        self.change_points.is_empty() && self.series.points.iter().all(|p| Some(p.value) == first)
     }
 
     /// The newest segment (the one a change is judged against).
@@ -209,7 +208,9 @@ fn analyse_one(series: Series, bands: &Bands) -> Analysed {
                 // A rate leaving 0 has no percent step: graded by its direction alone, as critical.
                 severity: match worse_pct {
                     Some(w) => bands.grade(w),
-                    None if (a.median > b.median) == (series.direction == Direction::LowerIsBetter) => {
+                    None if (a.median > b.median)
+                        == (series.direction == Direction::LowerIsBetter) =>
+                    {
                         Severity::Critical
                     }
                     None => Severity::Improvement,

@@ -154,7 +154,14 @@ fn main_notice(name: &str, store: &Store, policy: &Policy) -> Result<u8> {
         let metrics: Vec<String> = changes
             .iter()
             .flat_map(|c| &c.metrics)
-            .map(|m| format!("{} {} {}", m.benchmark, m.metric, report::history::step_text(m)))
+            .map(|m| {
+                format!(
+                    "{} {} {}",
+                    m.benchmark,
+                    m.metric,
+                    report::history::step_text(m)
+                )
+            })
             .collect();
         let commit = c.commit.as_deref().unwrap_or(&c.created_at);
         let link = match (&run.repo_url, &c.commit) {
@@ -164,14 +171,20 @@ fn main_notice(name: &str, store: &Store, policy: &Policy) -> Result<u8> {
         println!(
             "{}",
             perfgate::github::actions::warning_command(
-                &format!("perfgate: {name} stepped at {}", commit.chars().take(7).collect::<String>()),
+                &format!(
+                    "perfgate: {name} stepped at {}",
+                    commit.chars().take(7).collect::<String>()
+                ),
                 &format!("{}{link}", metrics.join("; ")),
             )
         );
         if let Some(path) = &ctx.step_summary {
             let text = report::history::notice_markdown(name, &changes, &run);
             if let Err(e) = perfgate::github::actions::append_summary(path, &text) {
-                eprintln!("perfgate: warning: could not write the job summary {}: {e}", path.display());
+                eprintln!(
+                    "perfgate: warning: could not write the job summary {}: {e}",
+                    path.display()
+                );
             }
         }
     }
@@ -211,9 +224,8 @@ pub fn history(args: &HistoryArgs, store: &Store, out: &mut dyn Write) -> Result
         )));
     }
     perfgate::history::apply_policy(&mut series, &policy);
-    let analysed = perfgate::history::analyse(series, |s| {
-        policy.for_metric(&s.benchmark, &s.metric).bands
-    });
+    let analysed =
+        perfgate::history::analyse(series, |s| policy.for_metric(&s.benchmark, &s.metric).bands);
     let changes = perfgate::history::changes(&analysed, args.all);
     let repo_url = args
         .repo_url

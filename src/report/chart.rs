@@ -126,7 +126,11 @@ fn x_label(p: &crate::history::Point) -> String {
     let date = p.created_at.get(5..10).unwrap_or(&p.created_at);
     match &p.commit {
         Some(c) => format!("{} {date}", c.chars().take(7).collect::<String>()),
-        None => p.created_at.get(5..16).unwrap_or(&p.created_at).replace('T', " "),
+        None => p
+            .created_at
+            .get(5..16)
+            .unwrap_or(&p.created_at)
+            .replace('T', " "),
     }
 }
 
@@ -151,7 +155,13 @@ fn benchmark_svg(panels: &[&Analysed]) -> String {
 fn metric_range(a: &Analysed, thresholds: &[(f64, &str)]) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    for v in a.series.points.iter().map(|p| p.value).chain(thresholds.iter().take(2).map(|t| t.0)) {
+    for v in a
+        .series
+        .points
+        .iter()
+        .map(|p| p.value)
+        .chain(thresholds.iter().take(2).map(|t| t.0))
+    {
         lo = lo.min(v);
         hi = hi.max(v);
     }
@@ -159,7 +169,10 @@ fn metric_range(a: &Analysed, thresholds: &[(f64, &str)]) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-9);
-    ((lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), hi + pad)
+    (
+        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
+        hi + pad,
+    )
 }
 
 /// The lines `current median × (1 ± band)` on the worse side, for the bands the page shows.
@@ -171,10 +184,15 @@ fn thresholds(a: &Analysed, bands: &Bands) -> Vec<(f64, &'static str)> {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,
     };
-    [(bands.low, "low"), (bands.medium, "medium"), (bands.high, "high"), (bands.critical, "critical")]
-        .into_iter()
-        .map(|(pct, name)| (cur.median * (1.0 + sign * pct / 100.0), name))
-        .collect()
+    [
+        (bands.low, "low"),
+        (bands.medium, "medium"),
+        (bands.high, "high"),
+        (bands.critical, "critical"),
+    ]
+    .into_iter()
+    .map(|(pct, name)| (cur.median * (1.0 + sign * pct / 100.0), name))
+    .collect()
 }
 
 fn draw_metric(
@@ -192,7 +210,11 @@ fn draw_metric(
     let caption = format!(
         "{} ({})",
         escape::terminal(&s.metric),
-        if unit.as_str().is_empty() { "value" } else { unit.as_str() }
+        if unit.as_str().is_empty() {
+            "value"
+        } else {
+            unit.as_str()
+        }
     );
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 15))
@@ -222,7 +244,11 @@ fn draw_metric(
     // Noise band of each segment: its median ± 2 robust standard deviations.
     for g in &a.segments {
         let f = 1.0 + 2.0 * g.noise_pct / 100.0;
-        let (b_lo, b_hi) = if g.median >= 0.0 { (g.median / f, g.median * f) } else { (g.median * f, g.median / f) };
+        let (b_lo, b_hi) = if g.median >= 0.0 {
+            (g.median / f, g.median * f)
+        } else {
+            (g.median * f, g.median / f)
+        };
         let (x0, x1) = (g.first as f64 - 0.45, g.last as f64 + 0.45);
         chart
             .draw_series(std::iter::once(Rectangle::new(
@@ -262,14 +288,21 @@ fn draw_metric(
     // Change points: a vertical mark before the first snapshot of the new segment, with the step.
     for c in &a.change_points {
         let x = c.index as f64 - 0.5;
-        let mark = if c.severity.is_regression() { RED } else { RGBColor(0, 120, 0) };
+        let mark = if c.severity.is_regression() {
+            RED
+        } else {
+            RGBColor(0, 120, 0)
+        };
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(x, lo), (x, hi)],
                 mark.stroke_width(2),
             )))
             .ok()?;
-        let step = c.step_pct.map(value::pct).unwrap_or_else(|| "from 0".into());
+        let step = c
+            .step_pct
+            .map(value::pct)
+            .unwrap_or_else(|| "from 0".into());
         chart
             .draw_series(std::iter::once(Text::new(
                 step,
@@ -326,9 +359,18 @@ fn commit_link(commit: Option<&str>, repo_url: Option<&str>) -> String {
 /// The history page: a table of the change points, then one figure per benchmark with its gated
 /// metrics, their segments' noise bands, the change points and the current segment's band thresholds;
 /// metrics that never moved are one line of text. Self-contained: no script, no network.
-pub fn page(title: &str, analysed: &[Analysed], changes: &[Change], repo_url: Option<&str>) -> String {
+pub fn page(
+    title: &str,
+    analysed: &[Analysed],
+    changes: &[Change],
+    repo_url: Option<&str>,
+) -> String {
     let mut body = String::new();
-    let snapshots = analysed.iter().map(|a| a.series.points.len()).max().unwrap_or(0);
+    let snapshots = analysed
+        .iter()
+        .map(|a| a.series.points.len())
+        .max()
+        .unwrap_or(0);
     let steps: usize = changes.iter().map(|c| c.metrics.len()).sum();
     let _ = write!(
         body,
@@ -348,7 +390,11 @@ pub fn page(title: &str, analysed: &[Analysed], changes: &[Change], repo_url: Op
         for c in changes {
             for (i, m) in c.metrics.iter().enumerate() {
                 let (snap, date) = if i == 0 {
-                    (commit_link(c.commit.as_deref(), repo_url), escape::xml(c.created_at.get(..16).unwrap_or(&c.created_at)).replace('T', " "))
+                    (
+                        commit_link(c.commit.as_deref(), repo_url),
+                        escape::xml(c.created_at.get(..16).unwrap_or(&c.created_at))
+                            .replace('T', " "),
+                    )
                 } else {
                     (String::new(), String::new())
                 };
@@ -381,11 +427,19 @@ pub fn page(title: &str, analysed: &[Analysed], changes: &[Change], repo_url: Op
         }
     }
     for b in benches {
-        let of_bench: Vec<&Analysed> = analysed.iter().filter(|a| a.series.benchmark == b).collect();
-        let (flat, moving): (Vec<&Analysed>, Vec<&Analysed>) = of_bench.iter().partition(|a| a.is_flat());
+        let of_bench: Vec<&Analysed> = analysed
+            .iter()
+            .filter(|a| a.series.benchmark == b)
+            .collect();
+        let (flat, moving): (Vec<&Analysed>, Vec<&Analysed>) =
+            of_bench.iter().partition(|a| a.is_flat());
         let (charted, ungated): (Vec<&Analysed>, Vec<&Analysed>) =
             moving.into_iter().partition(|a| a.series.gated);
-        let _ = writeln!(body, "<section class=\"benchmark\"><h2>{}</h2>", escape::xml(b));
+        let _ = writeln!(
+            body,
+            "<section class=\"benchmark\"><h2>{}</h2>",
+            escape::xml(b)
+        );
         if !charted.is_empty() {
             let _ = writeln!(body, "<figure>{}</figure>", benchmark_svg(&charted));
         }
@@ -396,15 +450,29 @@ pub fn page(title: &str, analysed: &[Analysed], changes: &[Change], repo_url: Op
                     format!(
                         "{} {}",
                         escape::xml(&a.series.metric),
-                        escape::xml(&value::human(a.series.points.first().map_or(0.0, |p| p.value), &a.series.unit))
+                        escape::xml(&value::human(
+                            a.series.points.first().map_or(0.0, |p| p.value),
+                            &a.series.unit
+                        ))
                     )
                 })
                 .collect();
-            let _ = writeln!(body, "<p class=\"flat\">Never moved: {}.</p>", list.join(", "));
+            let _ = writeln!(
+                body,
+                "<p class=\"flat\">Never moved: {}.</p>",
+                list.join(", ")
+            );
         }
         if !ungated.is_empty() {
-            let list: Vec<String> = ungated.iter().map(|a| escape::xml(&a.series.metric)).collect();
-            let _ = writeln!(body, "<p class=\"ungated\">Not gated (not charted): {}.</p>", list.join(", "));
+            let list: Vec<String> = ungated
+                .iter()
+                .map(|a| escape::xml(&a.series.metric))
+                .collect();
+            let _ = writeln!(
+                body,
+                "<p class=\"ungated\">Not gated (not charted): {}.</p>",
+                list.join(", ")
+            );
         }
         body.push_str("</section>\n");
     }
