@@ -285,12 +285,12 @@ impl Change {
 }
 
 /// The change points of all series grouped by the snapshot that started them, newest first. Without
-/// `all`, only steps beyond the low band (either way) are listed.
+/// `all`, only steps beyond the low band (either way) in gated metrics are listed.
 pub fn changes(analysed: &[Analysed], all: bool) -> Vec<Change> {
     let mut out: Vec<Change> = Vec::new();
     for a in analysed {
         for c in &a.change_points {
-            if !all && c.severity == Severity::Unchanged {
+            if !all && (c.severity == Severity::Unchanged || !a.series.gated) {
                 continue;
             }
             let p = &a.series.points[c.index];
@@ -322,7 +322,7 @@ pub fn changes(analysed: &[Analysed], all: bool) -> Vec<Change> {
                 .then(b.gated.cmp(&a.gated))
         });
     }
-    out.sort_by(|a, b| b.snapshot.cmp(&a.snapshot));
+    out.sort_by_key(|c| std::cmp::Reverse(c.snapshot));
     out
 }
 

@@ -329,7 +329,8 @@ pub struct HistoryArgs {
     /// List the change points (where a metric stepped, grouped by commit) instead of every value.
     #[arg(long)]
     pub changes: bool,
-    /// With --changes (and in the JSON's `changes`): every change point, not only steps beyond the low band.
+    /// With --changes (and in the JSON's `changes`): every change point, not only steps beyond the low band
+    /// in gated metrics.
     #[arg(long)]
     pub all: bool,
     /// Policy file for bands and gated metrics [default: ./perfgate.toml when present].

@@ -372,9 +372,9 @@ pub fn page(
         .max()
         .unwrap_or(0);
     let steps: usize = changes.iter().map(|c| c.metrics.len()).sum();
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<p class=\"lead\">{snapshots} snapshot{}; {steps} change point{} beyond the low band{}.</p>\n",
+        "<p class=\"lead\">{snapshots} snapshot{}; {steps} change point{} beyond the low band in gated metrics{}.</p>",
         if snapshots == 1 { "" } else { "s" },
         if steps == 1 { "" } else { "s" },
         match changes.first() {

@@ -77,7 +77,11 @@ pub fn changes_table(
     all: bool,
     w: &mut dyn io::Write,
 ) -> io::Result<()> {
-    let which = if all { "" } else { " beyond the low band" };
+    let which = if all {
+        ""
+    } else {
+        " beyond the low band in gated metrics"
+    };
     if changes.is_empty() {
         return writeln!(
             w,
@@ -137,12 +141,12 @@ pub fn changes_table(
 pub fn changes_hint(changes: &[Change], w: &mut dyn io::Write) -> io::Result<()> {
     let steps: usize = changes.iter().map(|c| c.metrics.len()).sum();
     if steps == 0 {
-        return writeln!(w, "\nno change points beyond the low band");
+        return writeln!(w, "\nno change points beyond the low band in gated metrics");
     }
     let newest = &changes[0];
     writeln!(
         w,
-        "\n{steps} change point{} beyond the low band, newest at {} ({} metric{}); `--changes` lists them",
+        "\n{steps} change point{} beyond the low band in gated metrics, newest at {} ({} metric{}); `--changes` lists them",
         if steps == 1 { "" } else { "s" },
         escape::terminal(&snapshot_label(newest.commit.as_deref(), &newest.created_at)),
         newest.metrics.len(),

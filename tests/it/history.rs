@@ -466,7 +466,9 @@ fn changes_name_the_commit_that_slowed_one_endpoint() {
     let text = run_stdout(sb.cmd().args(["history", "main", "--changes"]), 0);
     let short = &commits[STEP_AT][..7];
     assert!(
-        text.starts_with("7 change points beyond the low band in `main` at 1 snapshot"),
+        text.starts_with(
+            "4 change points beyond the low band in gated metrics in `main` at 1 snapshot"
+        ),
         "{text}"
     );
     let rows: Vec<&str> = text.lines().skip(3).collect();
