@@ -34,7 +34,8 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
             let snapshot = Snapshot::new(name, run);
             let path = if *append {
                 // Pruned here rather than by append, keeping the snapshots either side of each step.
-                let path = store.append(&snapshot, usize::MAX)?;
+                // (keep 0 still goes to append, which refuses it before writing anything.)
+                let path = store.append(&snapshot, if *keep == 0 { 0 } else { usize::MAX })?;
                 store.prune_keeping(name, *keep, &perfgate::history::boundaries)?;
                 path
             } else {
