@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 PERFGATE="${PERFGATE:-perfgate}"
 K6="${K6:-k6}"
 RUNS="${RUNS:-30}" SLOW_FROM="${SLOW_FROM:-20}" EXTRA_MS="${EXTRA_MS:-6}"
-export K6_NO_USAGE_REPORT=true
+export K6_NO_USAGE_REPORT=true DURATION="${DURATION:-5s}"
 # Noise control shared with the fixture generators: wait until the machine is nearly idle before each run.
 QUIET_WAIT="${QUIET_WAIT:-30}"
 source "$here/../../fixtures/quiet.sh"
@@ -38,13 +38,13 @@ for i in $(seq 0 $((RUNS - 1))); do
   for _ in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
   wait_quiet
   "${PRIO[@]}" "$K6" run --quiet --no-color -e "BASE_URL=http://127.0.0.1:$(cat "$port_file")" \
-    --summary-export k6.json "$here/script.js" > /dev/null
+    -e SUMMARY_OUT=k6.json "$here/../../fixtures/k6/script.js" > /dev/null
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
   rm -f "$port_file"
   "$PERFGATE" baseline create main --append k6.json 2> >(grep -v '^$' >&2 || true)
 done
 "$PERFGATE" history main --changes | tee "$here/changes.txt"
-"$PERFGATE" history main --output html --repo-url https://github.com/example/shop > "$here/history.html"
+"$PERFGATE" history main --output html --repo-url https://github.com/example/shop > "$repo/history.html"
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=960,1200 \
-  --user-data-dir="$repo/.chromium" --screenshot="$here/history.png" "file://$here/history.html" 2>/dev/null
+  --user-data-dir="$repo/.chromium" --screenshot="$here/history.png" "file://$repo/history.html" 2>/dev/null
 echo "wrote $here/history.png"
