@@ -47,4 +47,5 @@ done
 "$PERFGATE" history main --output html --repo-url https://github.com/example/shop > "$repo/history.html"
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=960,1200 \
   --user-data-dir="$repo/.chromium" --screenshot="$here/history.png" "file://$repo/history.html" 2>/dev/null
+if command -v optipng > /dev/null; then optipng -quiet -o2 "$here/history.png"; fi
 echo "wrote $here/history.png"

@@ -10,7 +10,7 @@ use crate::escape;
 use crate::history::{Analysed, Change, Series};
 use crate::model::Direction;
 use crate::report::value;
-use crate::severity::Bands;
+use crate::severity::{Bands, Severity};
 
 const PANEL_W: u32 = 720;
 const PANEL_H: u32 = 260;
@@ -286,7 +286,12 @@ fn draw_metric(
         }
     }
     // Change points: a vertical mark before the first snapshot of the new segment, with the step.
-    for c in &a.change_points {
+    // Steps within the low band still cut the segments (their bands show them) but get no mark.
+    for c in a
+        .change_points
+        .iter()
+        .filter(|c| c.severity != Severity::Unchanged)
+    {
         let x = c.index as f64 - 0.5;
         let mark = if c.severity.is_regression() {
             RED
