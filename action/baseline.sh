@@ -12,7 +12,7 @@ set -euo pipefail
 
 name="${PG_BASELINE_NAME:-main}"
 store="${PG_STORE:-branch}"
-keep="${PG_KEEP:-20}"
+keep="${PG_KEEP:-}"
 dir="${PERFGATE_BASELINES_DIR:-baselines}"
 remote="${PG_REMOTE:-origin}"
 attempts="${PG_PUSH_ATTEMPTS:-6}"
@@ -23,9 +23,10 @@ case "${GITHUB_EVENT_NAME:-push}" in
     exit 2 ;;
 esac
 
+# The data branch keeps enough history for change points (~50); baselines/ in the default branch stays small.
 case "$store" in
-  branch) target="${PG_DATA_BRANCH:-perfgate-data}" ;;
-  commit) target="${PG_BRANCH:-${GITHUB_REF_NAME:-}}" ;;
+  branch) target="${PG_DATA_BRANCH:-perfgate-data}"; keep="${keep:-50}" ;;
+  commit) target="${PG_BRANCH:-${GITHUB_REF_NAME:-}}"; keep="${keep:-20}" ;;
   *) echo "::error title=perfgate::store must be 'branch' or 'commit', not '$store'"; exit 2 ;;
 esac
 if [[ -z "$target" ]]; then
@@ -84,7 +85,11 @@ for attempt in $(seq 1 "$attempts"); do
     exit 0
   fi
   # Recorded in the workspace, so the snapshot names the measured commit; stored in the worktree.
-  perfgate baseline create "$name" --append --keep "$keep" --baselines-dir "$work/$dir" "${files[@]}"
+  # Exit 1: recorded, but it started a critical step and the policy's fail_on_critical_step is on. The
+  # snapshot is pushed all the same; the step fails afterwards.
+  created=0
+  perfgate baseline create "$name" --append --keep "$keep" --baselines-dir "$work/$dir" "${files[@]}" || created=$?
+  if [[ "$created" -ne 0 && "$created" -ne 1 ]]; then exit "$created"; fi
   git -C "$work" add -A -- "$dir"
   if git -C "$work" diff --cached --quiet; then
     # A re-run that recorded byte for byte the same snapshot (same commit, same second).
@@ -95,8 +100,8 @@ for attempt in $(seq 1 "$attempts"); do
   git -C "$work" "${committer[@]}" commit --quiet -m "perfgate: baseline $name at ${head:0:12} [skip ci]"
   if git -C "$work" push --quiet "$remote" "HEAD:refs/heads/$target"; then
     echo "perfgate: baseline '$name' at ${head:0:12} pushed to $target (attempt $attempt)"
-    if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
-    exit 0
+    if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=$created" >> "$GITHUB_OUTPUT"; fi
+    exit "$created"
   fi
   echo "perfgate: push to $target rejected (another run pushed first?); recording again on the new tip" >&2
   sleep "$(( attempt + RANDOM % 3 ))"

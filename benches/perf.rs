@@ -13,6 +13,7 @@ use perfgate::compare::{self, Context};
 use perfgate::input::k6_ndjson::aggregate_reader;
 use perfgate::input::read_file;
 use perfgate::policy::Policy;
+use perfgate::stats::changepoint::{change_points, DEFAULT_ALPHA};
 use perfgate::stats::{hodges_lehmann_ci, mann_whitney, Alternative, Sides};
 
 fn root() -> &'static Path {
@@ -86,9 +87,26 @@ fn stats(c: &mut Criterion) {
     g.finish();
 }
 
+/// One metric's history of 100 snapshots (issue 24: 1 000 metrics must stay well under a second):
+/// quiet noise, and the same with a +15 % step at snapshot 70 and a second one back at 85.
+fn changepoints(c: &mut Criterion) {
+    let mut g = c.benchmark_group("change_points");
+    let noise = |i: usize| 0.03 * ((i as f64 * 0.618_034).fract() - 0.5);
+    let quiet: Vec<f64> = (0..100).map(noise).collect();
+    let stepped: Vec<f64> = (0..100)
+        .map(|i| noise(i) + if (70..85).contains(&i) { 0.14 } else { 0.0 })
+        .collect();
+    for (name, x) in [("quiet_100", &quiet), ("two_steps_100", &stepped)] {
+        g.bench_function(name, |b| {
+            b.iter(|| change_points(black_box(x), DEFAULT_ALPHA).len())
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = ndjson, analyze_pair, stats
+    targets = ndjson, analyze_pair, stats, changepoints
 }
 criterion_main!(benches);

@@ -323,6 +323,18 @@ impl Store {
     /// Deletes all but the newest `keep` history snapshots of `name` (all of them with 0); returns how
     /// many were deleted. An unknown name is an error, not "pruned 0".
     pub fn prune(&self, name: &str, keep: usize) -> Result<usize> {
+        self.prune_keeping(name, keep, &|_| Vec::new())
+    }
+
+    /// [`Store::prune`], but the snapshots at the indices `keep_also` names (into the history, oldest
+    /// first) stay beyond the newest `keep`: `perfgate` keeps the snapshots either side of each change
+    /// point this way (`history::boundaries`), so the history still shows where it stepped.
+    pub fn prune_keeping(
+        &self,
+        name: &str,
+        keep: usize,
+        keep_also: &dyn Fn(&[Snapshot]) -> Vec<usize>,
+    ) -> Result<usize> {
         let dir = self.history_dir(name)?;
         if !dir.is_dir() && !self.path_for(name)?.exists() {
             return Err(Error::baseline(
@@ -331,12 +343,17 @@ impl Store {
             ));
         }
         let history = Store::new(dir);
-        let (mut all, _) = history.list()?;
+        let (all, _) = history.list()?;
+        if all.len() <= keep {
+            return Ok(0);
+        }
+        let protected = keep_also(&all);
         let mut deleted = 0;
-        while all.len() > keep {
-            let oldest = all.remove(0);
-            history.delete(&oldest.name)?;
-            deleted += 1;
+        for (i, oldest) in all[..all.len() - keep].iter().enumerate() {
+            if !protected.contains(&i) {
+                history.delete(&oldest.name)?;
+                deleted += 1;
+            }
         }
         Ok(deleted)
     }

@@ -74,6 +74,7 @@ struct PolicyFile {
     bands: Option<BandsFile>,
     report_only: Option<Vec<String>>,
     max_series: Option<usize>,
+    fail_on_critical_step: Option<bool>,
     #[serde(default, rename = "rule")]
     rules: Vec<RuleFile>,
     #[serde(default, rename = "budget")]
@@ -161,6 +162,9 @@ pub struct Policy {
     pub budgets: Vec<Budget>,
     /// Most distinct k6 tag values kept as sub-metrics per run (memory bound; see `input::series_cap`).
     pub max_series: usize,
+    /// `baseline create --append` (the Action's `mode: baseline`) exits 1 when the snapshot it records
+    /// starts a critical step in a gated metric of main's history. Off by default.
+    pub fail_on_critical_step: bool,
 }
 
 impl Default for Policy {
@@ -179,6 +183,7 @@ impl Default for Policy {
             rules: Vec::new(),
             budgets: Vec::new(),
             max_series: crate::input::series_cap::DEFAULT_MAX_SERIES,
+            fail_on_critical_step: false,
         }
     }
 }
@@ -252,6 +257,7 @@ impl Policy {
         if let Some(n) = file.max_series {
             p.max_series = n;
         }
+        p.fail_on_critical_step = file.fail_on_critical_step.unwrap_or(false);
         if let Some(list) = &file.report_only {
             p.report_only = list.iter().map(|s| Pattern::new(s)).collect();
         }
@@ -355,6 +361,10 @@ min_samples = 2
 # Earlier snapshots (`perfgate baseline create NAME --append`) needed before a single-value metric such
 # as a k6 p95 is judged against its history instead of being marked "unverified".
 min_history = 5
+
+# On main (`perfgate baseline create --append`, the Action's mode: baseline): fail the build when the
+# snapshot just recorded starts a critical step in a gated metric of the history. A notice is always shown.
+# fail_on_critical_step = false
 
 # Relative bands, in percent worse than the baseline.
 [bands]

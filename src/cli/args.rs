@@ -84,7 +84,7 @@ pub enum Command {
     Formats,
     /// Show a baseline's metrics over its history (snapshots kept with `baseline create --append`).
     #[command(
-        after_help = "Examples:\n  perfgate history main --metric p95\n  perfgate history main --benchmark 'http_req_duration{name:*}' --output html > history.html"
+        after_help = "Examples:\n  perfgate history main --changes\n  perfgate history main --metric p95\n  perfgate history main --output html > history.html\n  perfgate history main --changes --output json | jq '.changes[0]'"
     )]
     History(HistoryArgs),
     /// Read a k6 run from Prometheus (remote-write output) into a result file perfgate reads.
@@ -257,7 +257,7 @@ pub enum BaselineCommand {
         #[arg(long)]
         append: bool,
         /// With --append: how many snapshots of history to keep.
-        #[arg(long, default_value_t = 20, value_name = "N")]
+        #[arg(long, default_value_t = 50, value_name = "N")]
         keep: usize,
         #[command(flatten)]
         input: InputArgs,
@@ -273,7 +273,7 @@ pub enum BaselineCommand {
     /// Delete all but the newest N history snapshots of a baseline.
     Prune {
         name: String,
-        #[arg(long, default_value_t = 20, value_name = "N")]
+        #[arg(long, default_value_t = 50, value_name = "N")]
         keep: usize,
     },
     /// Show one baseline's metrics.
@@ -326,6 +326,20 @@ pub struct HistoryArgs {
     pub metric: Option<String>,
     #[arg(long, short, value_enum, default_value_t = HistoryFormat::Table)]
     pub output: HistoryFormat,
+    /// List the change points (where a metric stepped, grouped by commit) instead of every value.
+    #[arg(long)]
+    pub changes: bool,
+    /// With --changes (and in the JSON's `changes`): every change point, not only steps beyond the low band
+    /// in gated metrics.
+    #[arg(long)]
+    pub all: bool,
+    /// Policy file for bands and gated metrics [default: ./perfgate.toml when present].
+    #[arg(long, value_name = "FILE", env = "PERFGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Repository web address for commit links, e.g. https://github.com/owner/name [default: from
+    /// GITHUB_SERVER_URL and GITHUB_REPOSITORY in Actions].
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
 }
 
 /// `perfgate ab --help` examples.

@@ -5,14 +5,16 @@ use std::io::{self, Write};
 use perfgate::analyze::missing_baseline;
 use perfgate::baseline::{self, Snapshot, Store};
 use perfgate::error::{Error, Result};
+use perfgate::github::{Context, RunInfo};
 use perfgate::input;
 use perfgate::policy::{Pattern, Policy};
 use perfgate::report;
+use perfgate::severity::Severity;
 
 use super::args::{BaselineCommand, HistoryArgs, HistoryFormat, ListFormat};
-use super::{stdout_err, EXIT_PASS};
+use super::{stdout_err, EXIT_GATE_FAILED, EXIT_PASS};
 
-pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<()> {
+pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<u8> {
     match cmd {
         BaselineCommand::Create {
             name,
@@ -24,13 +26,18 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
         } => {
             baseline::validate_name(name)?;
             // perfgate.toml's max_series, when there is a valid one; analyze reports a broken file.
-            if let Ok(p) = Policy::load(None) {
+            let policy = Policy::load(None).ok();
+            if let Some(p) = &policy {
                 input::series_cap::set_max_series(p.max_series);
             }
             let run = perfgate::analyze::read_inputs(files, &input_args.options())?.run;
             let snapshot = Snapshot::new(name, run);
             let path = if *append {
-                store.append(&snapshot, *keep)?
+                // Pruned here rather than by append, keeping the snapshots either side of each step.
+                // (keep 0 still goes to append, which refuses it before writing anything.)
+                let path = store.append(&snapshot, if *keep == 0 { 0 } else { usize::MAX })?;
+                store.prune_keeping(name, *keep, &perfgate::history::boundaries)?;
+                path
             } else {
                 store.save(&snapshot, *force)?
             };
@@ -48,16 +55,21 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                     .map(|c| format!(", commit {c}"))
                     .unwrap_or_default()
             )
-            .map_err(stdout_err)
+            .map_err(stdout_err)?;
+            if *append {
+                return main_notice(name, store, &policy.unwrap_or_default());
+            }
+            Ok(EXIT_PASS)
         }
         BaselineCommand::Prune { name, keep } => {
-            let n = store.prune(name, *keep)?;
+            let n = store.prune_keeping(name, *keep, &perfgate::history::boundaries)?;
             writeln!(
                 out,
                 "pruned {n} history snapshot{} of `{name}`",
                 if n == 1 { "" } else { "s" }
             )
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::List { output, history } => {
             let (snapshots, broken) = match history {
@@ -78,6 +90,7 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                 ListFormat::Table => report::baselines::list(&snapshots, out),
             }
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::Show { name, output } => {
             let snapshot = load_existing(store, name)?;
@@ -88,6 +101,7 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                 ListFormat::Table => report::baselines::show(&snapshot, out),
             }
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::Latest { output } => {
             let snapshot = store.latest()?.ok_or_else(|| {
@@ -106,15 +120,84 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
                 ListFormat::Table => writeln!(out, "{}", snapshot.name),
             }
             .map_err(stdout_err)
+            .map(|()| EXIT_PASS)
         }
         BaselineCommand::Delete { name } => {
             let path = store.path_for(name)?;
             if !store.delete_with_history(name)? {
                 return Err(missing_baseline(store, name));
             }
-            writeln!(out, "deleted baseline `{name}` ({})", path.display()).map_err(stdout_err)
+            writeln!(out, "deleted baseline `{name}` ({})", path.display())
+                .map_err(stdout_err)
+                .map(|()| EXIT_PASS)
         }
     }
+}
+
+/// After `baseline create --append`: when the new snapshot brought a change point at the medium band
+/// or worse in a gated metric, say so on stderr, and in Actions as one annotation and in the job
+/// summary (with the commit's link). Exit 1 on a critical step when the policy's
+/// `fail_on_critical_step` asks for it; the snapshot is recorded either way.
+fn main_notice(name: &str, store: &Store, policy: &Policy) -> Result<u8> {
+    let snapshots = store.history(name)?;
+    let changes = perfgate::history::new_changes(&snapshots, policy, Severity::Medium);
+    if changes.is_empty() {
+        return Ok(EXIT_PASS);
+    }
+    let ctx = Context::from_env();
+    let mut run = RunInfo::from(&ctx);
+    run.repo_url = run.repo_url.or_else(repo_url_from_env);
+    for line in report::history::notice_lines(name, &changes) {
+        eprintln!("perfgate: {}", perfgate::escape::terminal(&line));
+    }
+    if ctx.in_actions {
+        let c = &changes[0];
+        let metrics: Vec<String> = changes
+            .iter()
+            .flat_map(|c| &c.metrics)
+            .map(|m| {
+                format!(
+                    "{} {} {}",
+                    m.benchmark,
+                    m.metric,
+                    report::history::step_text(m)
+                )
+            })
+            .collect();
+        let commit = c.commit.as_deref().unwrap_or(&c.created_at);
+        let link = match (&run.repo_url, &c.commit) {
+            (Some(repo), Some(hash)) => format!(" {}/commit/{hash}", repo.trim_end_matches('/')),
+            _ => String::new(),
+        };
+        println!(
+            "{}",
+            perfgate::github::actions::warning_command(
+                &format!(
+                    "perfgate: {name} stepped at {}",
+                    commit.chars().take(7).collect::<String>()
+                ),
+                &format!("{}{link}", metrics.join("; ")),
+            )
+        );
+        if let Some(path) = &ctx.step_summary {
+            let text = report::history::notice_markdown(name, &changes, &run);
+            if let Err(e) = perfgate::github::actions::append_summary(path, &text) {
+                eprintln!(
+                    "perfgate: warning: could not write the job summary {}: {e}",
+                    path.display()
+                );
+            }
+        }
+    }
+    let critical = changes
+        .iter()
+        .flat_map(|c| &c.metrics)
+        .any(|m| m.change.severity == Severity::Critical);
+    if critical && policy.fail_on_critical_step {
+        eprintln!("perfgate: failing: a critical step on main, and the policy's fail_on_critical_step is on");
+        return Ok(EXIT_GATE_FAILED);
+    }
+    Ok(EXIT_PASS)
 }
 
 fn load_existing(store: &Store, name: &str) -> Result<Snapshot> {
@@ -131,24 +214,64 @@ pub fn history(args: &HistoryArgs, store: &Store, out: &mut dyn Write) -> Result
     } else {
         snapshots
     };
+    let policy = Policy::load(args.config.as_deref())?;
     let bench = args.benchmark.as_deref().map(Pattern::new);
     let metric = args.metric.as_deref().map(Pattern::new);
-    let series = perfgate::history::series(&snapshots, bench.as_ref(), metric.as_ref());
+    let mut series = perfgate::history::series(&snapshots, bench.as_ref(), metric.as_ref());
     if series.is_empty() {
         return Err(Error::Usage(format!(
             "baseline `{}` has no metric matching the given --benchmark/--metric",
             args.name
         )));
     }
+    perfgate::history::apply_policy(&mut series, &policy);
+    let analysed =
+        perfgate::history::analyse(series, |s| policy.for_metric(&s.benchmark, &s.metric).bands);
+    let changes = perfgate::history::changes(&analysed, args.all);
+    let repo_url = args
+        .repo_url
+        .clone()
+        .or_else(|| RunInfo::from(&Context::from_env()).repo_url)
+        .or_else(repo_url_from_env);
     let title = format!("perfgate history: {}", args.name);
     match args.output {
-        HistoryFormat::Table => report::history::table(&series, out),
-        HistoryFormat::Json => serde_json::to_writer_pretty(&mut *out, &series)
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out)),
-        HistoryFormat::Svg => out.write_all(report::chart::svg(&series).as_bytes()),
-        HistoryFormat::Html => out.write_all(report::chart::html(&title, &series).as_bytes()),
+        HistoryFormat::Table if args.changes => {
+            report::history::changes_table(&args.name, &changes, args.all, out)
+        }
+        HistoryFormat::Table => {
+            let series: Vec<_> = analysed.iter().map(|a| a.series.clone()).collect();
+            report::history::table(&series, out).and_then(|()| {
+                report::history::changes_hint(&perfgate::history::changes(&analysed, false), out)
+            })
+        }
+        HistoryFormat::Json => {
+            let r = perfgate::history::Report {
+                baseline: &args.name,
+                snapshots: snapshots.len(),
+                changes: &changes,
+                series: &analysed,
+            };
+            serde_json::to_writer_pretty(&mut *out, &r)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        HistoryFormat::Svg => {
+            let series: Vec<_> = analysed.iter().map(|a| a.series.clone()).collect();
+            out.write_all(report::chart::svg(&series).as_bytes())
+        }
+        HistoryFormat::Html => {
+            let page = report::chart::page(&title, &analysed, &changes, repo_url.as_deref());
+            out.write_all(page.as_bytes())
+        }
     }
     .map_err(stdout_err)?;
     Ok(EXIT_PASS)
+}
+
+/// `GITHUB_SERVER_URL/GITHUB_REPOSITORY` when both are set (Actions outside a run link, e.g. a step
+/// without `GITHUB_RUN_ID`).
+fn repo_url_from_env() -> Option<String> {
+    let server = std::env::var("GITHUB_SERVER_URL").ok()?;
+    let repo = std::env::var("GITHUB_REPOSITORY").ok()?;
+    Some(format!("{}/{repo}", server.trim_end_matches('/')))
 }

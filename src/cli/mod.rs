@@ -70,7 +70,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<u8> {
     match &cli.command {
         Command::Analyze(args) => analyze::run(args, &cli.baselines_dir, color, out),
         Command::Ab(args) => ab::run(args, color, cli.quiet, out),
-        Command::Baseline(cmd) => baseline::run(cmd, &store, out).map(|()| EXIT_PASS),
+        Command::Baseline(cmd) => baseline::run(cmd, &store, out),
         Command::Comment(args) => analyze::comment(args).map(|()| EXIT_PASS),
         Command::Pull(args) => prom::pull(args, out),
         Command::Push(args) => prom::push(args, out),

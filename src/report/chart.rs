@@ -1,11 +1,16 @@
-//! Line charts of metric history (`perfgate history --output svg|html`): one panel per metric, drawn with
-//! plotters' SVG backend. The HTML page inlines the SVG and needs no script or network, so it opens offline.
+//! Line charts of metric history, drawn with plotters' SVG backend: `--output svg` has one panel per
+//! metric; the `--output html` page one figure per benchmark with its segments, noise bands and change
+//! points. The page inlines the SVG and needs no script or network, so it opens offline.
 
 use plotters::prelude::*;
 
+use std::fmt::Write as _;
+
 use crate::escape;
-use crate::history::Series;
+use crate::history::{Analysed, Change, Series};
+use crate::model::Direction;
 use crate::report::value;
+use crate::severity::{Bands, Severity};
 
 const PANEL_W: u32 = 720;
 const PANEL_H: u32 = 260;
@@ -104,35 +109,387 @@ fn draw_panel(
     Some(())
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+const FIGURE_W: u32 = 900;
+const METRIC_H: u32 = 230;
+/// Colours of the metrics in a figure (values, band and marks of one metric share one).
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(23, 190, 207),
+];
+
+/// x-axis label of a point: short commit and date (`abc1234 12-07`), or date and time without a commit.
+fn x_label(p: &crate::history::Point) -> String {
+    let date = p.created_at.get(5..10).unwrap_or(&p.created_at);
+    match &p.commit {
+        Some(c) => format!("{} {date}", c.chars().take(7).collect::<String>()),
+        None => p
+            .created_at
+            .get(5..16)
+            .unwrap_or(&p.created_at)
+            .replace('T', " "),
+    }
 }
 
-/// A self-contained HTML page: the chart and a table of the values.
-pub fn html(title: &str, series: &[Series]) -> String {
-    let mut rows = String::new();
-    for s in series {
-        for p in &s.points {
-            rows.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                html_escape(&s.benchmark),
-                html_escape(&s.metric),
-                html_escape(&p.created_at),
-                html_escape(&p.commit.clone().unwrap_or_default()),
-                html_escape(&value::human(p.value, &s.unit)),
-            ));
+/// One figure per benchmark: a panel per gated metric, sharing the snapshot axis.
+fn benchmark_svg(panels: &[&Analysed]) -> String {
+    let mut out = String::new();
+    {
+        let height = METRIC_H * panels.len().max(1) as u32;
+        let root = SVGBackend::with_string(&mut out, (FIGURE_W, height)).into_drawing_area();
+        // Drawing errors only arise from the backend writing to a String, which cannot fail.
+        let _ = root.fill(&WHITE);
+        let areas = root.split_evenly((panels.len().max(1), 1));
+        for (k, (a, area)) in panels.iter().zip(areas.iter()).enumerate() {
+            let _ = draw_metric(a, area, PALETTE[k % PALETTE.len()]);
         }
+        let _ = root.present();
+    }
+    out
+}
+
+/// y range covering the values, the bands and the medium threshold of the current segment.
+fn metric_range(a: &Analysed, thresholds: &[(f64, &str)]) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for v in a
+        .series
+        .points
+        .iter()
+        .map(|p| p.value)
+        .chain(thresholds.iter().take(2).map(|t| t.0))
+    {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-9);
+    (
+        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
+        hi + pad,
+    )
+}
+
+/// The lines `current median × (1 ± band)` on the worse side, for the bands the page shows.
+fn thresholds(a: &Analysed, bands: &Bands) -> Vec<(f64, &'static str)> {
+    let Some(cur) = a.current() else {
+        return Vec::new();
+    };
+    let sign = match a.series.direction {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    };
+    [
+        (bands.low, "low"),
+        (bands.medium, "medium"),
+        (bands.high, "high"),
+        (bands.critical, "critical"),
+    ]
+    .into_iter()
+    .map(|(pct, name)| (cur.median * (1.0 + sign * pct / 100.0), name))
+    .collect()
+}
+
+fn draw_metric(
+    a: &Analysed,
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    colour: RGBColor,
+) -> Option<()> {
+    let s = &a.series;
+    let n = s.points.len().max(1);
+    let bands = a.bands;
+    let lines = thresholds(a, &bands);
+    let (lo, hi) = metric_range(a, lines.get(1..).unwrap_or(&[]));
+    let labels: Vec<String> = s.points.iter().map(x_label).collect();
+    let unit = s.unit.clone();
+    let caption = format!(
+        "{} ({})",
+        escape::terminal(&s.metric),
+        if unit.as_str().is_empty() {
+            "value"
+        } else {
+            unit.as_str()
+        }
+    );
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 15))
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
+        .ok()?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .x_labels(n.min(10))
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_labels(6)
+        .y_label_formatter(&|y| value::human(*y, &unit))
+        .label_style(("sans-serif", 11))
+        .draw()
+        .ok()?;
+    // Noise band of each segment: its median ± 2 robust standard deviations.
+    for g in &a.segments {
+        let f = 1.0 + 2.0 * g.noise_pct / 100.0;
+        let (b_lo, b_hi) = if g.median >= 0.0 {
+            (g.median / f, g.median * f)
+        } else {
+            (g.median * f, g.median / f)
+        };
+        let (x0, x1) = (g.first as f64 - 0.45, g.last as f64 + 0.45);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, b_lo.max(lo)), (x1, b_hi.min(hi))],
+                colour.mix(0.15).filled(),
+            )))
+            .ok()?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, g.median), (x1, g.median)],
+                colour.mix(0.6).stroke_width(1),
+            )))
+            .ok()?;
+    }
+    // Band thresholds relative to the current segment, from its first snapshot on.
+    if let Some(cur) = a.current() {
+        for (y, name) in lines.iter().skip(1) {
+            if *y <= lo || *y >= hi {
+                continue;
+            }
+            let x0 = cur.first as f64 - 0.45;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x0, *y), (n as f64 - 0.5, *y)],
+                    RGBColor(120, 120, 120).stroke_width(1),
+                )))
+                .ok()?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{name} {}", pct_label(&bands, name)),
+                    (x0 + 0.1, *y),
+                    ("sans-serif", 10).into_font().color(&RGBColor(90, 90, 90)),
+                )))
+                .ok()?;
+        }
+    }
+    // Change points: a vertical mark before the first snapshot of the new segment, with the step.
+    // Steps within the low band still cut the segments (their bands show them) but get no mark.
+    for c in a
+        .change_points
+        .iter()
+        .filter(|c| c.severity != Severity::Unchanged)
+    {
+        let x = c.index as f64 - 0.5;
+        let mark = if c.severity.is_regression() {
+            RED
+        } else {
+            RGBColor(0, 120, 0)
+        };
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, lo), (x, hi)],
+                mark.stroke_width(2),
+            )))
+            .ok()?;
+        let step = c
+            .step_pct
+            .map(value::pct)
+            .unwrap_or_else(|| "from 0".into());
+        chart
+            .draw_series(std::iter::once(Text::new(
+                step,
+                // Below the new level when it rose, above it when it fell: where the line is not.
+                match c.step_pct {
+                    Some(p) if p < 0.0 => (x + 0.15, hi - (hi - lo) * 0.04),
+                    _ => (x + 0.15, lo + (hi - lo) * 0.12),
+                },
+                ("sans-serif", 12).into_font().color(&mark),
+            )))
+            .ok()?;
+    }
+    let pts: Vec<(f64, f64)> = s
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as f64, p.value))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)))
+        .ok()?;
+    chart
+        .draw_series(pts.iter().map(|p| Circle::new(*p, 3, colour.filled())))
+        .ok()?;
+    Some(())
+}
+
+fn pct_label(bands: &Bands, name: &str) -> String {
+    let pct = match name {
+        "low" => bands.low,
+        "medium" => bands.medium,
+        "high" => bands.high,
+        _ => bands.critical,
+    };
+    format!("{pct} %")
+}
+
+/// `<a href=…/commit/HASH>abc1234</a>` when the repository is known and the commit is a hash.
+fn commit_link(commit: Option<&str>, repo_url: Option<&str>) -> String {
+    let Some(c) = commit else {
+        return String::new();
+    };
+    let short = escape::xml(&c.chars().take(7).collect::<String>());
+    let is_hash = (7..=64).contains(&c.len()) && c.chars().all(|x| x.is_ascii_hexdigit());
+    match repo_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+        Some(repo) if is_hash => format!(
+            "<a href=\"{}/commit/{c}\"><code>{short}</code></a>",
+            escape::xml(repo.trim_end_matches('/'))
+        ),
+        _ => format!("<code>{short}</code>"),
+    }
+}
+
+/// The history page: a table of the change points, then one figure per benchmark with its gated
+/// metrics, their segments' noise bands, the change points and the current segment's band thresholds;
+/// metrics that never moved are one line of text. Self-contained: no script, no network.
+pub fn page(
+    title: &str,
+    analysed: &[Analysed],
+    changes: &[Change],
+    repo_url: Option<&str>,
+) -> String {
+    let mut body = String::new();
+    let snapshots = analysed
+        .iter()
+        .map(|a| a.series.points.len())
+        .max()
+        .unwrap_or(0);
+    let steps: usize = changes.iter().map(|c| c.metrics.len()).sum();
+    let _ = writeln!(
+        body,
+        "<p class=\"lead\">{snapshots} snapshot{}; {steps} change point{} beyond the low band in gated metrics{}.</p>",
+        if snapshots == 1 { "" } else { "s" },
+        if steps == 1 { "" } else { "s" },
+        match changes.first() {
+            Some(c) if c.commit.is_some() => {
+                format!(", newest at {}", commit_link(c.commit.as_deref(), repo_url))
+            }
+            Some(c) => format!(", newest at {}", escape::xml(&c.created_at)),
+            None => String::new(),
+        }
+    );
+    if !changes.is_empty() {
+        body.push_str("<table id=\"changes\"><thead><tr><th>Snapshot</th><th>Date</th><th>Benchmark</th><th>Metric</th><th>Step</th><th>Severity</th><th>Noise before / after</th><th>p</th></tr></thead><tbody>\n");
+        for c in changes {
+            for (i, m) in c.metrics.iter().enumerate() {
+                let (snap, date) = if i == 0 {
+                    (
+                        commit_link(c.commit.as_deref(), repo_url),
+                        escape::xml(c.created_at.get(..16).unwrap_or(&c.created_at))
+                            .replace('T', " "),
+                    )
+                } else {
+                    (String::new(), String::new())
+                };
+                let _ = writeln!(
+                    body,
+                    "<tr class=\"{sev}\"><td>{snap}</td><td>{date}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{sev}</td><td>±{:.1} % / ±{:.1} %</td><td>{:.3}</td></tr>",
+                    escape::xml(&m.benchmark),
+                    escape::xml(&m.metric),
+                    if m.gated { "" } else { " (not gated)" },
+                    escape::xml(&super::history::step_text(m)),
+                    m.change.noise_before_pct,
+                    m.change.noise_after_pct,
+                    m.change.p_value,
+                    sev = m.change.severity.as_str(),
+                );
+            }
+        }
+        body.push_str("</tbody></table>\n");
+    }
+    // Benchmarks that stepped first (newest step first), then the rest in the order of the series.
+    let mut benches: Vec<&str> = Vec::new();
+    for m in changes.iter().flat_map(|c| &c.metrics) {
+        if !benches.contains(&m.benchmark.as_str()) {
+            benches.push(&m.benchmark);
+        }
+    }
+    for a in analysed {
+        if !benches.contains(&a.series.benchmark.as_str()) {
+            benches.push(&a.series.benchmark);
+        }
+    }
+    for b in benches {
+        let of_bench: Vec<&Analysed> = analysed
+            .iter()
+            .filter(|a| a.series.benchmark == b)
+            .collect();
+        let (flat, moving): (Vec<&Analysed>, Vec<&Analysed>) =
+            of_bench.iter().partition(|a| a.is_flat());
+        let (charted, ungated): (Vec<&Analysed>, Vec<&Analysed>) =
+            moving.into_iter().partition(|a| a.series.gated);
+        let _ = writeln!(
+            body,
+            "<section class=\"benchmark\"><h2>{}</h2>",
+            escape::xml(b)
+        );
+        if !charted.is_empty() {
+            let _ = writeln!(body, "<figure>{}</figure>", benchmark_svg(&charted));
+        }
+        if !flat.is_empty() {
+            let list: Vec<String> = flat
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {}",
+                        escape::xml(&a.series.metric),
+                        escape::xml(&value::human(
+                            a.series.points.first().map_or(0.0, |p| p.value),
+                            &a.series.unit
+                        ))
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                body,
+                "<p class=\"flat\">Never moved: {}.</p>",
+                list.join(", ")
+            );
+        }
+        if !ungated.is_empty() {
+            let list: Vec<String> = ungated
+                .iter()
+                .map(|a| escape::xml(&a.series.metric))
+                .collect();
+            let _ = writeln!(
+                body,
+                "<p class=\"ungated\">Not gated (not charted): {}.</p>",
+                list.join(", ")
+            );
+        }
+        body.push_str("</section>\n");
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\n\
-         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>\n\
-         </head><body>\n<h1>{t}</h1>\n<div id=\"charts\">{svg}</div>\n\
-         <table><thead><tr><th>Benchmark</th><th>Metric</th><th>Created</th><th>Commit</th><th>Value</th></tr></thead><tbody>\n{rows}</tbody></table>\n\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}\
+         td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}}tr.critical td,tr.high td{{color:#b00}}\
+         tr.improvement td{{color:#070}}figure{{margin:0}}p.flat,p.ungated{{color:#555}}</style>\n\
+         </head><body>\n<h1>{t}</h1>\n{body}\
+         <p class=\"legend\">Shaded: each segment's median ± 2 robust standard deviations. Vertical marks: change \
+         points, with the step. Grey lines: the medium, high and critical bands above the current segment's median.</p>\n\
          </body></html>\n",
-        t = html_escape(title),
-        svg = svg(series),
+        t = escape::xml(title),
     )
 }

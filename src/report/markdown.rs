@@ -72,7 +72,7 @@ fn safe_url(url: &str) -> Option<String> {
 }
 
 /// The baseline's commit, short, linked to the repository when both are known and the commit is a hash.
-fn commit_ref(commit: &str, run: &RunInfo) -> String {
+pub(crate) fn commit_ref(commit: &str, run: &RunInfo) -> String {
     let short: String = commit.chars().take(7).collect();
     let code = escape::markdown_code(&short);
     let is_hash = (7..=64).contains(&commit.len()) && commit.chars().all(|c| c.is_ascii_hexdigit());
