@@ -150,7 +150,9 @@ fn defuse_autolinks(s: &str) -> String {
             // `#` then a digit: an issue or pull request reference.
             '#' => next(1).is_some_and(|d| d.is_ascii_digit()),
             // `www.` at the start of a word.
-            'w' | 'W' => word_start && lower(1) == Some('w') && lower(2) == Some('w') && next(3) == Some('.'),
+            'w' | 'W' => {
+                word_start && lower(1) == Some('w') && lower(2) == Some('w') && next(3) == Some('.')
+            }
             // `GH-12`.
             'g' | 'G' => {
                 word_start
@@ -260,12 +262,17 @@ mod tests {
 
     #[test]
     fn markdown_text_breaks_every_autolink() {
-        let s = markdown_text("see https://evil.example/login, WWW.evil.example, #12, o/r#3, gh-4, a@b.example");
+        let s = markdown_text(
+            "see https://evil.example/login, WWW.evil.example, #12, o/r#3, gh-4, a@b.example",
+        );
         for linked in ["://", "www.", "WWW.", "#12", "#3", "gh-4", "@b"] {
             assert!(!s.contains(linked), "{linked} in {s}");
         }
         // What a reader sees is unchanged, apart from the markdown escapes.
-        assert_eq!(s.replace('\u{200D}', "").replace('\\', ""), "see https://evil.example/login, WWW.evil.example, #12, o/r#3, gh-4, a@b.example");
+        assert_eq!(
+            s.replace('\u{200D}', "").replace('\\', ""),
+            "see https://evil.example/login, WWW.evil.example, #12, o/r#3, gh-4, a@b.example"
+        );
         assert_eq!(markdown_text("ns::bench a:b"), "ns::bench a:b");
     }
 

@@ -163,8 +163,7 @@ async fn mount_fake(server: &MockServer, fake: &Fake) {
     Mock::given(method("GET"))
         .and(path_regex(r"^(/api/v3)?/repos/o/r/pulls/5$"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"number": 5, "head": {"sha": HEAD}})),
+            ResponseTemplate::new(200).set_body_json(json!({"number": 5, "head": {"sha": HEAD}})),
         )
         .mount(server)
         .await;
