@@ -165,3 +165,40 @@ pub fn supervise(child: &mut Child, mut tick: impl FnMut()) -> std::io::Result<O
         std::thread::sleep(POLL);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_var;
+
+    #[test]
+    fn tokens_file_commands_and_credentials_are_secret_and_the_rest_is_not() {
+        for name in [
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+            "GITHUB_ENV",
+            "GITHUB_OUTPUT",
+            "GITHUB_PATH",
+            "GITHUB_STATE",
+            "GITHUB_STEP_SUMMARY",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "ACTIONS_RUNTIME_TOKEN",
+            "GIT_CONFIG_VALUE_0",
+            "CARGO_REGISTRY_TOKEN",
+            "npm_token",
+            "AWS_SECRET_ACCESS_KEY",
+            "DB_PASSWORD",
+        ] {
+            assert!(is_secret_var(name), "{name}");
+        }
+        for name in [
+            "PATH",
+            "HOME",
+            "CARGO_HOME",
+            "GITHUB_SHA",
+            "GITHUB_REPOSITORY",
+            "RUSTFLAGS",
+        ] {
+            assert!(!is_secret_var(name), "{name}");
+        }
+    }
+}
