@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `mode: baseline` of the action: on a push to the default branch, records the result files as the next
-# snapshot of a baseline (`perfgate baseline create NAME --append`) and pushes it to the remote:
+# `mode: baseline` of the action: on a push to the default branch (an allow-list, below), records the
+# result files as the next snapshot of a baseline (`perfgate baseline create NAME --append`) and pushes it to the remote:
 #   store=branch  (default) to a data branch (PG_DATA_BRANCH, default perfgate-data) holding only the
 #                 baselines directory; the default branch is never written, branch protection is no obstacle
 #   store=commit  as a commit on the branch that was pushed (needs `contents: write` and a branch that the
@@ -17,37 +17,54 @@ dir="${PERFGATE_BASELINES_DIR:-baselines}"
 remote="${PG_REMOTE:-origin}"
 attempts="${PG_PUSH_ATTEMPTS:-6}"
 
-case "${GITHUB_EVENT_NAME:-push}" in
-  pull_request | pull_request_target | workflow_run)
-    echo "::error title=perfgate::mode baseline records on pushes to the default branch, not on $GITHUB_EVENT_NAME: a pull request's results must not become the baseline"
-    exit 2 ;;
+# shellcheck source=action/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+refuse() { pg_error "$1"; if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=2" >> "$GITHUB_OUTPUT"; fi; exit 2; }
+
+# An allow-list: a snapshot is recorded only on a push to the default branch (or a branch listed in
+# baseline-branches), or by workflow_dispatch / schedule there. Every other event (pull_request,
+# issue_comment, merge_group, workflow_run, a push to another branch or a tag, ...) is refused: its
+# results must not become the baseline.
+event="${GITHUB_EVENT_NAME:-}"
+ref="${GITHUB_REF:-}"
+listed="${PG_BASELINE_BRANCHES:-}"
+read -r -d '' -a allowed <<< "${listed//,/ }" || true
+if [[ ${#allowed[@]} -eq 0 && -n "${PG_DEFAULT_BRANCH:-}" ]]; then allowed=("$PG_DEFAULT_BRANCH"); fi
+# GitHub runs scheduled workflows on the default branch only.
+if [[ ${#allowed[@]} -eq 0 && "$event" == schedule ]]; then allowed=("${ref#refs/heads/}"); fi
+case "$event" in
+  push | workflow_dispatch | schedule) ;;
+  *) refuse "mode baseline records on push, workflow_dispatch or schedule on the default branch, not on ${event:-an unknown event}: only those results may become the baseline" ;;
 esac
+if [[ "$ref" != refs/heads/* ]]; then
+  refuse "mode baseline records on a branch, not on ${ref:-an unknown ref}"
+fi
+branch="${ref#refs/heads/}"
+if [[ ${#allowed[@]} -eq 0 ]]; then
+  refuse "mode baseline cannot tell the default branch (the event names none); list the branches to record on in baseline-branches"
+fi
+ok=false
+for b in "${allowed[@]}"; do [[ "$b" == "$branch" ]] && ok=true; done
+if [[ "$ok" != true ]]; then
+  refuse "mode baseline records on ${allowed[*]}, not on branch $branch (set baseline-branches to record there)"
+fi
 
 # The data branch keeps enough history for change points (~50); baselines/ in the default branch stays small.
 case "$store" in
   branch) target="${PG_DATA_BRANCH:-perfgate-data}"; keep="${keep:-50}" ;;
   commit) target="${PG_BRANCH:-${GITHUB_REF_NAME:-}}"; keep="${keep:-20}" ;;
-  *) echo "::error title=perfgate::store must be 'branch' or 'commit', not '$store'"; exit 2 ;;
+  *) refuse "store must be 'branch' or 'commit', not '$store'" ;;
 esac
-if [[ -z "$target" ]]; then
-  echo "::error title=perfgate::no branch to commit the baseline to (GITHUB_REF_NAME is empty)"
-  exit 2
+[[ -n "$target" ]] || refuse "no branch to commit the baseline to (GITHUB_REF_NAME is empty)"
+pg_valid_ref "the branch to store the baseline on" "$target"
+if [[ "$dir" == /* || "$dir" == *..* || "$dir" == -* ]]; then
+  refuse "baselines-dir must be a relative path inside the repository, not '$dir'"
 fi
-if [[ "$dir" == /* || "$dir" == *..* ]]; then
-  echo "::error title=perfgate::baselines-dir must be a relative path inside the repository, not '$dir'"
-  exit 2
-fi
+[[ "$keep" =~ ^[0-9]+$ ]] || refuse "keep must be a number, not '$keep'"
 
 # Result files: whitespace-separated patterns, made absolute (perfgate runs in the workspace).
-shopt -s nullglob globstar
-files=()
-# Word splitting and globbing of the files input are intended here.
-# shellcheck disable=SC2206
-for pattern in ${PG_FILES:-}; do files+=($pattern); done
-if [[ ${#files[@]} -eq 0 ]]; then
-  echo "::error title=perfgate::no result files match the files input: ${PG_FILES:-}"
-  exit 2
-fi
+pg_files "${PG_FILES:-}"
+[[ ${#files[@]} -gt 0 ]] || refuse "no result files match the files input: ${PG_FILES:-}"
 for i in "${!files[@]}"; do [[ "${files[$i]}" == /* ]] || files[i]="$PWD/${files[$i]}"; done
 
 # shellcheck source=action/git-auth.sh
@@ -74,13 +91,12 @@ for attempt in $(seq 1 "$attempts"); do
     empty="$(git hash-object -t tree /dev/null)"
     tip="$(git "${committer[@]}" commit-tree "$empty" -m "perfgate: data branch for baselines")"
   else
-    echo "::error title=perfgate::branch '$target' does not exist on $remote"
-    exit 2
+    refuse "branch '$target' does not exist on $remote"
   fi
   git worktree add --quiet --detach "$work" "$tip"
   # A re-run of the same push: the latest snapshot already names this commit, so record nothing twice.
   if [[ -f "$work/$dir/$name.json" ]] && grep -Eq "\"commit\": *\"$head\"" "$work/$dir/$name.json"; then
-    echo "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
+    pg_say "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
     if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
     exit 0
   fi
@@ -88,23 +104,23 @@ for attempt in $(seq 1 "$attempts"); do
   # Exit 1: recorded, but it started a critical step and the policy's fail_on_critical_step is on. The
   # snapshot is pushed all the same; the step fails afterwards.
   created=0
-  perfgate baseline create "$name" --append --keep "$keep" --baselines-dir "$work/$dir" "${files[@]}" || created=$?
+  perfgate baseline create --append --keep "$keep" --baselines-dir "$work/$dir" -- "$name" "${files[@]}" || created=$?
   if [[ "$created" -ne 0 && "$created" -ne 1 ]]; then exit "$created"; fi
   git -C "$work" add -A -- "$dir"
   if git -C "$work" diff --cached --quiet; then
     # A re-run that recorded byte for byte the same snapshot (same commit, same second).
-    echo "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
+    pg_say "perfgate: baseline '$name' at ${head:0:12} is already on $target; nothing to push"
     if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=0" >> "$GITHUB_OUTPUT"; fi
     exit 0
   fi
   git -C "$work" "${committer[@]}" commit --quiet -m "perfgate: baseline $name at ${head:0:12} [skip ci]"
   if git -C "$work" push --quiet "$remote" "HEAD:refs/heads/$target"; then
-    echo "perfgate: baseline '$name' at ${head:0:12} pushed to $target (attempt $attempt)"
+    pg_say "perfgate: baseline '$name' at ${head:0:12} pushed to $target (attempt $attempt)"
     if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "exit-code=$created" >> "$GITHUB_OUTPUT"; fi
     exit "$created"
   fi
-  echo "perfgate: push to $target rejected (another run pushed first?); recording again on the new tip" >&2
+  pg_say "perfgate: push to $target rejected (another run pushed first?); recording again on the new tip" >&2
   sleep "$(( attempt + RANDOM % 3 ))"
 done
-echo "::error title=perfgate::could not push the baseline to $target after $attempts attempts"
+pg_error "could not push the baseline to $target after $attempts attempts"
 exit 1

@@ -6,8 +6,10 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=action/lib.sh
+source "$here/lib.sh"
 output() { if [[ -n "${GITHUB_OUTPUT:-}" ]]; then echo "$1" >> "$GITHUB_OUTPUT"; fi; }
-fail() { echo "::error title=perfgate::$1"; output "exit-code=${2:-2}"; exit "${2:-2}"; }
+fail() { pg_error "$1"; output "exit-code=${2:-2}"; exit "${2:-2}"; }
 
 # Runs perfgate, records its exit code as the step output and exits with it.
 finish() {
@@ -36,18 +38,19 @@ case "$mode" in
   *) fail "unknown mode '$mode' (analyze, comment, baseline or ab)" ;;
 esac
 
-shopt -s nullglob globstar
-files=()
-# Word splitting and globbing of the files input are intended here.
-# shellcheck disable=SC2206
-for pattern in ${PG_FILES:-}; do files+=($pattern); done
+pg_files "${PG_FILES:-}"
 [[ ${#files[@]} -gt 0 ]] || fail "no result files match the files input: ${PG_FILES:-}"
 
-args=(analyze --comment-key "${PG_COMMENT_KEY:-default}")
-[[ -n "${PG_FAIL_ON:-}" ]] && args+=(--fail-on "$PG_FAIL_ON")
-[[ -n "${PG_BASELINE:-}" ]] && args+=(--baseline "$PG_BASELINE")
-[[ -n "${PG_BASELINE_REF:-}" ]] && args+=(--baseline-ref "$PG_BASELINE_REF")
-[[ -n "${PG_CONFIG:-}" ]] && args+=(--config "$PG_CONFIG")
+[[ -z "${PG_BASELINE_REF:-}" ]] || pg_valid_ref baseline-ref "$PG_BASELINE_REF"
+[[ -z "${PG_BASELINE_BRANCH:-}" ]] || pg_valid_ref baseline-branch "$PG_BASELINE_BRANCH"
+pg_config_from_ref || { output "exit-code=2"; exit 2; }
+
+# Values as `--flag=value`: one argument, never read as another option.
+args=(analyze "--comment-key=${PG_COMMENT_KEY:-default}")
+[[ -n "${PG_FAIL_ON:-}" ]] && args+=("--fail-on=$PG_FAIL_ON")
+[[ -n "${PG_BASELINE:-}" ]] && args+=("--baseline=$PG_BASELINE")
+[[ -n "${PG_BASELINE_REF:-}" ]] && args+=("--baseline-ref=$PG_BASELINE_REF")
+[[ -n "${PG_CONFIG:-}" ]] && args+=("--config=$PG_CONFIG")
 
 # Baselines kept on a data branch (mode baseline, store branch): read them from the remote branch into a
 # temporary directory; the workspace is not changed.
@@ -61,7 +64,7 @@ if [[ -n "${PG_BASELINE_BRANCH:-}" ]]; then
     git fetch --quiet --no-tags "${PG_REMOTE:-origin}" "refs/heads/$PG_BASELINE_BRANCH"
     git archive FETCH_HEAD -- "$dir" | tar -x -C "$data"
   else
-    echo "::notice title=perfgate::no branch $PG_BASELINE_BRANCH yet: it is created by the first run of mode baseline on the default branch"
+    pg_notice "no branch $PG_BASELINE_BRANCH yet: it is created by the first run of mode baseline on the default branch"
   fi
   export PERFGATE_BASELINES_DIR="$data/$dir"
 fi
@@ -71,7 +74,7 @@ if [[ -n "${PG_VERDICT_FILE:-}" ]]; then
   # Only the verdict; annotations, comment and summary come from the main run below. Exit 1 (gate
   # failed) still writes the verdict; an input error stops here.
   code=0
-  GITHUB_ACTIONS=false PERFGATE_COMMENT=0 perfgate "${args[@]}" --output json "${files[@]}" > "$PG_VERDICT_FILE" || code=$?
+  GITHUB_ACTIONS=false PERFGATE_COMMENT=0 perfgate "${args[@]}" --output json -- "${files[@]}" > "$PG_VERDICT_FILE" || code=$?
   if [[ $code -ge 2 ]]; then
     output "exit-code=$code"
     exit "$code"
@@ -79,4 +82,4 @@ if [[ -n "${PG_VERDICT_FILE:-}" ]]; then
 fi
 
 [[ "${PG_COMMENT:-false}" == "true" ]] && args+=(--comment)
-finish "${args[@]}" "${files[@]}"
+finish "${args[@]}" -- "${files[@]}"

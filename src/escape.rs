@@ -109,10 +109,11 @@ pub fn markdown_code(s: &str) -> String {
     format!("{fence}{pad}{cleaned}{pad}{fence}")
 }
 
-/// For markdown prose outside code spans: neutralises markup characters, mentions and HTML.
+/// For markdown prose outside code spans: neutralises markup characters, mentions and HTML, and
+/// everything GitHub would turn into a link (see [`defuse_autolinks`]).
 pub fn markdown_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in terminal(s).chars() {
+    for c in defuse_autolinks(&terminal(s)).chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
                 out.push('\\');
@@ -125,6 +126,44 @@ pub fn markdown_text(s: &str) -> String {
             '@' => out.push_str("@\u{200D}"),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Breaks what GitHub links in prose with an invisible zero-width joiner, so untrusted text cannot put
+/// a clickable URL or a reference in perfgate's comment: `http://` and `https://` (any `://`) and
+/// `www.` (GFM's extended autolinks), `#12`, `owner/repo#12` and `GH-12` (issue references). Mentions
+/// and e-mail addresses are broken at their `@` by [`markdown_text`].
+fn defuse_autolinks(s: &str) -> String {
+    const ZWJ: char = '\u{200D}';
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        out.push(c);
+        let next = |k: usize| chars.get(i + k).copied();
+        let lower = |k: usize| next(k).map(|c| c.to_ascii_lowercase());
+        let word_start = i == 0 || !chars[i - 1].is_alphanumeric();
+        let split = match c {
+            // `:` then `//`: the scheme of a URL.
+            ':' => next(1) == Some('/') && next(2) == Some('/'),
+            // `#` then a digit: an issue or pull request reference.
+            '#' => next(1).is_some_and(|d| d.is_ascii_digit()),
+            // `www.` at the start of a word.
+            'w' | 'W' => {
+                word_start && lower(1) == Some('w') && lower(2) == Some('w') && next(3) == Some('.')
+            }
+            // `GH-12`.
+            'g' | 'G' => {
+                word_start
+                    && lower(1) == Some('h')
+                    && next(2) == Some('-')
+                    && next(3).is_some_and(|d| d.is_ascii_digit())
+            }
+            _ => false,
+        };
+        if split {
+            out.push(ZWJ);
         }
     }
     out
@@ -219,6 +258,22 @@ mod tests {
         let s = markdown_text("@org <b>x</b>");
         assert!(!s.contains("@o"));
         assert!(!s.contains('<'));
+    }
+
+    #[test]
+    fn markdown_text_breaks_every_autolink() {
+        let s = markdown_text(
+            "see https://evil.example/login, WWW.evil.example, #12, o/r#3, gh-4, a@b.example",
+        );
+        for linked in ["://", "www.", "WWW.", "#12", "#3", "gh-4", "@b"] {
+            assert!(!s.contains(linked), "{linked} in {s}");
+        }
+        // What a reader sees is unchanged, apart from the markdown escapes.
+        assert_eq!(
+            s.replace(['\u{200D}', '\\'], ""),
+            "see https://evil.example/login, WWW.evil.example, #12, o/r#3, gh-4, a@b.example"
+        );
+        assert_eq!(markdown_text("ns::bench a:b"), "ns::bench a:b");
     }
 
     #[test]

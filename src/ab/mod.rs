@@ -359,6 +359,8 @@ fn execute(
     let file = File::create(log).map_err(|e| Error::io(log, e))?;
     let err = file.try_clone().map_err(|e| Error::io(log, e))?;
     cmd.stdin(Stdio::null()).stdout(file).stderr(err);
+    // The commands are the pull request's code: no token, no file commands, no credentials.
+    proc::scrub_env(&mut cmd);
     proc::own_group(&mut cmd);
     if let Some(signal) = proc::pending() {
         return Err(Stop::Interrupted {

@@ -20,6 +20,45 @@ extern "C" fn on_signal(sig: libc::c_int) {
 #[cfg(unix)]
 const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
+/// The environment variables the pull request's commands never see: the job's tokens, the Actions file
+/// commands (whose files would let them set the next steps' environment or `PATH`), git credentials
+/// passed in the environment, and any variable whose name says it holds a secret.
+pub fn is_secret_var(name: &str) -> bool {
+    const EXACT: [&str; 8] = [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_ENV",
+        "GITHUB_OUTPUT",
+        "GITHUB_PATH",
+        "GITHUB_STATE",
+        "GITHUB_STEP_SUMMARY",
+        "GIT_ASKPASS",
+    ];
+    const PREFIX: [&str; 2] = ["ACTIONS_", "GIT_CONFIG_"];
+    const WORDS: [&str; 7] = [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "CREDENTIAL",
+        "PRIVATE_KEY",
+        "API_KEY",
+    ];
+    let upper = name.to_ascii_uppercase();
+    EXACT.contains(&upper.as_str())
+        || PREFIX.iter().any(|p| upper.starts_with(p))
+        || WORDS.iter().any(|w| upper.contains(w))
+}
+
+/// Removes [`is_secret_var`] variables of this process from `cmd`'s environment.
+pub fn scrub_env(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if is_secret_var(&name.to_string_lossy()) {
+            cmd.env_remove(name);
+        }
+    }
+}
+
 /// Catches the termination signals until [`restore`].
 pub fn install() {
     #[cfg(unix)]
@@ -124,5 +163,37 @@ pub fn supervise(child: &mut Child, mut tick: impl FnMut()) -> std::io::Result<O
         }
         tick();
         std::thread::sleep(POLL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_var;
+
+    #[test]
+    fn tokens_file_commands_and_credentials_are_secret_and_the_rest_is_not() {
+        for name in [
+            "github_token",
+            "GITHUB_OUTPUT",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "ACTIONS_RUNTIME_TOKEN",
+            "GIT_CONFIG_VALUE_0",
+            "CARGO_REGISTRY_TOKEN",
+            "npm_token",
+            "AWS_SECRET_ACCESS_KEY",
+            "DB_PASSWORD",
+        ] {
+            assert!(is_secret_var(name), "{name}");
+        }
+        for name in [
+            "PATH",
+            "HOME",
+            "CARGO_HOME",
+            "GITHUB_SHA",
+            "GITHUB_REPOSITORY",
+            "RUSTFLAGS",
+        ] {
+            assert!(!is_secret_var(name), "{name}");
+        }
     }
 }

@@ -52,7 +52,6 @@ pub fn comment_request(comment: bool, target: &CommentTarget) -> Option<CommentR
     comment.then(|| CommentRequest {
         key: target.comment_key.clone(),
         pr: target.pr,
-        verify_head: false,
     })
 }
 

@@ -77,7 +77,7 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Post a stored verdict as the sticky PR comment (the privileged half of the fork-safe workflow pair).
     #[command(
-        after_help = "Example:\n  perfgate comment --from verdict.json --pr-file pr_number\n\nNeeds GITHUB_TOKEN (pull-requests: write) and GITHUB_REPOSITORY; never runs the PR's code.\nWith --pr-file (untrusted), it posts only if that PR's head commit is the head_sha of the\nworkflow_run event (the run that measured); otherwise it warns and posts nothing."
+        after_help = "Example:\n  perfgate comment --from verdict.json --pr-file pr_number\n\nNeeds GITHUB_TOKEN (pull-requests: write) and GITHUB_REPOSITORY; never runs the PR's code.\nIt posts only if that PR's head commit is the measured one (the workflow_run event's head_sha,\nthe pull_request event's head, else GITHUB_SHA), with or without --pr-file (untrusted);\notherwise it warns and posts nothing."
     )]
     Comment(CommentArgs),
     /// List the result formats perfgate reads, with the command that produces each.

@@ -63,6 +63,9 @@ pub struct Context {
     pub pr: Option<u64>,
     /// The PR's head commit (not `GITHUB_SHA`, which is a merge commit).
     pub head_sha: Option<String>,
+    /// The commit the run measured, which a PR's head must be for the comment to be posted: the event's
+    /// PR head or `workflow_run.head_sha`, else `GITHUB_SHA` (a push's commit).
+    pub measured_sha: Option<String>,
     /// Link to the workflow run that measured the results.
     pub run_url: Option<String>,
     /// `GITHUB_RUN_ID`, for the link text.
@@ -116,6 +119,7 @@ impl Context {
             token: get("GITHUB_TOKEN").and_then(Token::new),
             pr: pr_number(&event),
             head_sha: head_sha(&event),
+            measured_sha: head_sha(&event).or_else(|| get("GITHUB_SHA").filter(|s| is_sha(s))),
             run_url,
             run_id,
             step_summary: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
@@ -141,8 +145,12 @@ fn head_sha(event: &Value) -> Option<String> {
     event["pull_request"]["head"]["sha"]
         .as_str()
         .or_else(|| event["workflow_run"]["head_sha"].as_str())
-        .filter(|s| s.len() >= 7 && s.chars().all(|c| c.is_ascii_hexdigit()))
+        .filter(|s| is_sha(s))
         .map(str::to_string)
+}
+
+fn is_sha(s: &str) -> bool {
+    s.len() >= 7 && s.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// The run context for rendering, built here from GitHub's environment.
@@ -171,9 +179,6 @@ pub struct CommentRequest {
     pub key: String,
     /// Overrides the PR number from the event (`--pr`).
     pub pr: Option<u64>,
-    /// The PR number came from an untrusted artifact: post only if the PR's head commit is the one the
-    /// measured run was at (`head_sha` of the `workflow_run` event).
-    pub verify_head: bool,
 }
 
 /// Collects warnings: printed on stderr at once (one line each), repeated in the job summary.
@@ -229,7 +234,9 @@ fn post_comment(ctx: &Context, v: &Verdict, req: &CommentRequest, warnings: &mut
             return;
         }
     };
-    if req.verify_head && !head_matches(ctx, &mut api, pr, warnings) {
+    // On every path (the event's PR, `--pr`, a stored verdict with or without `--pr-file`): the PR must
+    // be at the commit that was measured, so a report never lands on a pull request it does not describe.
+    if !head_matches(ctx, &mut api, pr, warnings) {
         return;
     }
     let result = comment::upsert(&mut api, &req.key, &body);
@@ -259,8 +266,8 @@ fn head_matches(
     pr: u64,
     warnings: &mut Warnings,
 ) -> bool {
-    let Some(want) = &ctx.head_sha else {
-        warnings.warn(format!("not commenting on #{pr}: the PR number comes from a file, and the event names no measured commit to check it against — fix: run `perfgate comment` in a `workflow_run` job"));
+    let Some(want) = &ctx.measured_sha else {
+        warnings.warn(format!("not commenting on #{pr}: nothing names the measured commit to check the PR's head against (no PR head or workflow_run head_sha in the event, no GITHUB_SHA) — fix: run in a `pull_request` or `workflow_run` job, or set GITHUB_SHA"));
         return false;
     };
     let short = |s: &str| -> String { s.chars().filter(char::is_ascii_hexdigit).take(7).collect() };
@@ -268,7 +275,7 @@ fn head_matches(
         Ok(have) if have.eq_ignore_ascii_case(want) => true,
         Ok(have) => {
             warnings.warn(format!(
-                "not commenting on #{pr}: its head is {}, but the measured run was at {} — either the PR got a newer push (whose own run will comment) or the artifact's PR number names another pull request",
+                "not commenting on #{pr}: its head is {}, but the measured run was at {} — either the PR got a newer push (whose own run will comment) or the PR number names another pull request",
                 short(&have),
                 short(want)
             ));
@@ -375,7 +382,6 @@ pub fn comment_stored(args: &StoredComment) -> crate::Result<()> {
     let req = CommentRequest {
         key: args.key.clone(),
         pr,
-        verify_head: args.pr_file.is_some(),
     };
     let mut warnings = Warnings {
         ctx: &ctx,

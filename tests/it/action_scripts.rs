@@ -32,6 +32,8 @@ struct State {
     pulls: HashMap<u64, String>,
     /// Static files (release assets) by path.
     files: HashMap<String, Vec<u8>>,
+    /// Paths answered with `302 Found` and this `location`.
+    redirects: HashMap<String, String>,
     /// `METHOD /path` of every request but the listing GETs.
     log: Vec<String>,
 }
@@ -111,8 +113,23 @@ impl FakeGitHub {
         let mut body = vec![0; length];
         let _ = reader.read_exact(&mut body);
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let (status, bytes) = self.route(&method, &target, &body);
         let mut out = stream;
+        let redirect = {
+            let mut s = self.state.lock().unwrap();
+            let to = s.redirects.get(&target).cloned();
+            if to.is_some() {
+                s.log.push(format!("{method} {target}"));
+            }
+            to
+        };
+        if let Some(to) = redirect {
+            let _ = write!(
+                out,
+                "HTTP/1.1 302 Found\r\nlocation: {to}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            return;
+        }
+        let (status, bytes) = self.route(&method, &target, &body);
         let _ = write!(
             out,
             "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -285,6 +302,10 @@ impl World {
             .env("GITHUB_API_URL", &self.gh.url)
             .env("GITHUB_SERVER_URL", "https://github.test")
             .env("GITHUB_REPOSITORY", "o/r")
+            // A push to the default branch, unless a test says otherwise.
+            .env("GITHUB_EVENT_NAME", "push")
+            .env("GITHUB_REF", "refs/heads/main")
+            .env("PG_DEFAULT_BRANCH", "main")
             .env("GITHUB_RUN_ID", "99")
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_OUTPUT", self.path("output"))
@@ -373,6 +394,7 @@ fn baseline_mode_pushes_a_snapshot_and_pr_mode_reads_it_and_posts_one_sticky_com
         "pr-event.json",
         json!({"number": 5, "pull_request": {"number": 5, "head": {"sha": head}}}),
     );
+    w.gh.state.lock().unwrap().pulls.insert(5, head.clone());
     let stranger =
         w.gh.seed(5, "mallory", &format!("{MARKER}\nnot perfgate's"));
     let pr_vars = [
@@ -586,23 +608,31 @@ fn baseline_mode_can_commit_to_the_pushed_branch() {
     assert_eq!(v["baseline"]["commit"], before.as_str());
 }
 
+/// Part 1 of a fork pair in `ws`: the k6 pair gated with `extra` inputs, no comment, the JSON verdict
+/// written to `verdict` (relative to `ws`).
+fn measure(w: &World, ws: &Path, verdict: &str, extra: &[(&str, &str)]) -> Output {
+    let files = k6("current-summary.json");
+    let baseline = k6("baseline-summary.json");
+    let vars = [
+        &[
+            ("PG_FILES", files.as_str()),
+            ("PG_BASELINE", baseline.as_str()),
+            ("PG_COMMENT", "false"),
+            ("PG_VERDICT_FILE", verdict),
+        ][..],
+        extra,
+    ]
+    .concat();
+    w.run("run.sh", ws, &vars)
+}
+
 #[test]
 fn fork_pair_uploads_posts_and_refuses_a_wrong_pr_number() {
     let w = World::new();
     let ws = w.checkout("fork-run", "origin/main");
     let head = git(&ws, &["rev-parse", "HEAD"]);
     // Part 1, untrusted: the verdict goes to a directory nothing created yet.
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_FILES", &k6("current-summary.json")),
-            ("PG_BASELINE", &k6("baseline-summary.json")),
-            ("PG_FAIL_ON", "never"),
-            ("PG_COMMENT", "false"),
-            ("PG_VERDICT_FILE", "perfgate/verdict.json"),
-        ],
-    );
+    let out = measure(&w, &ws, "perfgate/verdict.json", &[("PG_FAIL_ON", "never")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let verdict: Value = read_json(ws.join("perfgate/verdict.json"));
     assert_eq!(verdict["schema"], "perfgate/verdict/v1");
@@ -764,8 +794,22 @@ fn fake_cargo(dir: &Path) -> PathBuf {
     p
 }
 
+/// `install.sh` with the test switch on (`PERFGATE_TEST_HOOKS=1`, so the fake cargo and the fake
+/// release on 127.0.0.1 are allowed) and `extra` variables.
 fn install(w: &World, version: &str, extra: &[(&str, &str)]) -> (Output, PathBuf) {
-    let dest = w.path(&format!("install-{version}-{}", extra.len()));
+    install_as(
+        w,
+        version,
+        &[&[("PERFGATE_TEST_HOOKS", "1")], extra].concat(),
+    )
+}
+
+/// `install.sh` as a real runner would run it: no test switch unless `extra` sets it.
+fn install_as(w: &World, version: &str, extra: &[(&str, &str)]) -> (Output, PathBuf) {
+    // A fresh directory per call: an earlier install must not answer for this one.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dest = w.path(&format!("install-{version}-{n}"));
     let cargo = fake_cargo(w.tmp.path());
     let mut vars = vec![
         ("PERFGATE_VERSION", version.to_string()),
@@ -785,28 +829,31 @@ fn cargo_calls(w: &World) -> String {
     std::fs::read_to_string(w.path("cargo-calls")).unwrap_or_default()
 }
 
-/// The runner checks an action out at `_actions/OWNER/NAME/REF`; the script finds its release from that.
-fn action_checkout(w: &World) -> PathBuf {
+/// The Action as the runner checks it out at `_actions/OWNER/NAME/REF` (the script finds its release
+/// from that path), with `pins` as its `action/checksums.txt`: what the release workflow committed.
+fn action_checkout(w: &World, pins: &str) -> PathBuf {
     let p = w.path("work/_actions/acme/perfgate/v9.9.9");
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::os::unix::fs::symlink(repo_root(), &p).unwrap();
+    std::fs::create_dir_all(p.join("action")).unwrap();
+    std::fs::write(
+        p.join("action/checksums.txt"),
+        format!("# pinned by the release workflow\n{pins}"),
+    )
+    .unwrap();
     p
 }
 
+const RELEASE: &str = "/acme/perfgate/releases/download/v9.9.9";
+
 #[test]
-fn install_downloads_the_release_when_its_checksum_matches() {
+fn install_downloads_the_release_when_its_pinned_checksum_matches() {
     let w = World::new();
     let (bytes, sum) = fake_asset(w.tmp.path(), VERSION);
-    {
-        let mut s = w.gh.state.lock().unwrap();
-        let dir = "/acme/perfgate/releases/download/v9.9.9";
-        s.files.insert(format!("{dir}/{ASSET}"), bytes);
-        s.files.insert(
-            format!("{dir}/SHA256SUMS"),
-            format!("{sum}  {ASSET}\n").into_bytes(),
-        );
-    }
-    let action = action_checkout(&w);
+    w.gh.state
+        .lock()
+        .unwrap()
+        .files
+        .insert(format!("{RELEASE}/{ASSET}"), bytes);
+    let action = action_checkout(&w, &format!("{sum}  {ASSET}\n"));
     let (out, dest) = install(
         &w,
         VERSION,
@@ -819,7 +866,7 @@ fn install_downloads_the_release_when_its_checksum_matches() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&v.stdout).trim(), "perfgate 9.9.9");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("SHA-256"),
+        String::from_utf8_lossy(&out.stderr).contains("verified against action/checksums.txt"),
         "{}",
         text(&out)
     );
@@ -827,35 +874,31 @@ fn install_downloads_the_release_when_its_checksum_matches() {
         .unwrap()
         .contains(dest.to_str().unwrap()));
     assert_eq!(cargo_calls(&w), "", "no build when the download works");
-    let log = w.gh.log();
-    assert!(
-        log.contains(&format!(
-            "GET /acme/perfgate/releases/download/v9.9.9/{ASSET}"
-        )),
-        "{log:?}"
-    );
+    // Only the asset: the release's own SHA256SUMS is never asked for.
+    assert_eq!(w.gh.log(), [format!("GET {RELEASE}/{ASSET}")]);
 }
 
+/// Finding 1: whoever replaces the release's assets (and its SHA256SUMS with them) installs nothing,
+/// and a version the Action has no pin for is built from source, not downloaded.
 #[test]
-fn install_refuses_a_download_whose_checksum_does_not_match() {
+fn install_trusts_only_the_sums_pinned_in_the_action_never_the_releases() {
     let w = World::new();
-    let (bytes, _) = fake_asset(w.tmp.path(), VERSION);
+    let (good, sum) = fake_asset(w.tmp.path(), VERSION);
+    drop(good);
+    let (evil, evil_sum) = fake_asset(&w.path("evil"), "6.6.6");
     {
         let mut s = w.gh.state.lock().unwrap();
-        s.files.insert(format!("/dl/v9.9.9/{ASSET}"), bytes);
+        s.files.insert(format!("{RELEASE}/{ASSET}"), evil.clone());
         s.files.insert(
-            "/dl/v9.9.9/SHA256SUMS".into(),
-            format!("{}  {ASSET}\n", "0".repeat(64)).into_bytes(),
+            format!("{RELEASE}/SHA256SUMS"),
+            format!("{evil_sum}  {ASSET}\n").into_bytes(),
         );
     }
-    let base = format!("{}/dl", w.gh.url);
+    let action = action_checkout(&w, &format!("{sum}  {ASSET}\n"));
     let (out, dest) = install(
         &w,
         VERSION,
-        &[
-            ("PERFGATE_REPOSITORY", "o/r"),
-            ("PERFGATE_DOWNLOAD_BASE", &base),
-        ],
+        &[("GITHUB_ACTION_PATH", action.to_str().unwrap())],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
@@ -869,21 +912,161 @@ fn install_refuses_a_download_whose_checksum_does_not_match() {
         "",
         "a bad download is not papered over by a build"
     );
+
+    // The attack as reported: a release of an unpinned version, with its own matching SHA256SUMS.
+    let evil_asset = "perfgate-v9.9.8-x86_64-unknown-linux-musl.tar.gz";
+    {
+        let mut s = w.gh.state.lock().unwrap();
+        s.log.clear();
+        let dir = "/acme/perfgate/releases/download/v9.9.8";
+        s.files.insert(format!("{dir}/{evil_asset}"), evil);
+        s.files.insert(
+            format!("{dir}/SHA256SUMS"),
+            format!("{evil_sum}  {evil_asset}\n").into_bytes(),
+        );
+    }
+    let out = w
+        .script("install.sh", w.tmp.path(), &[("PERFGATE_TEST_HOOKS", "1")])
+        .arg("--download-only")
+        .env("GITHUB_ACTION_PATH", &action)
+        .env("GITHUB_SERVER_URL", &w.gh.url)
+        .env("PERFGATE_VERSION", "9.9.8")
+        .env("PERFGATE_INSTALL_DIR", w.path("install-evil"))
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no SHA-256 for perfgate-v9.9.8"),
+        "{}",
+        text(&out)
+    );
+    assert!(std::fs::read_to_string(w.path("output"))
+        .unwrap()
+        .contains("need-build=true"));
+    assert!(!w.path("install-evil/perfgate").exists());
+    assert!(w.gh.log().is_empty(), "nothing fetched: {:?}", w.gh.log());
+}
+
+/// Finding 7: plain http and redirects to another host are refused; the test hooks are ignored
+/// without the switch, and on a real runner even with it.
+#[test]
+fn install_refuses_http_and_cross_host_redirects_and_ignores_test_hooks_in_production() {
+    let w = World::new();
+    let other = FakeGitHub::start();
+    let (bytes, sum) = fake_asset(w.tmp.path(), VERSION);
+    other
+        .state
+        .lock()
+        .unwrap()
+        .files
+        .insert(format!("{RELEASE}/{ASSET}"), bytes.clone());
+    let action = action_checkout(&w, &format!("{sum}  {ASSET}\n"));
+    let action = action.to_str().unwrap();
+    // Refused, the download falls back to a build from source (the fake cargo), never to the redirect.
+    let ask = |w: &World, extra: &[(&str, &str)]| {
+        let (out, _) = install(
+            w,
+            VERSION,
+            &[&[("GITHUB_ACTION_PATH", action)], extra].concat(),
+        );
+        let verified = String::from_utf8_lossy(&out.stderr).contains("verified against");
+        (out, verified)
+    };
+    // A redirect to another port of 127.0.0.1 (another origin) and one to a host name.
+    for to in [
+        format!("{}{RELEASE}/{ASSET}", other.url),
+        format!(
+            "http://localhost:{}{RELEASE}/{ASSET}",
+            other.url.rsplit(':').next().unwrap()
+        ),
+    ] {
+        w.gh.state
+            .lock()
+            .unwrap()
+            .redirects
+            .insert(format!("{RELEASE}/{ASSET}"), to.clone());
+        let (out, verified) = ask(&w, &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("refusing a redirect") || err.contains("only https"),
+            "{to}: {}\n{:?}",
+            text(&out),
+            w.gh.log()
+        );
+        assert!(!verified, "{to}: {}", text(&out));
+    }
+    assert!(other.log().is_empty(), "never followed: {:?}", other.log());
+
+    // Without the switch, plain http to the server is refused too, and the hooks are ignored, each
+    // with a warning; so they are on a real runner (RUNNER_ENVIRONMENT), even with the switch.
+    let evil_base = format!("{}/evil", other.url);
+    for switch in [
+        vec![],
+        vec![
+            ("PERFGATE_TEST_HOOKS", "1"),
+            ("RUNNER_ENVIRONMENT", "github-hosted"),
+        ],
+    ] {
+        let mut vars = vec![
+            ("GITHUB_ACTION_PATH", action),
+            ("PERFGATE_DOWNLOAD_BASE", evil_base.as_str()),
+            ("PERFGATE_REPOSITORY", "mallory/evil"),
+        ];
+        vars.extend(switch.iter().copied());
+        let out = w
+            .script("install.sh", w.tmp.path(), &vars)
+            .arg("--download-only")
+            // The real server's address, but over plain http.
+            .env("GITHUB_SERVER_URL", &w.gh.url)
+            .env("PERFGATE_VERSION", VERSION)
+            .env("PERFGATE_CARGO", "/bin/false")
+            .env("PERFGATE_INSTALL_DIR", w.path("install-prod"))
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for hook in [
+            "PERFGATE_DOWNLOAD_BASE",
+            "PERFGATE_REPOSITORY",
+            "PERFGATE_CARGO",
+        ] {
+            assert!(
+                stdout.contains(&format!("::warning title=perfgate::{hook} is a test hook")),
+                "{switch:?} {hook}: {}",
+                text(&out)
+            );
+        }
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("only https"),
+            "{}",
+            text(&out)
+        );
+        assert!(!w.path("install-prod/perfgate").exists());
+    }
+    assert!(other.log().is_empty(), "{:?}", other.log());
+    let log = w.gh.log();
+    assert!(log.iter().all(|l| !l.contains("evil")), "{log:?}");
 }
 
 #[test]
 fn install_without_a_release_falls_back_to_a_cached_cargo_build() {
     let w = World::new();
+    // The Action's own version: built from its source (a version it has no pin for).
+    let own = env!("CARGO_PKG_VERSION");
     let base = format!("{}/dl", w.gh.url);
     let vars = [
         ("PERFGATE_REPOSITORY", "o/r"),
         ("PERFGATE_DOWNLOAD_BASE", base.as_str()),
+        ("PERFGATE_TEST_HOOKS", "1"),
     ];
     // The action's first step only tells whether a build is needed, and the cache key.
     let out = w
         .script("install.sh", w.tmp.path(), &vars)
         .arg("--download-only")
-        .env("PERFGATE_VERSION", "9.9.8")
+        .env("PERFGATE_VERSION", own)
         .env("RUNNER_OS", "Linux")
         .env("RUNNER_ARCH", "X64")
         .output()
@@ -892,11 +1075,11 @@ fn install_without_a_release_falls_back_to_a_cached_cargo_build() {
     let output = std::fs::read_to_string(w.path("output")).unwrap();
     assert!(output.contains("need-build=true"), "{output}");
     assert!(
-        output.contains("cache-key=perfgate-build-Linux-X64-9.9.8-"),
+        output.contains(&format!("cache-key=perfgate-build-Linux-X64-{own}-")),
         "{output}"
     );
 
-    let (out, dest) = install(&w, "9.9.8", &vars);
+    let (out, dest) = install(&w, own, &vars);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let calls = cargo_calls(&w);
     assert!(
@@ -910,11 +1093,22 @@ fn install_without_a_release_falls_back_to_a_cached_cargo_build() {
         .arg("--version")
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&v.stdout).trim(), "perfgate 9.9.8");
+    assert_eq!(
+        String::from_utf8_lossy(&v.stdout).trim(),
+        format!("perfgate {own}")
+    );
     // The next job finds the build in the (restored) cache and does not build again.
-    let (out, _) = install(&w, "9.9.8", &[vars[0], vars[1], ("X", "1")]);
+    let (out, _) = install(&w, own, &vars);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(cargo_calls(&w).lines().count(), 1);
+    // Another version than the Action's own comes from crates.io, not from the Action's source.
+    let (out, _) = install(&w, "9.9.7", &vars);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        cargo_calls(&w).contains("install --locked --quiet perfgate --version =9.9.7 --root "),
+        "{}",
+        cargo_calls(&w)
+    );
 }
 
 #[test]
@@ -981,8 +1175,10 @@ fn action_yml_wires_every_input_to_the_scripts() {
         "PG_COMMITTER_NAME",
         "PG_COMMITTER_EMAIL",
         "PG_BRANCH",
+        // Set by the scripts themselves.
+        "PG_TITLE",
     ];
-    for script in ["run.sh", "baseline.sh"] {
+    for script in ["run.sh", "baseline.sh", "ab.sh", "lib.sh"] {
         let text = std::fs::read_to_string(repo_root().join("action").join(script)).unwrap();
         let mut rest = text.as_str();
         while let Some(i) = rest.find("PG_") {
@@ -991,12 +1187,519 @@ fn action_yml_wires_every_input_to_the_scripts() {
                 .take_while(|c| c.is_ascii_uppercase() || *c == '_')
                 .collect();
             rest = &rest[i + name.len()..];
-            if name.len() > 3 && !optional.contains(&name.as_str()) {
+            // `PG_AB_*` in a comment is a family, not a variable.
+            if name.len() > 3 && !name.ends_with('_') && !optional.contains(&name.as_str()) {
                 assert!(
-                    runs.contains(&format!("{name}: ${{{{ inputs.")),
+                    runs.contains(&format!("{name}: ${{{{ inputs."))
+                        || runs.contains(&format!("{name}: ${{{{ github.event.")),
                     "{script} reads {name}, which action.yml never sets"
                 );
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The security review's attacks (issue 27), each re-run: refused or harmless.
+
+/// The workflow commands in a script's stdout: lines the runner would act on.
+fn commands(o: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.trim_start().starts_with("::"))
+        .map(String::from)
+        .collect()
+}
+
+/// Finding 2: `mode: baseline` records only on a push to the default branch (or a listed branch) and
+/// on workflow_dispatch / schedule there; everything else is one clear error and no push.
+#[test]
+fn baseline_mode_records_by_allow_list_only() {
+    let w = World::new();
+    let ws = w.checkout("ws", "origin/main");
+    let files = k6("baseline-summary.json");
+    let refused = [
+        ("issue_comment", "refs/heads/main"),
+        ("pull_request_review", "refs/heads/main"),
+        ("pull_request_review_comment", "refs/heads/main"),
+        ("merge_group", "refs/heads/gh-readonly-queue/main/pr-1"),
+        ("pull_request", "refs/pull/1/merge"),
+        ("pull_request_target", "refs/heads/main"),
+        ("workflow_run", "refs/heads/main"),
+        ("repository_dispatch", "refs/heads/main"),
+        ("", "refs/heads/main"),
+        ("push", "refs/heads/feature"),
+        ("push", "refs/tags/v1.0.0"),
+        ("workflow_dispatch", "refs/heads/feature"),
+    ];
+    for (event, git_ref) in refused {
+        let out = w.run(
+            "run.sh",
+            &ws,
+            &[
+                ("PG_MODE", "baseline"),
+                ("PG_FILES", &files),
+                ("GITHUB_EVENT_NAME", event),
+                ("GITHUB_REF", git_ref),
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{event} {git_ref}: {}",
+            text(&out)
+        );
+        let cmds = commands(&out);
+        assert_eq!(cmds.len(), 1, "{event}: one clear line: {}", text(&out));
+        assert!(
+            cmds[0].starts_with("::error title=perfgate::mode baseline records on"),
+            "{cmds:?}"
+        );
+    }
+    assert_eq!(
+        git(
+            &w.path("origin.git"),
+            &["branch", "--list", "perfgate-data"]
+        ),
+        "",
+        "nothing was pushed"
+    );
+    // Unknown default branch: refused unless the branches are listed.
+    let out = w.run(
+        "run.sh",
+        &ws,
+        &[
+            ("PG_MODE", "baseline"),
+            ("PG_FILES", &files),
+            ("PG_DEFAULT_BRANCH", ""),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("baseline-branches"));
+
+    // Allowed: workflow_dispatch and schedule on main, a push to a listed branch.
+    for (event, git_ref, listed) in [
+        ("workflow_dispatch", "refs/heads/main", ""),
+        ("schedule", "refs/heads/main", ""),
+        ("push", "refs/heads/release", "main, release"),
+    ] {
+        let out = w.run(
+            "run.sh",
+            &ws,
+            &[
+                ("PG_MODE", "baseline"),
+                ("PG_FILES", &files),
+                ("GITHUB_EVENT_NAME", event),
+                ("GITHUB_REF", git_ref),
+                ("PG_BASELINE_BRANCHES", listed),
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{event} {git_ref}: {}",
+            text(&out)
+        );
+    }
+    assert!(!w.snapshots_on("perfgate-data").is_empty());
+}
+
+/// A workspace with a PR commit on top of origin/main, its event file, and PR 5 at that head on the
+/// fake GitHub. Returns (workspace, base commit, head commit, event file).
+fn pull_request(
+    w: &World,
+    name: &str,
+    change: impl FnOnce(&Path),
+) -> (PathBuf, String, String, PathBuf) {
+    let ws = w.checkout(name, "origin/main");
+    let base = git(&ws, &["rev-parse", "HEAD"]);
+    change(&ws);
+    git(&ws, &["add", "-A"]);
+    git(&ws, &["commit", "-q", "-m", "pr work"]);
+    let head = git(&ws, &["rev-parse", "HEAD"]);
+    let event = w.event(
+        &format!("{name}-event.json"),
+        json!({"number": 5, "pull_request": {"number": 5, "head": {"sha": head}, "base": {"sha": base}}}),
+    );
+    w.gh.state.lock().unwrap().pulls.insert(5, head.clone());
+    (ws, base, head, event)
+}
+
+/// Finding 3: the PR's build and benchmark commands see no token, no file commands and no stored git
+/// credentials, even when the step's environment held them; the comment is posted afterwards by the
+/// step that has the token.
+#[test]
+fn ab_mode_gives_the_prs_commands_no_token_file_commands_or_credentials() {
+    let w = World::new();
+    let (ws, base, _, event) = pull_request(&w, "ab", |ws| {
+        std::fs::write(ws.join("app.txt"), "v2\n").unwrap();
+    });
+    // What actions/checkout leaves with persist-credentials: true (the default).
+    git(
+        &ws,
+        &[
+            "config",
+            "http.https://github.com/.extraheader",
+            "AUTHORIZATION: basic c2VjcmV0",
+        ],
+    );
+    let seen = w.path("seen-by-pr-code.txt");
+    let command = format!(
+        "{{ env; git config --list; cat \"$(git rev-parse --git-common-dir)/config\"; }} >> '{}'; cp '{}' bench.json",
+        seen.display(),
+        k6("baseline-summary.json")
+    );
+    let ev = event.display().to_string();
+    let out = w.run(
+        "run.sh",
+        &ws,
+        &[
+            ("PG_MODE", "ab"),
+            ("PG_AB_BASE", &base),
+            ("PG_AB_COMMAND", &command),
+            ("PG_AB_BUILD", &command),
+            ("PG_AB_RESULTS", "bench.json"),
+            ("PG_AB_RUNS", "2"),
+            ("PG_COMMENT", "true"),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", &ev),
+            ("GITHUB_ENV", w.path("github-env").to_str().unwrap()),
+            ("GITHUB_PATH", w.path("github-path").to_str().unwrap()),
+            ("GITHUB_STATE", w.path("github-state").to_str().unwrap()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    assert!(seen.contains("PERFGATE_AB_SIDE=base") && seen.contains("PERFGATE_AB_SIDE=head"));
+    for secret in [
+        TOKEN,
+        "GITHUB_TOKEN=",
+        "GITHUB_ENV=",
+        "GITHUB_OUTPUT=",
+        "GITHUB_PATH=",
+        "GITHUB_STATE=",
+        "GITHUB_STEP_SUMMARY=",
+        "extraheader",
+        "c2VjcmV0",
+    ] {
+        assert!(
+            !seen.contains(secret),
+            "the PR's code saw {secret}:\n{seen}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("removed http.https://github.com/.extraheader"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        w.gh.comments(5).is_empty(),
+        "no comment from the step that ran PR code"
+    );
+    // The next step (action.yml's "Comment (mode ab)") has the token and posts the verdict.
+    let output = std::fs::read_to_string(w.path("output")).unwrap();
+    let verdict = output
+        .lines()
+        .find_map(|l| l.strip_prefix("ab-verdict="))
+        .unwrap_or_else(|| panic!("no ab-verdict output: {output}"))
+        .to_string();
+    let out = w.run(
+        "run.sh",
+        &ws,
+        &[
+            ("PG_MODE", "comment"),
+            ("PG_VERDICT_FILE", &verdict),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", &ev),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(w.gh.comments(5).len(), 1, "{}", text(&out));
+}
+
+/// Finding 4: `mode: comment` without `pr-file` checks the head too: a workflow_run naming PR #8,
+/// whose head is another commit than the measured one, gets no comment.
+#[test]
+fn comment_mode_without_a_pr_file_checks_the_prs_head() {
+    let w = World::new();
+    let ws = w.checkout("measured", "origin/main");
+    let head = git(&ws, &["rev-parse", "HEAD"]);
+    let out = measure(&w, &ws, "verdict.json", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let event = w.event(
+        "run-event.json",
+        json!({"workflow_run": {"id": 77, "head_sha": head, "pull_requests": [{"number": 8}],
+            "html_url": "https://github.test/o/r/actions/runs/77"}}),
+    );
+    let verdict = ws.join("verdict.json");
+    let comment = |w: &World| {
+        w.run(
+            "run.sh",
+            &w.path("."),
+            &[
+                ("PG_MODE", "comment"),
+                ("PG_VERDICT_FILE", verdict.to_str().unwrap()),
+                ("GITHUB_EVENT_NAME", "workflow_run"),
+                ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+            ],
+        )
+    };
+    w.gh.state
+        .lock()
+        .unwrap()
+        .pulls
+        .insert(8, "2222222222222222222222222222222222222222".into());
+    let out = comment(&w);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(w.gh.comments(8).is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not commenting on #8: its head is 2222222"),
+        "{}",
+        text(&out)
+    );
+    // At the measured commit, it posts.
+    w.gh.state.lock().unwrap().pulls.insert(8, head.clone());
+    let out = comment(&w);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(w.gh.comments(8).len(), 1, "{}", text(&out));
+}
+
+/// The GFM rendering GitHub applies, with its autolink extension.
+fn gfm(md: &str) -> String {
+    let mut o = comrak::Options::default();
+    o.extension.table = true;
+    o.extension.strikethrough = true;
+    o.extension.autolink = true;
+    comrak::markdown_to_html(md, &o)
+}
+
+/// Finding 5: URLs, `www.`, `#N`, `owner/repo#N`, `GH-N`, e-mail addresses and mentions in the prose
+/// fields of a (forged) verdict link nothing in the comment, as a GFM renderer with GitHub's autolink
+/// extension shows.
+#[test]
+fn prose_fields_of_a_forged_verdict_link_nothing() {
+    let w = World::new();
+    let (ws, _, _, event) = pull_request(&w, "prose", |ws| {
+        std::fs::write(ws.join("app.txt"), "v2\n").unwrap();
+    });
+    let out = measure(&w, &ws, "verdict.json", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let hostile = "Log in again at https://evil.example/login or www.evil.example, see #12 and \
+        acme/infra#3 and GH-4, ask @admin or root@evil.example";
+    let mut v: Value = read_json(ws.join("verdict.json"));
+    v["message"] = json!(hostile);
+    v["warnings"] = json!([hostile]);
+    v["baseline"]["runner"] = json!(hostile);
+    std::fs::write(ws.join("verdict.json"), v.to_string()).unwrap();
+    let out = w.run(
+        "run.sh",
+        &ws,
+        &[
+            ("PG_MODE", "comment"),
+            ("PG_VERDICT_FILE", ws.join("verdict.json").to_str().unwrap()),
+            ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let body = w.gh.comments(5)[0]["body"].as_str().unwrap().to_string();
+    assert!(
+        body.matches("Log in again").count() >= 2,
+        "message and warning shown: {body}"
+    );
+    let html = gfm(&body);
+    let links: Vec<&str> = html
+        .split("href=\"")
+        .skip(1)
+        .map(|l| l.split('"').next().unwrap())
+        .collect();
+    assert!(
+        links
+            .iter()
+            .all(|l| l.starts_with("https://github.test/o/r/")),
+        "only perfgate's own links: {links:?}\n{body}"
+    );
+    for linked in [
+        "://evil", "www.evil", "#12", "infra#3", "GH-4", "@admin", "@evil",
+    ] {
+        assert!(!body.contains(linked), "{linked} survives in {body}");
+    }
+}
+
+/// Finding 6: result files are globbed once and passed after `--`: a file named `--baseline=evil.json`
+/// is a (bad) result file, not an option, and a name with a space stays one file.
+#[test]
+fn a_result_file_named_like_an_option_stays_a_file() {
+    let w = World::new();
+    let dir = w.path("results");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        fixture("k6/current-summary.json"),
+        dir.join("my results.json"),
+    )
+    .unwrap();
+    // The attacker's "baseline": the current run itself, which would compare equal and pass.
+    std::fs::copy(fixture("k6/current-summary.json"), dir.join("evil.json")).unwrap();
+    std::fs::write(dir.join("--baseline=evil.json"), "not a result file").unwrap();
+    let out = w.run(
+        "run.sh",
+        &dir,
+        &[
+            ("PG_FILES", "*.json"),
+            ("PG_BASELINE", &k6("baseline-summary.json")),
+            ("PG_COMMENT", "false"),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        err.contains("--baseline=evil.json"),
+        "named as a file: {}",
+        text(&out)
+    );
+    std::fs::remove_file(dir.join("--baseline=evil.json")).unwrap();
+    std::fs::remove_file(dir.join("evil.json")).unwrap();
+    let out = w.run(
+        "run.sh",
+        &dir,
+        &[
+            ("PG_FILES", "*.json"),
+            ("PG_BASELINE", &k6("baseline-summary.json")),
+            ("PG_COMMENT", "false"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the regression still fails: {}",
+        text(&out)
+    );
+}
+
+/// Finding 9: an input holding a line break cannot add a workflow command to the scripts' own messages.
+#[test]
+fn inputs_in_the_scripts_messages_cannot_start_a_workflow_command() {
+    let w = World::new();
+    let ws = w.checkout("inj", "origin/main");
+    let inj = "x\n::error::injected\r\n::add-mask::y";
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        vec![("PG_MODE", inj)],
+        vec![("PG_FILES", "none*.json\n::error::injected*")],
+        vec![("PG_MODE", "comment"), ("PG_VERDICT_FILE", inj)],
+        vec![
+            ("PG_MODE", "baseline"),
+            ("PG_FILES", "x"),
+            ("PG_BASELINE_BRANCHES", inj),
+        ],
+        vec![
+            ("PG_MODE", "baseline"),
+            ("PG_FILES", "x"),
+            ("PG_STORE", inj),
+        ],
+        vec![
+            ("PG_MODE", "ab"),
+            ("PG_AB_BASE", inj),
+            ("PG_AB_COMMAND", "true"),
+            ("PG_AB_RESULTS", "x"),
+        ],
+    ];
+    for vars in cases {
+        let out = w.run("run.sh", &ws, &vars);
+        assert_eq!(out.status.code(), Some(2), "{vars:?}: {}", text(&out));
+        let cmds = commands(&out);
+        assert_eq!(cmds.len(), 1, "{vars:?}: {cmds:?}");
+        assert!(cmds[0].starts_with("::error title=perfgate"), "{cmds:?}");
+        // Encoded (`%0A`) or split into words, never a raw line break.
+        assert!(!cmds[0].contains('\r'), "{cmds:?}");
+    }
+}
+
+/// Finding 10: a ref input that looks like an option (`--upload-pack=...`) never reaches git.
+#[test]
+fn ref_inputs_are_validated_before_they_reach_git() {
+    let w = World::new();
+    let ws = w.checkout("refs", "origin/main");
+    let pwned = w.path("pwned");
+    let evil = format!("--upload-pack=touch {}", pwned.display());
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("PG_MODE", "ab"),
+            ("PG_AB_BASE", &evil),
+            ("PG_AB_COMMAND", "true"),
+            ("PG_AB_RESULTS", "x"),
+        ],
+        vec![("PG_FILES", "app.txt"), ("PG_BASELINE_REF", &evil)],
+        vec![("PG_FILES", "app.txt"), ("PG_BASELINE_BRANCH", &evil)],
+        vec![("PG_FILES", "app.txt"), ("PG_CONFIG_REF", &evil)],
+        vec![("PG_FILES", "app.txt"), ("PG_BASELINE_REF", "main..x")],
+        vec![
+            ("PG_MODE", "baseline"),
+            ("PG_FILES", "app.txt"),
+            ("PG_DATA_BRANCH", &evil),
+        ],
+    ];
+    for vars in cases {
+        let out = w.run("run.sh", &ws, &vars);
+        assert_eq!(out.status.code(), Some(2), "{vars:?}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("must be a branch, tag or commit name"),
+            "{vars:?}: {}",
+            text(&out)
+        );
+        assert!(!pwned.exists(), "{vars:?} ran a command");
+    }
+}
+
+/// The policy file from the base branch (`config-ref: base`): a PR's `fail_on = "never"` no longer
+/// turns its own regression into a pass.
+#[test]
+fn config_ref_base_reads_the_policy_from_the_base_not_the_pr() {
+    let w = World::new();
+    let (ws, base, _, _) = pull_request(&w, "policy", |ws| {
+        std::fs::write(ws.join("perfgate.toml"), "fail_on = \"never\"\n").unwrap();
+    });
+    let mut vars = vec![
+        ("PG_FILES", k6("current-summary.json")),
+        ("PG_BASELINE", k6("baseline-summary.json")),
+        ("PG_COMMENT", "false".to_string()),
+    ];
+    let run = |vars: &[(&str, String)]| {
+        let v: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        w.run("run.sh", &ws, &v)
+    };
+    let out = run(&vars);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the PR's own policy passes it: {}",
+        text(&out)
+    );
+    vars.push(("PG_CONFIG_REF", "base".into()));
+    vars.push(("PG_BASE_SHA", base.clone()));
+    let out = run(&vars);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("has no perfgate.toml; the default policy applies"),
+        "{}",
+        text(&out)
+    );
+    // A policy on the base is used (here: only critical fails; the fixture's regressions are critical).
+    let main = w.push_to_main("v2\n");
+    let seed = w.path("seed");
+    std::fs::write(seed.join("perfgate.toml"), "fail_on = \"critical\"\n").unwrap();
+    git(&seed, &["add", "perfgate.toml"]);
+    git(&seed, &["commit", "-q", "-m", "policy"]);
+    git(&seed, &["push", "-q", "origin", "main"]);
+    let with_policy = git(&seed, &["rev-parse", "HEAD"]);
+    assert_ne!(main, with_policy);
+    vars.pop();
+    vars.push(("PG_BASE_SHA", with_policy));
+    let out = run(&vars);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("policy perfgate.toml from"),
+        "{}",
+        text(&out)
+    );
 }

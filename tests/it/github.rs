@@ -19,6 +19,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const TOKEN: &str = "ghs_perfgateTestToken0123456789abcdef";
 const BOT: &str = "github-actions[bot]";
 const HOSTILE: &str = "@org/team <img src=x> | `x` -->";
+/// The head commit of PR 5 in the event file.
+const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
 
 /// An in-memory PR conversation behind GitHub's comment endpoints.
 #[derive(Clone, Default)]
@@ -155,8 +157,16 @@ struct Env {
     dir: tempfile::TempDir,
 }
 
-/// The fake conversation behind the comment endpoints of `server`.
+/// The fake conversation behind the comment endpoints of `server`, and PR 5 at the event's head commit
+/// (every comment path checks it).
 async fn mount_fake(server: &MockServer, fake: &Fake) {
+    Mock::given(method("GET"))
+        .and(path_regex(r"^(/api/v3)?/repos/o/r/pulls/5$"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"number": 5, "head": {"sha": HEAD}})),
+        )
+        .mount(server)
+        .await;
     Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
         .respond_with(fake.clone())
         .mount(server)
@@ -399,7 +409,7 @@ async fn the_marker_comment_is_found_on_page_two() {
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.method.as_str() == "GET" && r.url.path() != "/user")
+        .filter(|r| r.method.as_str() == "GET" && r.url.path().ends_with("/comments"))
         .map(|r| r.url.query().unwrap_or("").to_string())
         .collect();
     assert_eq!(pages, vec!["per_page=100&page=1", "per_page=100&page=2"]);
@@ -753,14 +763,17 @@ async fn github_enterprise_api_prefix_is_kept() {
         base: server.uri(),
         ..Fake::default()
     };
+    mount_fake(&server, &fake).await;
     Mock::given(path_regex(r"^/api/v3/repos/o/r/issues/5/comments$"))
         .respond_with(fake.clone())
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = perfgate();
+    // No event: `--pr 5` names the PR, and GITHUB_SHA (a push's commit) the commit its head must be.
     cmd.args(strs(&analyze(BASE, CUR)))
         .args(["--pr", "5"])
+        .env("GITHUB_SHA", HEAD)
         .env("GITHUB_API_URL", format!("{}/api/v3", server.uri()))
         .env("GITHUB_REPOSITORY", "o/r")
         .env("GITHUB_TOKEN", TOKEN)
