@@ -59,9 +59,9 @@ impl Partial {
                         metric_len,
                         min: value,
                         max: value,
-                        // No reserve: with one series per distinct tag value a chunk may hold
+                        // A small reserve: with one series per distinct tag value a chunk may hold
                         // thousands of series of one point each.
-                        values: Vec::new(),
+                        values: Vec::with_capacity(8),
                         windowed: k6_common::windowed(key),
                         ..PartSeries::default()
                     },
