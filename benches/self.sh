@@ -8,14 +8,16 @@
 #          ndjson-urls (one distinct `url`), summary-pair (analyze a k6 summary pair), suite-1000 (analyze a
 #          Google Benchmark pair of 1 000 benchmarks), history-100 (analyze against 100 snapshots of history).
 #          Default: all.
-#   --bin: the perfgate to time (default ./target/release/perfgate of the current directory, so that in
+#   --bin: the perfgate to time (default ./target/self-bin/perfgate of benches/self-build.sh, else
+#          ./target/release/perfgate, both in the current directory, so that in
 #          `perfgate ab` each tree times its own build). --out: default ./target/self-bench.
 # Sizes: PG_SELF_MB (NDJSON MB, default 32), PG_SELF_TAGS (distinct values, default 100000). Inputs are
 # generated once into PG_SELF_DATA (default $TMPDIR/perfgate-self) from this script's own tree, so both
 # sides of an A/B run read the same bytes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-bin=./target/release/perfgate
+bin=./target/self-bin/perfgate
+[ -x "$bin" ] || bin=./target/release/perfgate
 out=./target/self-bench
 runs=5
 benches=()
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     --bin) bin=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "benches/self.sh: unknown option $1" >&2; exit 2 ;;
     *) benches+=("$1"); shift ;;
   esac
