@@ -7,7 +7,7 @@
 #   BENCH: ndjson (k6 NDJSON, a real run repeated), ndjson-names (one distinct `name` per request),
 #          ndjson-urls (one distinct `url`), summary-pair (analyze a k6 summary pair), suite-1000 (analyze a
 #          Google Benchmark pair of 1 000 benchmarks), history-100 (analyze against 100 snapshots of history).
-#          Default: all.
+#          Default: $PG_SELF_BENCHES, else all.
 #   --bin: the perfgate to time (default ./target/self-bin/perfgate of benches/self-build.sh, else
 #          ./target/release/perfgate, both in the current directory, so that in
 #          `perfgate ab` each tree times its own build). --out: default ./target/self-bench.
@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bin=./target/self-bin/perfgate
 [ -x "$bin" ] || bin=./target/release/perfgate
 out=./target/self-bench
-runs=5
+runs=${PG_SELF_RUNS:-5}
 benches=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -31,6 +31,8 @@ while [ $# -gt 0 ]; do
     *) benches+=("$1"); shift ;;
   esac
 done
+# shellcheck disable=SC2206 # a list of names
+[ ${#benches[@]} -gt 0 ] || benches=(${PG_SELF_BENCHES:-})
 [ ${#benches[@]} -gt 0 ] || benches=(ndjson ndjson-names ndjson-urls summary-pair suite-1000 history-100)
 command -v hyperfine >/dev/null || { echo "benches/self.sh needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 [ -x "$bin" ] || { echo "benches/self.sh: no perfgate at $bin (cargo build --release)" >&2; exit 2; }
