@@ -61,7 +61,7 @@ impl Partial {
                         max: value,
                         // A small reserve: with one series per distinct tag value a chunk may hold
                         // thousands of series of one point each.
-                        values: Vec::with_capacity(8),
+                        values: Vec::with_capacity(32),
                         windowed: k6_common::windowed(key),
                         ..PartSeries::default()
                     },
