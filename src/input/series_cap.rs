@@ -3,11 +3,14 @@
 //! A script that requests dynamic URLs without a `name` tag gives every URL its own sub-metric
 //! (`http_req_duration{name:https://…/users/123}`): 300 000 URLs took 2.46 GB and wrote a 321 MB snapshot.
 //! Past the cap, new tag values are not kept as sub-metrics (their points still count in the metric
-//! itself), and one warning names the tag to fix.
+//! itself), and one warning names the tag to fix. What is remembered is bounded too: at most `max_series`
+//! kept groups, and per split tag one example and a fixed-size distinct count ([`DistinctCount`], 4 KiB)
+//! of the dropped values, so peak memory does not grow with the number of distinct values.
 
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::stats::distinct::DistinctCount;
 
 /// Distinct `tag:value` sub-metric groups kept per run unless `max_series` in the policy says otherwise.
 pub const DEFAULT_MAX_SERIES: usize = 1000;
@@ -24,15 +27,13 @@ pub fn max_series() -> usize {
     MAX_SERIES.load(Ordering::Relaxed)
 }
 
-/// Dropped values are counted through their hashes, up to this many (8 bytes each).
-const COUNT_LIMIT: usize = 1 << 20;
-
 /// Which sub-metric groups a run keeps, and what it dropped.
 #[derive(Debug)]
 pub struct SeriesCap {
     max: usize,
     kept: HashSet<Box<str>>,
-    dropped: BTreeMap<String, (HashSet<u64>, String)>,
+    /// Per tag (bounded: only the tags that split a metric reach here), the dropped values and an example.
+    dropped: BTreeMap<String, (DistinctCount, String)>,
 }
 
 impl Default for SeriesCap {
@@ -61,26 +62,21 @@ impl SeriesCap {
         }
         let inner = group.trim_start_matches('{').trim_end_matches('}');
         let (tag, value) = inner.split_once(':').unwrap_or((inner, ""));
-        let (seen, _example) = self
-            .dropped
-            .entry(tag.to_string())
-            .or_insert_with(|| (HashSet::new(), value.to_string()));
-        if seen.len() < COUNT_LIMIT {
-            let mut h = DefaultHasher::new();
-            value.hash(&mut h);
-            seen.insert(h.finish());
+        if !self.dropped.contains_key(tag) {
+            let first = (DistinctCount::default(), value.to_string());
+            self.dropped.insert(tag.to_string(), first);
         }
+        let Some((seen, _example)) = self.dropped.get_mut(tag) else {
+            return false;
+        };
+        seen.add(value);
         false
     }
 
     /// The warning to show when anything was dropped: which tag, how many values, an example, the fix.
     pub fn warning(&self) -> Option<String> {
-        let (tag, (seen, example)) = self.dropped.iter().max_by_key(|(_, (s, _))| s.len())?;
-        let more = if seen.len() >= COUNT_LIMIT {
-            "over "
-        } else {
-            ""
-        };
+        let (tag, (seen, example)) = self.dropped.iter().max_by_key(|(_, (s, _))| s.estimate())?;
+        let more = if seen.is_exact() { "" } else { "about " };
         let mut shown: String = example.chars().take(80).collect();
         if shown.len() < example.len() {
             shown.push('…');
@@ -88,7 +84,7 @@ impl SeriesCap {
         Some(format!(
             "k6 run has more than {} distinct tag values; {more}{} more values of tag `{}` (e.g. `{}`) are counted in their metric but not kept as sub-metrics. Give dynamic URLs one name (http.get(url, {{ tags: {{ name: 'users/:id' }} }})), or raise max_series in perfgate.toml",
             self.max,
-            seen.len(),
+            seen.estimate(),
             crate::escape::terminal(tag),
             crate::escape::terminal(&shown),
         ))

@@ -14,9 +14,12 @@
 //! * [`changepoint`]: where a series stepped (rank binary segmentation, permutation test).
 //! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
 //!   a long stream (k6 NDJSON trends).
+//! * [`distinct`]: the number of distinct values of a stream in 4 KiB
+//!   (HyperLogLog), for warnings about values that are not kept.
 
 pub mod changepoint;
 pub mod counts;
+pub mod distinct;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
 pub mod moments;

@@ -311,8 +311,13 @@ fn distinct_k6_tag_values_are_capped_with_a_warning_naming_the_tag() {
     let out = run(&sb, &["analyze", "-o", "json", "--baseline", &f, &f]);
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("more than 5 distinct tag values; 1097 more values of tag `name`"),
-        "{err}"
-    );
+    // Past 256 dropped values the count is a fixed-size estimate (HyperLogLog, ±1.6 %): 1097 exactly.
+    let about: u64 = err
+        .split("more than 5 distinct tag values; about ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(about.abs_diff(1097) <= 55, "{err}");
+    assert!(err.contains("more values of tag `name`"), "{err}");
 }

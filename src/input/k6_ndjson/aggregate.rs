@@ -1,10 +1,12 @@
 //! The merger's state: per metric and sub-metric, the k6 type and what has been collected (a [`Summary`]
 //! for trends, sums for counters and rates), turned at the end into the summary k6 would print.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use serde_json::{Map, Value};
 
+use super::fxhash::Fx;
 use super::partial::Partial;
 use super::windows::Windows;
 use crate::error::ParseError;
@@ -29,13 +31,22 @@ enum Series {
     Rate { nonzero: u64, total: u64 },
 }
 
+/// One kept metric or sub-metric.
+struct Slot {
+    key: Box<str>,
+    kind: K6Type,
+    series: Series,
+    /// Per-window summaries of a gated trend, for batch-means evidence (see [`Windows`]).
+    windows: Option<Windows>,
+}
+
 /// Turns k6 samples into the summary k6 would compute. Fed one point (or one parsed chunk) at a time so
 /// that the reading (lines, gzip, threads) stays separate from the statistics.
 pub struct K6Aggregator {
     kinds: HashMap<String, (K6Type, Option<String>)>,
-    series: BTreeMap<String, (K6Type, Series)>,
-    /// Per-window summaries of the gated trends, for batch-means evidence (see [`Windows`]).
-    windows: HashMap<String, Windows>,
+    /// The kept series by key: an index into `slots`.
+    index: HashMap<Box<str>, usize, BuildHasherDefault<Fx>>,
+    slots: Vec<Slot>,
     first_ns: Option<i128>,
     last_ns: Option<i128>,
     /// Bounds the sub-metrics (#17): dynamic URLs in the `name` tag must not grow memory without end.
@@ -53,8 +64,8 @@ impl K6Aggregator {
     pub fn new() -> K6Aggregator {
         K6Aggregator {
             kinds: HashMap::new(),
-            series: BTreeMap::new(),
-            windows: HashMap::new(),
+            index: HashMap::default(),
+            slots: Vec::new(),
             first_ns: None,
             last_ns: None,
             cap: SeriesCap::default(),
@@ -97,6 +108,36 @@ impl K6Aggregator {
             .or_else(|| builtin_kind(metric))
     }
 
+    /// The slot of `key`, created when its metric is counted and the series cap admits it.
+    fn slot(&mut self, key: Box<str>, metric_len: usize) -> Option<usize> {
+        if let Some(&i) = self.index.get(&key) {
+            return Some(i);
+        }
+        let metric = key.get(..metric_len).unwrap_or(&key);
+        let kind = self.kind_of(metric).filter(|k| *k != K6Type::Gauge)?;
+        if !self.cap.admit(&key) {
+            return None;
+        }
+        let series = match kind {
+            K6Type::Trend => Series::Trend(Summary::default()),
+            K6Type::Counter => Series::Counter(0.0),
+            _ => Series::Rate {
+                nonzero: 0,
+                total: 0,
+            },
+        };
+        let windows = (kind == K6Type::Trend && k6_common::windowed(&key)).then(Windows::default);
+        let i = self.slots.len();
+        self.index.insert(key.clone(), i);
+        self.slots.push(Slot {
+            key,
+            kind,
+            series,
+            windows,
+        });
+        Some(i)
+    }
+
     /// Merges one chunk's partial result; returns the line count so far, or the chunk's error with its line.
     pub(super) fn merge_partial(
         &mut self,
@@ -121,44 +162,27 @@ impl K6Aggregator {
         if let Some(l) = part.last_ns {
             self.observe_time(l);
         }
-        for &(i, sec, v) in &part.timed {
-            let Some((key, s)) = part.series.get(i) else {
-                continue;
-            };
-            let metric = key.get(..s.metric_len).unwrap_or(key);
-            if self.kind_of(metric) == Some(K6Type::Trend) && k6_common::windowed(key) {
-                self.windows.entry(key.to_string()).or_default().add(sec, v);
-            }
-        }
+        // Where each of the chunk's series goes (`None`: not kept), decided before the windows so that a
+        // sub-metric dropped by the series cap keeps no per-window state either.
+        let mut slot_of = Vec::with_capacity(part.series.len());
         for (key, s) in part.series {
-            let metric = key.get(..s.metric_len).unwrap_or(&key);
-            let Some(kind) = self.kind_of(metric) else {
-                continue;
-            };
-            if kind == K6Type::Gauge {
-                continue;
-            }
-            if !self.series.contains_key(&*key) && !self.cap.admit(&key) {
-                continue;
-            }
-            let (_, series) = self.series.entry(key.into()).or_insert_with(|| {
-                let s = match kind {
-                    K6Type::Trend => Series::Trend(Summary::default()),
-                    K6Type::Counter => Series::Counter(0.0),
-                    _ => Series::Rate {
-                        nonzero: 0,
-                        total: 0,
-                    },
-                };
-                (kind, s)
-            });
-            match series {
-                Series::Trend(sum) => sum.add_batch(&s.values, s.sum, s.min, s.max),
-                Series::Counter(sum) => *sum += s.sum,
-                Series::Rate { nonzero, total } => {
-                    *total += s.count;
-                    *nonzero += s.nonzero;
+            let slot = self.slot(key, s.metric_len);
+            if let Some(Slot { series, .. }) = slot.and_then(|i| self.slots.get_mut(i)) {
+                match series {
+                    Series::Trend(sum) => sum.add_batch(&s.values, s.sum, s.min, s.max),
+                    Series::Counter(sum) => *sum += s.sum,
+                    Series::Rate { nonzero, total } => {
+                        *total += s.count;
+                        *nonzero += s.nonzero;
+                    }
                 }
+            }
+            slot_of.push(slot);
+        }
+        for &(i, sec, v) in &part.timed {
+            let slot = slot_of.get(i).copied().flatten();
+            if let Some(w) = slot.and_then(|j| self.slots.get_mut(j)?.windows.as_mut()) {
+                w.add(sec, v);
             }
         }
         Ok(lines_before + part.lines)
@@ -175,7 +199,15 @@ impl K6Aggregator {
             _ => None,
         };
         let mut run = Run::default();
-        for (key, (kind, series)) in self.series {
+        // Keys in order, as the snapshot lists them.
+        self.slots.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        for Slot {
+            key,
+            kind,
+            series,
+            windows,
+        } in self.slots
+        {
             let base = k6_common::base_name(&key);
             let contains = self.kinds.get(base).and_then(|(_, c)| c.as_deref());
             let mut values = Map::new();
@@ -212,11 +244,11 @@ impl K6Aggregator {
                 }
             }
             k6_common::add_metric(&mut run, &key, kind, contains, &values);
-            if let Some(batches) = self.windows.remove(&key).and_then(Windows::batches) {
+            if let Some(batches) = windows.and_then(Windows::batches) {
                 for (name, values) in batches {
                     if let Some(m) = run
                         .benchmarks
-                        .get_mut(&key)
+                        .get_mut(&*key)
                         .and_then(|b| b.metrics.get_mut(name))
                     {
                         m.batches = values;

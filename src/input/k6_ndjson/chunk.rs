@@ -32,24 +32,21 @@ impl<R: Read> Chunker<R> {
         buf.append(&mut self.carry);
         let mut target = CHUNK;
         loop {
-            // Zero the window once, not once per read: gzip and pipes return small reads.
-            let mut filled = buf.len();
+            // `read_to_end` on a `take` fills the spare capacity without zeroing it first (for files);
+            // it stops at `target` bytes or at the end of the stream.
+            let filled = buf.len();
             if filled < target && !self.eof {
-                buf.resize(target, 0);
-            }
-            while filled < target && !self.eof {
-                let dst = buf.get_mut(filled..target).unwrap_or_default();
+                let want = target - filled;
+                buf.reserve(want);
                 let n = loop {
-                    match self.r.read(dst) {
+                    match (&mut self.r).take(want as u64).read_to_end(&mut buf) {
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         other => break other,
                     }
                 };
                 let n = n.inspect_err(|_| buf.truncate(filled))?;
-                filled += n;
-                self.eof = n == 0;
+                self.eof = n < want;
             }
-            buf.truncate(filled);
             if self.eof {
                 return Ok((!buf.is_empty()).then_some(buf));
             }

@@ -22,6 +22,8 @@ pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
     let mut time_cache = TimeCache::default();
     // Points of one metric with the same tags (byte for byte) go to the same series: remember which.
     let mut routes: Routes<'_> = HashMap::default();
+    // About one timed point per 300 bytes of a typical k6 file: skip the doublings.
+    part.timed.reserve(chunk.len() / 300);
     let mut rest = chunk;
     if first_in_file {
         rest = rest.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(rest);

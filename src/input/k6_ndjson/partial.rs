@@ -59,8 +59,9 @@ impl Partial {
                         metric_len,
                         min: value,
                         max: value,
-                        // A chunk holds thousands of points: skip the first doublings.
-                        values: Vec::with_capacity(256),
+                        // A small reserve: with one series per distinct tag value a chunk may hold
+                        // thousands of series of one point each.
+                        values: Vec::with_capacity(32),
                         windowed: k6_common::windowed(key),
                         ..PartSeries::default()
                     },

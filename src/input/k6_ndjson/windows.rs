@@ -20,6 +20,8 @@ const MAX_WINDOWS: usize = 256;
 pub(super) struct Windows {
     width: i64,
     map: BTreeMap<i64, Summary>,
+    /// The window last added to, outside `map`: points come in time order, so most go to the same one.
+    current: Option<(i64, Summary)>,
 }
 
 impl Windows {
@@ -27,10 +29,27 @@ impl Windows {
         if self.width == 0 {
             self.width = 1;
         }
-        self.map
-            .entry(sec.div_euclid(self.width))
-            .or_default()
-            .add(v);
+        let key = sec.div_euclid(self.width);
+        match &mut self.current {
+            Some((k, s)) if *k == key => {
+                s.add(v);
+                return;
+            }
+            _ => {}
+        }
+        self.flush();
+        // The flush may have widened the windows.
+        let key = sec.div_euclid(self.width);
+        let mut s = self.map.remove(&key).unwrap_or_default();
+        s.add(v);
+        self.current = Some((key, s));
+    }
+
+    /// Puts the current window back into the map, halving the resolution when there are too many.
+    fn flush(&mut self) {
+        if let Some((k, s)) = self.current.take() {
+            self.map.insert(k, s);
+        }
         if self.map.len() > MAX_WINDOWS {
             self.width *= 2;
             let old = std::mem::take(&mut self.map);
@@ -41,7 +60,8 @@ impl Windows {
     }
 
     /// Per-batch percentiles, by perfgate stat name; `None` with fewer windows than batches.
-    pub(super) fn batches(self) -> Option<Vec<(&'static str, Vec<f64>)>> {
+    pub(super) fn batches(mut self) -> Option<Vec<(&'static str, Vec<f64>)>> {
+        self.flush();
         let windows: Vec<Summary> = self.map.into_values().collect();
         let n = windows.len();
         if n < BATCHES {
@@ -75,6 +95,7 @@ mod tests {
         for sec in 0..3600i64 {
             w.add(1_700_000_000 + sec, 10.0 + sec as f64 / 360.0);
         }
+        w.flush();
         assert!(w.map.len() <= MAX_WINDOWS, "{}", w.map.len());
         assert_eq!(w.width, 16);
         let batches = w.batches().unwrap();
