@@ -186,6 +186,7 @@ pub fn grade_pair(
     let (change_pct, mut judgement, mut reason) = if b.abs() > ZERO {
         let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
         let j = match sample_sets(base, cur, policy) {
+            _ if base.deterministic && cur.deterministic => evidence::exact(worse_pct, bands),
             Some(ValueSets::Runs(bs, cs)) => {
                 let j = evidence::judge_runs(&bs, &cs, direction, bands, policy.alpha);
                 if j.evidence.outcome == evidence::Outcome::TooFewSamples {

@@ -172,6 +172,10 @@ pub struct Metric {
     /// Upper bound of the tool's confidence interval for `value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_high: Option<f64>,
+    /// A count that is the same on every run of the same code (Valgrind's instructions, cache hits):
+    /// it has no noise, so any change is real and is graded by the bands alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deterministic: bool,
 }
 
 impl Metric {
@@ -187,7 +191,14 @@ impl Metric {
             batches: Vec::new(),
             ci_low: None,
             ci_high: None,
+            deterministic: false,
         }
+    }
+
+    /// Marks the metric as deterministic (see [`Metric::deterministic`]).
+    pub fn deterministic(mut self) -> Metric {
+        self.deterministic = true;
+        self
     }
 
     /// Marks the metric as reported but never failing the gate.
@@ -223,6 +234,7 @@ impl Metric {
             batches: scale(&self.batches),
             ci_low: self.ci_low.map(|x| x * k),
             ci_high: self.ci_high.map(|x| x * k),
+            deterministic: self.deterministic,
         })
     }
 }
