@@ -215,7 +215,7 @@ impl InputFormat for GungraunInput {
     }
 
     fn example(&self) -> &'static str {
-        "cargo bench -- --save-summary=json   # reads target/gungraun/**/summary.json; or --output-format=json > bench.json"
+        "cargo bench -- --output-format=json > bench.json   # or give the summary.json files of --save-summary=json"
     }
 
     fn sniff(&self, probe: &Probe) -> bool {
