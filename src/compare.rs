@@ -222,6 +222,7 @@ pub fn grade_pair(
     let (change_pct, mut judgement, mut reason) = if b.abs() > ZERO {
         let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
         let j = match sample_sets(base, cur, policy) {
+            _ if base.deterministic && cur.deterministic => evidence::exact(worse_pct, bands),
             Some(ValueSets::Runs(bs, cs)) => {
                 // The metric's own history knows its noise best; else the suite; else the floor.
                 let prior = evidence::history_noise(history)

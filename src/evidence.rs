@@ -52,6 +52,8 @@ pub enum Method {
     /// One run per side: the row's statistic from within-run samples; the spread between runs is not
     /// measured and is allowed for by [`FLOOR_SD_PCT`].
     WithinRun,
+    /// A deterministic count (instructions, cache hits): no noise, so the change is exact.
+    Deterministic,
 }
 
 impl Method {
@@ -772,6 +774,20 @@ pub fn unverified(worse_pct: f64, bands: &Bands) -> Judgement {
         severity: bands.grade(worse_pct),
         evidence: Evidence::unverified(),
     }
+}
+
+/// A deterministic metric ([`crate::model::Metric::deterministic`]): the same code gives the same count,
+/// so a change that exists is real. No test; the bands grade the exact change.
+pub fn exact(worse_pct: f64, bands: &Bands) -> Judgement {
+    let mut evidence = Evidence::new(Method::Deterministic, Outcome::WithinNoise, 1, 1);
+    let severity = bands.grade(worse_pct);
+    evidence.outcome = match severity {
+        Severity::Unchanged if worse_pct == 0.0 => Outcome::WithinNoise,
+        Severity::Unchanged => Outcome::BelowBand,
+        _ => Outcome::Significant,
+    };
+    evidence.p_value = Some(if worse_pct > 0.0 { 0.0 } else { 1.0 });
+    Judgement { severity, evidence }
 }
 
 /// The smallest step a value was recorded with: `12` → 1, `12.5` → 0.1, `20.090773` → 1e-6.

@@ -176,6 +176,10 @@ pub struct Metric {
     /// what they are out of. A side that lacks the metric but has the trials then had zero failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<FailuresOf>,
+    /// A count that is the same on every run of the same code (Valgrind's instructions, cache hits):
+    /// it has no noise, so any change is real and is graded by the bands alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deterministic: bool,
 }
 
 /// What a failure count is out of: the metric holding the number of trials in the same run (e.g.
@@ -212,7 +216,14 @@ impl Metric {
             ci_low: None,
             ci_high: None,
             failures: None,
+            deterministic: false,
         }
+    }
+
+    /// Marks the metric as deterministic (see [`Metric::deterministic`]).
+    pub fn deterministic(mut self) -> Metric {
+        self.deterministic = true;
+        self
     }
 
     /// Marks the metric as reported but never failing the gate.
@@ -260,6 +271,7 @@ impl Metric {
             ci_low: self.ci_low.map(|x| x * k),
             ci_high: self.ci_high.map(|x| x * k),
             failures: self.failures.clone(),
+            deterministic: self.deterministic,
         })
     }
 }

@@ -94,6 +94,7 @@ impl InputFormat for GabCustomInput {
         };
         let mut run = Run::default();
         let mut names = super::names::UniqueNames::default();
+        let mut rates = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             let o = json::object(e, &format!("[{i}]"))?;
             let name = coerced_string(o.get("name"))
@@ -106,9 +107,25 @@ impl InputFormat for GabCustomInput {
             let Some(value) = coerced_number(o.get("value")) else {
                 continue;
             };
+            if !self.bigger_is_better && units::is_throughput(&unit) && rates.len() < 3 {
+                rates.push(format!(
+                    "`{}` ({})",
+                    crate::escape::terminal(&name),
+                    crate::escape::terminal(&unit)
+                ));
+            }
             let unit = units::time_unit(&unit).unwrap_or_else(|| Unit::parse(unit.trim()));
             let key = names.unique(&name);
             run.insert(&key, "value", Metric::new(value, unit, direction));
+        }
+        if !rates.is_empty() {
+            // A smaller-is-better reading of a rate turns a drop into an "improvement": say so.
+            eprintln!(
+                "perfgate: warning: {}: read as smaller-is-better (gab-smaller), but {} {} a rate; if this is a customBiggerIsBetter file, pass --format gab-bigger",
+                probe.path().display(),
+                rates.join(", "),
+                if rates.len() == 1 { "is" } else { "are" }
+            );
         }
         Ok(run)
     }

@@ -2,7 +2,7 @@
 //! "scoreConfidence", "scorePercentiles", "rawData"}, "secondaryMetrics": {…}}`.
 //!
 //! One benchmark per `benchmark` + `params` + `mode`. Time-per-op units are converted to ns, ops-per-time
-//! to `/s`. Throughput mode (`thrpt`) is higher-is-better, the other modes lower. JMH writes non-finite
+//! to `/s`. Throughput mode (`thrpt`) is higher-is-better, the other modes lower; where the mode and the unit disagree (`s/op` under `thrpt`), the unit decides. JMH writes non-finite
 //! numbers as the strings `"NaN"`, `"+INF"`, `"-INF"`, which read as missing.
 
 use serde_json::Value;
@@ -53,7 +53,15 @@ impl InputFormat for JmhInput {
             let primary = e
                 .get("primaryMetric")
                 .ok_or_else(|| ParseError::new(format!("`{name}` has no `primaryMetric`")))?;
-            let direction = if mode == "thrpt" {
+            let unit = primary
+                .get("scoreUnit")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            // The unit decides where it and the mode disagree (`s/op` under `thrpt`): a time per
+            // operation is lower-is-better whatever the mode says.
+            let direction = if unit.ends_with("/op") {
+                Direction::LowerIsBetter
+            } else if unit.starts_with("ops/") || mode == "thrpt" {
                 Direction::HigherIsBetter
             } else {
                 Direction::LowerIsBetter

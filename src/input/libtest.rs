@@ -32,25 +32,55 @@ impl InputFormat for LibtestInput {
         let mut run = Run::default();
         for (n, line) in (1..).zip(lines(probe.text()?)) {
             let Some(b) = bench_line(line) else {
+                if line.contains(" ... bench:") {
+                    // Looks like a result but is not one perfgate can read: said, never dropped silently.
+                    eprintln!(
+                        "perfgate: warning: {}: line {n} not read (no number and unit after `bench:`): {}",
+                        probe.path().display(),
+                        crate::escape::terminal(line.trim())
+                    );
+                }
                 continue;
             };
-            let (metric, unit, factor) = match units::time_unit(b.unit).and_then(|u| u.nanos()) {
-                Some(f) => ("ns_per_iter".to_string(), Unit::Nanoseconds, f),
-                None if b.unit == "ps" => ("ns_per_iter".to_string(), Unit::Nanoseconds, 1e-3),
+            let per_iter = b.unit.strip_suffix("/iter");
+            let (metric, unit, factor, direction) = match per_iter {
+                // A unit of its own (`MS/s` from a custom bencher-format emitter): the metric is the unit,
+                // its direction the unit's.
                 None => (
-                    format!("{}_per_iter", b.unit),
-                    Unit::Other(format!("{}/iter", b.unit)),
+                    b.unit.to_string(),
+                    Unit::Other(b.unit.to_string()),
                     1.0,
+                    units::direction_for(b.unit),
                 ),
+                Some(u) => match units::time_unit(u).and_then(|u| u.nanos()) {
+                    Some(f) => (
+                        "ns_per_iter".to_string(),
+                        Unit::Nanoseconds,
+                        f,
+                        Direction::LowerIsBetter,
+                    ),
+                    None if u == "ps" => (
+                        "ns_per_iter".to_string(),
+                        Unit::Nanoseconds,
+                        1e-3,
+                        Direction::LowerIsBetter,
+                    ),
+                    None => (
+                        format!("{u}_per_iter"),
+                        Unit::Other(format!("{u}/iter")),
+                        1.0,
+                        Direction::LowerIsBetter,
+                    ),
+                },
             };
-            let m = Metric::new(b.value * factor, unit.clone(), Direction::LowerIsBetter);
+            let m = Metric::new(b.value * factor, unit.clone(), direction);
             check_metric(b.name, &metric, &m).map_err(|e| e.at_line(n))?;
             run.insert(b.name, &metric, m);
             if let Some(dev) = b.deviation {
                 run.insert(
                     b.name,
                     "deviation",
-                    Metric::new(dev * factor, unit, Direction::LowerIsBetter).informational(),
+                    Metric::new(dev * factor, unit, direction).informational(),
                 );
             }
             if let Some((v, u)) = b.throughput {
@@ -90,12 +120,12 @@ fn bench_line(line: &str) -> Option<BenchLine<'_>> {
     }
     let mut fields = after.split_whitespace();
     let value = number(fields.next()?)?;
-    let unit = fields.next()?.strip_suffix("/iter")?;
+    let unit = fields.next()?;
+    if unit.starts_with('(') {
+        return None;
+    }
     // `(+/- 56)`, then optionally `= 123 MB/s`
-    let rest = after
-        .split_once("/iter")
-        .map(|(_, r)| r.trim())
-        .unwrap_or("");
+    let rest = after.split_once(unit).map(|(_, r)| r.trim()).unwrap_or("");
     let deviation = rest
         .strip_prefix("(+/-")
         .and_then(|r| r.split_once(')'))
@@ -188,5 +218,16 @@ mod tests {
             Unit::Other("cycles/iter".into())
         );
         assert_eq!(run.benchmarks.len(), 2);
+    }
+
+    #[test]
+    fn rates_are_read_with_their_unit_and_direction() {
+        let text = "test upload ... bench:        1911 MS/s (+/- 420)\n";
+        let run = LibtestInput
+            .parse(&Probe::from_text(Path::new("t.txt"), text))
+            .unwrap();
+        let m = run.metric("upload", "MS/s").unwrap();
+        assert_eq!((m.value, m.direction), (1911.0, Direction::HigherIsBetter));
+        assert_eq!(run.metric("upload", "deviation").unwrap().value, 420.0);
     }
 }

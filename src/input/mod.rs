@@ -30,6 +30,12 @@ pub mod series_cap;
 pub mod snapshot;
 pub mod units;
 pub mod workers;
+// Micro-benchmark harnesses of other ecosystems (JavaScript, Valgrind counts, Catch2, asv).
+pub mod benchmark_js;
+pub mod gungraun;
+pub mod gungraun_text;
+pub mod tinybench;
+pub mod vitest;
 
 use std::cell::OnceCell;
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -73,6 +79,13 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &google_benchmark::GoogleBenchmarkInput,
     &jmh::JmhInput,
     &benchmarkdotnet::BenchmarkDotNetInput,
+    // Other ecosystems' micro-benchmark harnesses: JSON keyed on their own fields, text on their own
+    // result lines (and never a file that starts like JSON).
+    &benchmark_js::BenchmarkJsInput,
+    &gungraun::GungraunInput,
+    &gungraun_text::GungraunTextInput,
+    &tinybench::TinybenchInput,
+    &vitest::VitestInput,
     // BMF and GAB are generic shapes: after every tool-specific format. Their sniffers are strict enough
     // not to claim each other's files (object of objects vs array).
     &bmf::BmfInput,

@@ -274,3 +274,61 @@ fn every_corpus_file_is_attributed() {
     assert_eq!(listed, copied);
     assert!(root.join("LICENSES.md").is_file());
 }
+
+#[test]
+fn vitest_pair_flags_sort() {
+    let v = analyze_fails("vitest/baseline.json", "vitest/current.json");
+    let name = |b: &str| format!("work.bench.js > work > {b}");
+    assert_only_slowed(
+        &v,
+        &name("sort"),
+        &[&name("fib"), &name("join")],
+        &["mean", "median"],
+    );
+    assert_eq!(row(&v, &name("sort"), "mean")["unit"], "ns");
+}
+
+#[test]
+fn tinybench_pair_flags_sort() {
+    let v = analyze_fails("tinybench/baseline.json", "tinybench/current.json");
+    assert_only_slowed(&v, "sort", &["fib", "join"], &["mean", "median"]);
+}
+
+#[test]
+fn benchmark_js_pair_flags_sort() {
+    let v = analyze_fails("benchmark-js/baseline.txt", "benchmark-js/current.txt");
+    assert_only_slowed(&v, "sort", &["fib", "join"], &["ops"]);
+}
+
+/// Valgrind's counts do not move on unchanged code: the change is graded as exact, with no test.
+#[test]
+fn gungraun_pair_flags_sort_exactly() {
+    for (base, cur) in [
+        ("gungraun/baseline.json", "gungraun/current.json"),
+        ("gungraun/text/baseline.txt", "gungraun/text/current.txt"),
+    ] {
+        let v = analyze_fails(base, cur);
+        let sort = "work::work::bench_sort unsorted";
+        let r = row(&v, sort, "instructions");
+        assert_eq!(r["evidence"]["method"], "deterministic", "{base}");
+        assert_eq!(r["severity"], "high", "{base}");
+        for other in ["work::work::bench_fib", "work::work::bench_join"] {
+            assert_eq!(severity(&v, other, "instructions"), "unchanged", "{base}");
+        }
+        assert_eq!(benchmarks(&v)[0], sort, "the slowed benchmark first");
+    }
+}
+
+#[test]
+fn new_harnesses_are_detected_from_content() {
+    for (file, id) in [
+        ("vitest/baseline.json", "vitest"),
+        ("tinybench/baseline.json", "tinybench"),
+        ("benchmark-js/baseline.txt", "benchmark-js"),
+        ("gungraun/baseline.json", "gungraun"),
+        ("gungraun/text/baseline.txt", "gungraun-text"),
+    ] {
+        let probe = perfgate::input::Probe::open(&fixture(file)).unwrap();
+        assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
+    }
+}
