@@ -9,6 +9,12 @@ pub mod autocannon;
 pub mod benchmarkdotnet;
 pub mod bmf;
 pub mod criterion;
+// Load testers beyond k6 (issue 25), alphabetic; their shared endpoint metrics in `endpoint_stats`.
+mod endpoint_stats;
+pub use endpoint_stats::FAILURES;
+pub mod locust;
+pub mod locust_csv;
+// End of the load testers.
 pub mod gab_custom;
 pub mod go_bench;
 pub mod google_benchmark;
@@ -66,6 +72,9 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &k6_ndjson::K6NdjsonInput,
     &artillery::ArtilleryInput,
     &autocannon::AutocannonInput,
+    // Load testers beyond k6 (issue 25), alphabetic; each keys on its own tool's fields.
+    &locust::LocustInput,
+    &locust_csv::LocustCsvInput,
     // Structural JSON sniffers: each keys on fields no other format has.
     &criterion::CriterionInput,
     &hyperfine::HyperfineInput,
