@@ -1,0 +1,188 @@
+//! The load testers beyond k6 (Locust JSON and CSV, oha, JMeter JTL) on their real runs (`fixtures/<tool>/`,
+//! recorded by each directory's generate.sh against fixtures/load-server.js): every file is detected as its
+//! format, unchanged code never fails (pair by pair and three against three), and the endpoint slowed by
+//! 15 ms fails on its own rows, first in the PR comment, from one run per side and from three.
+
+use crate::common;
+
+use std::path::PathBuf;
+
+use common::{failing_rows, fixture, high_or_worse, rows, Sandbox};
+use serde_json::Value;
+
+/// (format id, slowed benchmark, the other endpoints' benchmarks).
+const TOOLS: &[(&str, &str, [&str; 2])] = &[
+    ("locust", "GET /search", ["GET /health", "GET /items"]),
+    ("locust-csv", "GET /search", ["GET /health", "GET /items"]),
+    ("oha", "search", ["health", "items"]),
+    ("jmeter-jtl", "search", ["health", "items"]),
+];
+
+/// The files one run of a tool wrote (oha writes one per endpoint, in a directory per run).
+fn run_files(tool: &str, stem: &str) -> Vec<PathBuf> {
+    match tool {
+        "locust" => vec![fixture(&format!("locust/{stem}.json"))],
+        "locust-csv" => vec![fixture(&format!("locust/{stem}_stats.csv"))],
+        "oha" => ["health", "items", "search"]
+            .iter()
+            .map(|ep| fixture(&format!("oha/{stem}/{ep}.json")))
+            .collect(),
+        "jmeter-jtl" => vec![fixture(&format!("jmeter/{stem}.jtl"))],
+        _ => unreachable!("{tool}"),
+    }
+}
+
+const STEMS: &[&str] = &[
+    "baseline",
+    "current",
+    "current-run2",
+    "current-run3",
+    "noise/run1",
+    "noise/run2",
+    "noise/run3",
+    "noise/run4",
+    "noise/run5",
+    "noise/run6",
+];
+
+/// Records `base` runs as the baseline and analyzes `cur` runs against it as `output`.
+fn analyze(tool: &str, base: &[&str], cur: &[&str], output: &str) -> (i32, String) {
+    let sb = Sandbox::new();
+    let files = |stems: &[&str]| -> Vec<PathBuf> {
+        stems.iter().flat_map(|s| run_files(tool, s)).collect()
+    };
+    sb.create_baseline(&["main"], &files(base));
+    let out = sb
+        .cmd()
+        .args(["analyze", "--color", "never", "-o", output])
+        .args(files(cur))
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, String::from_utf8(out.stdout).unwrap())
+}
+
+fn verdict(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
+    let (code, out) = analyze(tool, base, cur, "json");
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+fn failing(v: &Value) -> Vec<String> {
+    failing_rows(v)
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} → {} {}",
+                c["benchmark"], c["metric"], c["baseline"], c["current"], c["severity"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_fixture_is_detected_as_its_format() {
+    for (tool, _, _) in TOOLS {
+        for stem in STEMS {
+            for f in run_files(tool, stem) {
+                let sb = Sandbox::new();
+                sb.create_baseline(&["t"], &[&f]);
+                let snap = common::read_json(sb.path("baselines/t.json"));
+                assert_eq!(snap["sources"][0]["format"], *tool, "{}", f.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn no_pair_of_six_unchanged_runs_fails_and_neither_does_three_vs_three() {
+    for (tool, _, _) in TOOLS {
+        let mut bad = Vec::new();
+        for i in 1..=6 {
+            for j in i + 1..=6 {
+                let (a, b) = (format!("noise/run{i}"), format!("noise/run{j}"));
+                let (code, v) = verdict(tool, &[&a], &[&b]);
+                if code != 0 {
+                    bad.push(format!("run{i} vs run{j}: {:?}", failing(&v)));
+                }
+            }
+        }
+        let (code, v) = verdict(
+            tool,
+            &["noise/run1", "noise/run2", "noise/run3"],
+            &["noise/run4", "noise/run5", "noise/run6"],
+        );
+        if code != 0 {
+            bad.push(format!("runs 1-3 vs 4-6: {:?}", failing(&v)));
+        }
+        assert!(
+            bad.is_empty(),
+            "{tool}: unchanged code failed:\n{}",
+            bad.join("\n")
+        );
+    }
+}
+
+fn assert_regression_caught(tool: &str, slow: &str, others: &[&str], base: &[&str], cur: &[&str]) {
+    let (code, v) = verdict(tool, base, cur);
+    assert_eq!(code, 1, "{tool} {base:?} vs {cur:?}: the gate must fail");
+    let p95 = common::row(&v, slow, "p95");
+    assert!(
+        p95["gated"] == true && high_or_worse(p95),
+        "{tool} {base:?}: {p95}"
+    );
+    for c in rows(&v) {
+        let b = c["benchmark"].as_str().unwrap();
+        if others.contains(&b) && c["gated"] == true {
+            assert!(
+                !high_or_worse(c),
+                "{tool} {base:?}: untouched endpoint flagged: {c}"
+            );
+        }
+    }
+    for c in failing_rows(&v) {
+        assert_eq!(
+            c["benchmark"], slow,
+            "{tool} {base:?}: only the slowed endpoint fails: {c}"
+        );
+    }
+    // The first row a reviewer reads in the PR comment is the slowed endpoint.
+    let (_, md) = analyze(tool, base, cur, "markdown");
+    let visible = md.split("<details>").next().unwrap();
+    let first = visible
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .nth(2)
+        .unwrap_or_else(|| panic!("{tool}: no table rows:\n{md}"));
+    assert!(first.contains(slow), "{tool}: first row is {first}\n{md}");
+}
+
+#[test]
+fn the_endpoint_slowed_by_15_ms_fails_first_in_the_comment_from_one_run_and_from_three() {
+    for (tool, slow, others) in TOOLS {
+        assert_regression_caught(tool, slow, others, &["baseline"], &["current"]);
+        assert_regression_caught(
+            tool,
+            slow,
+            others,
+            &["noise/run1", "noise/run2", "noise/run3"],
+            &["current", "current-run2", "current-run3"],
+        );
+    }
+}
+
+#[test]
+fn failure_counts_are_written_as_zero_and_error_rates_with_their_trials() {
+    for (tool, slow, _) in TOOLS {
+        let (_, v) = verdict(tool, &["baseline"], &["current"]);
+        let f = common::row(&v, slow, "failures");
+        assert_eq!(f["baseline"], 0.0, "{tool}: {f}");
+        assert_eq!(f["gated"], true, "{tool}: {f}");
+        let e = common::row(&v, slow, "error_rate");
+        assert_eq!(e["severity"], "unchanged", "{tool}: {e}");
+    }
+}
