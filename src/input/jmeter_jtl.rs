@@ -11,7 +11,9 @@
 //! `mean`, `min`, `max`, `count`, `failures` (samples whose `success` is `false`: JMeter marks 4xx/5xx and
 //! failed assertions so), `error_rate`, and `rate` = samples / (last end − first start), JMeter's
 //! throughput, reported only (JMeter's threads are a closed loop). Metrics as in
-//! [`super::endpoint_stats`].
+//! [`super::endpoint_stats`]. Like k6's NDJSON, each label's samples are also kept per second of
+//! `timeStamp` (k6 NDJSON's `Windows`), so its gated percentiles carry their values over ten consecutive
+//! time batches and one run per side is judged on the run's own variation over time.
 //!
 //! The header line (JMeter's default since 3.0; `jmeter.save.saveservice.print_field_names=true` before)
 //! is what detection keys on. A file without one is read with `--format jmeter-jtl` in JMeter's default
@@ -23,6 +25,7 @@ use std::io::{BufRead, Read};
 
 use crate::error::ParseError;
 use crate::input::endpoint_stats::{csv_fields, EndpointStats};
+use crate::input::k6_ndjson::windows::Windows;
 use crate::input::series_cap::SeriesCap;
 use crate::input::{InputFormat, Probe};
 use crate::model::Run;
@@ -94,6 +97,8 @@ struct Label {
     /// First sample start and last sample end, ms since the epoch.
     first: Option<f64>,
     last: Option<f64>,
+    /// Per-second windows for the batch evidence, as k6 NDJSON keeps them (not for `Total`).
+    windows: Option<Windows>,
 }
 
 impl Label {
@@ -102,10 +107,33 @@ impl Label {
         if !ok {
             self.failures += 1;
         }
+        if let (Some(t), Some(w)) = (start, self.windows.as_mut()) {
+            #[allow(clippy::cast_possible_truncation)]
+            w.add((t / 1000.0).floor() as i64, elapsed);
+        }
         if let Some(t) = start {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             let end = t + elapsed;
             self.last = Some(self.last.map_or(end, |l| l.max(end)));
+        }
+    }
+
+    /// Writes the label's metrics, with each gated percentile's values over ten consecutive time batches
+    /// of the run (`Metric::batches`), so that one run per side is judged on its own variation over time.
+    fn insert(mut self, run: &mut Run, bench: &str, overall: bool) {
+        let windows = self.windows.take();
+        self.stats(overall).insert(run, bench);
+        let Some(batches) = windows.and_then(Windows::batches) else {
+            return;
+        };
+        for (name, values) in batches {
+            if let Some(m) = run
+                .benchmarks
+                .get_mut(bench)
+                .and_then(|b| b.metrics.get_mut(name))
+            {
+                m.batches = values;
+            }
         }
     }
 
@@ -249,7 +277,10 @@ impl InputFormat for JmeterJtlInput {
             if let Some(l) = labels.get_mut(label) {
                 l.add(elapsed, ok, start);
             } else if cap.admit(&format!("jmeter{{label:{label}}}")) {
-                let mut l = Label::default();
+                let mut l = Label {
+                    windows: Some(Windows::default()),
+                    ..Label::default()
+                };
                 l.add(elapsed, ok, start);
                 labels.insert(label.to_string(), l);
             } else {
@@ -270,9 +301,9 @@ impl InputFormat for JmeterJtlInput {
             return Ok(run);
         }
         for (name, l) in labels {
-            l.stats(false).insert(&mut run, &name);
+            l.insert(&mut run, &name, false);
         }
-        total.stats(true).insert(&mut run, TOTAL);
+        total.insert(&mut run, TOTAL, true);
         Ok(run)
     }
 }
