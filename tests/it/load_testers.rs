@@ -128,8 +128,11 @@ fn unchanged_runs_pass_pair_by_pair_and_three_vs_three_but_for_the_listed_p99s()
             (4..=6).map(run).collect(),
         ));
         for (name, base, cur) in &pairs {
-            let strs = |v: &[String]| v.iter().map(String::as_str).collect::<Vec<_>>();
-            let (code, v) = verdict(tool, &strs(base), &strs(cur));
+            let (b, c): (Vec<&str>, Vec<&str>) = (
+                base.iter().map(String::as_str).collect(),
+                cur.iter().map(String::as_str).collect(),
+            );
+            let (code, v) = verdict(tool, &b, &c);
             let rows = failing_rows(&v);
             assert_eq!(code != 0, !rows.is_empty(), "{tool} {name}: exit {code}");
             for c in rows {
