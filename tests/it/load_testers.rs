@@ -7,6 +7,7 @@ use crate::common;
 
 use std::path::PathBuf;
 
+use crate::loadtest::failing;
 use common::{failing_rows, fixture, high_or_worse, rows, Sandbox};
 use serde_json::Value;
 
@@ -70,18 +71,6 @@ fn analyze(tool: &str, base: &[&str], cur: &[&str], output: &str) -> (i32, Strin
 fn verdict(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
     let (code, out) = analyze(tool, base, cur, "json");
     (code, serde_json::from_str(&out).unwrap())
-}
-
-fn failing(v: &Value) -> Vec<String> {
-    failing_rows(v)
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {} → {} {}",
-                c["benchmark"], c["metric"], c["baseline"], c["current"], c["severity"]
-            )
-        })
-        .collect()
 }
 
 #[test]
