@@ -69,7 +69,10 @@ fn load_seeds(roots: &[PathBuf]) -> Vec<Seed> {
             let p = entry.path();
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
             if !entry.file_type().is_file()
-                || !matches!(ext, "json" | "ndjson" | "txt" | "out" | "toml")
+                || !matches!(
+                    ext,
+                    "json" | "ndjson" | "txt" | "out" | "toml" | "csv" | "jtl"
+                )
             {
                 continue;
             }

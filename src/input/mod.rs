@@ -9,6 +9,14 @@ pub mod autocannon;
 pub mod benchmarkdotnet;
 pub mod bmf;
 pub mod criterion;
+// Load testers beyond k6 (issue 25), alphabetic; their shared endpoint metrics in `endpoint_stats`.
+mod endpoint_stats;
+pub use endpoint_stats::FAILURES;
+pub mod jmeter_jtl;
+pub mod locust;
+pub mod locust_csv;
+pub mod oha;
+// End of the load testers.
 pub mod gab_custom;
 pub mod go_bench;
 pub mod google_benchmark;
@@ -72,6 +80,11 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &k6_ndjson::K6NdjsonInput,
     &artillery::ArtilleryInput,
     &autocannon::AutocannonInput,
+    // Load testers beyond k6 (issue 25), alphabetic; each keys on its own tool's fields.
+    &jmeter_jtl::JmeterJtlInput,
+    &locust::LocustInput,
+    &locust_csv::LocustCsvInput,
+    &oha::OhaInput,
     // Structural JSON sniffers: each keys on fields no other format has.
     &criterion::CriterionInput,
     &hyperfine::HyperfineInput,

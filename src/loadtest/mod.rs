@@ -38,6 +38,11 @@ pub const LOAD_TEST_FORMATS: &[&str] = &[
     "k6-ndjson",
     "artillery",
     "autocannon",
+    // Load testers beyond k6 (issue 25): `input::endpoint_stats` writes their rows.
+    "jmeter-jtl",
+    "locust",
+    "locust-csv",
+    "oha",
 ];
 
 /// Requests needed beyond a percentile (N·(1−q), or N·q below the median) for it to be gated: p95 needs

@@ -52,7 +52,7 @@ fn analyze(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
 }
 
 /// Gated rows graded high or critical, for messages.
-fn failing(v: &Value) -> Vec<String> {
+pub(crate) fn failing(v: &Value) -> Vec<String> {
     failing_rows(v)
         .iter()
         .map(|c| {

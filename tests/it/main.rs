@@ -16,6 +16,7 @@ mod github;
 mod history;
 mod hostile_input;
 mod hostile_names;
+mod load_testers;
 mod loadtest;
 mod noise;
 mod policy;

@@ -27,7 +27,7 @@ mod partial;
 mod pool;
 mod scan;
 mod source;
-mod windows;
+pub(crate) mod windows;
 
 use std::io::{BufReader, Read};
 use std::sync::atomic::AtomicU64;

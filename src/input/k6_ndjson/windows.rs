@@ -17,7 +17,7 @@ const MAX_WINDOWS: usize = 256;
 /// `samples`, so a test on them sees the run's variation over time (warm-up, pauses, interference), which
 /// requests next to each other share (autocorrelation), instead of treating every request as independent.
 #[derive(Default)]
-pub(super) struct Windows {
+pub(crate) struct Windows {
     width: i64,
     map: BTreeMap<i64, Summary>,
     /// The window last added to, outside `map`: points come in time order, so most go to the same one.
@@ -25,7 +25,7 @@ pub(super) struct Windows {
 }
 
 impl Windows {
-    pub(super) fn add(&mut self, sec: i64, v: f64) {
+    pub(crate) fn add(&mut self, sec: i64, v: f64) {
         if self.width == 0 {
             self.width = 1;
         }
@@ -60,7 +60,7 @@ impl Windows {
     }
 
     /// Per-batch percentiles, by perfgate stat name; `None` with fewer windows than batches.
-    pub(super) fn batches(mut self) -> Option<Vec<(&'static str, Vec<f64>)>> {
+    pub(crate) fn batches(mut self) -> Option<Vec<(&'static str, Vec<f64>)>> {
         self.flush();
         let windows: Vec<Summary> = self.map.into_values().collect();
         let n = windows.len();

@@ -1,0 +1,208 @@
+//! The load testers beyond k6 (Locust JSON and CSV, oha, JMeter JTL) on their real runs (`fixtures/<tool>/`,
+//! recorded by each directory's generate.sh against fixtures/load-server.js): every file is detected as its
+//! format, unchanged code never fails (pair by pair and three against three), and the endpoint slowed by
+//! 15 ms fails on its own rows, first in the PR comment, from one run per side and from three.
+
+use crate::common;
+
+use std::path::PathBuf;
+
+use crate::loadtest::failing;
+use common::{failing_rows, fixture, high_or_worse, rows, Sandbox};
+use serde_json::Value;
+
+/// (format id, slowed benchmark, the other endpoints' benchmarks).
+const TOOLS: &[(&str, &str, [&str; 2])] = &[
+    ("locust", "GET /search", ["GET /health", "GET /items"]),
+    ("locust-csv", "GET /search", ["GET /health", "GET /items"]),
+    ("oha", "search", ["health", "items"]),
+    ("jmeter-jtl", "search", ["health", "items"]),
+];
+
+/// The files one run of a tool wrote (oha writes one per endpoint, in a directory per run).
+fn run_files(tool: &str, stem: &str) -> Vec<PathBuf> {
+    match tool {
+        "locust" => vec![fixture(&format!("locust/{stem}.json"))],
+        "locust-csv" => vec![fixture(&format!("locust/{stem}_stats.csv"))],
+        "oha" => ["health", "items", "search"]
+            .iter()
+            .map(|ep| fixture(&format!("oha/{stem}/{ep}.json")))
+            .collect(),
+        "jmeter-jtl" => vec![fixture(&format!("jmeter/{stem}.jtl"))],
+        _ => unreachable!("{tool}"),
+    }
+}
+
+const STEMS: &[&str] = &[
+    "baseline",
+    "current",
+    "current-run2",
+    "current-run3",
+    "noise/run1",
+    "noise/run2",
+    "noise/run3",
+    "noise/run4",
+    "noise/run5",
+    "noise/run6",
+];
+
+/// Records `base` runs as the baseline and analyzes `cur` runs against it as `output`.
+fn analyze(tool: &str, base: &[&str], cur: &[&str], output: &str) -> (i32, String) {
+    let sb = Sandbox::new();
+    let files = |stems: &[&str]| -> Vec<PathBuf> {
+        stems.iter().flat_map(|s| run_files(tool, s)).collect()
+    };
+    sb.create_baseline(&["main"], &files(base));
+    let out = sb
+        .cmd()
+        .args(["analyze", "--color", "never", "-o", output])
+        .args(files(cur))
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, String::from_utf8(out.stdout).unwrap())
+}
+
+fn verdict(tool: &str, base: &[&str], cur: &[&str]) -> (i32, Value) {
+    let (code, out) = analyze(tool, base, cur, "json");
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+#[test]
+fn every_fixture_is_detected_as_its_format() {
+    for (tool, _, _) in TOOLS {
+        for stem in STEMS {
+            for f in run_files(tool, stem) {
+                let sb = Sandbox::new();
+                sb.create_baseline(&["t"], &[&f]);
+                let snap = common::read_json(sb.path("baselines/t.json"));
+                assert_eq!(snap["sources"][0]["format"], *tool, "{}", f.display());
+            }
+        }
+    }
+}
+
+/// Same-code pairs that fail, measured on the 2-core machine these runs were recorded on while it was 99 %
+/// busy (fixtures/*/README.md): a p99 that moved by 5 ms, exactly the load-test materiality floor
+/// (`loadtest::MIN_LATENCY_CHANGE_MS`), from one value per run with no within-run evidence (oha's JSON and
+/// Locust's CSV have no per-request times). They are listed, not hidden: a change to the rules or the
+/// readers that fixes one, or a new one, fails this test. JMeter's JTL (within-run batches) and Locust's
+/// JSON have none.
+const KNOWN_FALSE_ALARMS: &[(&str, &str, &str, &str)] = &[
+    ("locust-csv", "run2 vs run3", "GET /health", "p99"),
+    ("oha", "run1 vs run3", "items", "p99"),
+    ("oha", "run2 vs run3", "items", "p99"),
+];
+
+#[test]
+fn unchanged_runs_pass_pair_by_pair_and_three_vs_three_but_for_the_listed_p99s() {
+    let mut found = Vec::new();
+    let mut report = Vec::new();
+    for (tool, _, _) in TOOLS {
+        let run = |i: usize| format!("noise/run{i}");
+        let mut pairs: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+        for i in 1..=6 {
+            for j in i + 1..=6 {
+                pairs.push((format!("run{i} vs run{j}"), vec![run(i)], vec![run(j)]));
+            }
+        }
+        pairs.push((
+            "runs 1-3 vs 4-6".into(),
+            (1..=3).map(run).collect(),
+            (4..=6).map(run).collect(),
+        ));
+        for (name, base, cur) in &pairs {
+            let (b, c): (Vec<&str>, Vec<&str>) = (
+                base.iter().map(String::as_str).collect(),
+                cur.iter().map(String::as_str).collect(),
+            );
+            let (code, v) = verdict(tool, &b, &c);
+            let rows = failing_rows(&v);
+            assert_eq!(code != 0, !rows.is_empty(), "{tool} {name}: exit {code}");
+            for c in rows {
+                found.push((
+                    tool.to_string(),
+                    name.clone(),
+                    c["benchmark"].as_str().unwrap().to_string(),
+                    c["metric"].as_str().unwrap().to_string(),
+                ));
+            }
+            report.push(format!("{tool} {name}: {:?}", failing(&v)));
+        }
+    }
+    let known: Vec<(String, String, String, String)> = KNOWN_FALSE_ALARMS
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        known,
+        "same-code failures changed:\n{}",
+        report.join("\n")
+    );
+}
+
+fn assert_regression_caught(tool: &str, slow: &str, others: &[&str], base: &[&str], cur: &[&str]) {
+    let (code, v) = verdict(tool, base, cur);
+    assert_eq!(code, 1, "{tool} {base:?} vs {cur:?}: the gate must fail");
+    let p95 = common::row(&v, slow, "p95");
+    assert!(
+        p95["gated"] == true && high_or_worse(p95),
+        "{tool} {base:?}: {p95}"
+    );
+    for c in rows(&v) {
+        let b = c["benchmark"].as_str().unwrap();
+        if others.contains(&b) && c["gated"] == true {
+            assert!(
+                !high_or_worse(c),
+                "{tool} {base:?}: untouched endpoint flagged: {c}"
+            );
+        }
+    }
+    for c in failing_rows(&v) {
+        assert_eq!(
+            c["benchmark"], slow,
+            "{tool} {base:?}: only the slowed endpoint fails: {c}"
+        );
+    }
+    // The first row a reviewer reads in the PR comment is the slowed endpoint.
+    let (_, md) = analyze(tool, base, cur, "markdown");
+    let visible = md.split("<details>").next().unwrap();
+    let first = visible
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .nth(2)
+        .unwrap_or_else(|| panic!("{tool}: no table rows:\n{md}"));
+    assert!(first.contains(slow), "{tool}: first row is {first}\n{md}");
+}
+
+#[test]
+fn the_endpoint_slowed_by_15_ms_fails_first_in_the_comment_from_one_run_and_from_three() {
+    for (tool, slow, others) in TOOLS {
+        assert_regression_caught(tool, slow, others, &["baseline"], &["current"]);
+        assert_regression_caught(
+            tool,
+            slow,
+            others,
+            &["noise/run1", "noise/run2", "noise/run3"],
+            &["current", "current-run2", "current-run3"],
+        );
+    }
+}
+
+#[test]
+fn failure_counts_are_written_as_zero_and_error_rates_with_their_trials() {
+    for (tool, slow, _) in TOOLS {
+        let (_, v) = verdict(tool, &["baseline"], &["current"]);
+        let f = common::row(&v, slow, "failures");
+        assert_eq!(f["baseline"], 0.0, "{tool}: {f}");
+        assert_eq!(f["gated"], true, "{tool}: {f}");
+        let e = common::row(&v, slow, "error_rate");
+        assert_eq!(e["severity"], "unchanged", "{tool}: {e}");
+    }
+}
