@@ -230,8 +230,7 @@ fn analyse_one(series: Series, bands: &Bands) -> Analysed {
 }
 
 /// Robust spread of one value around a segment's level, in percent: 1.4826 · MAD of the ln values (or
-/// of the values relative to their median when some are not positive). Stands in for the shared
-/// robust scale of `stats::robust` until that lands; the coordinator may swap it.
+/// of the values relative to their median when some are not positive), through `stats::robust`.
 fn robust_spread_pct(values: &[f64]) -> f64 {
     let logs: Vec<f64> = if values.iter().all(|v| *v > 0.0) {
         values.iter().map(|v| v.ln()).collect()
@@ -242,11 +241,7 @@ fn robust_spread_pct(values: &[f64]) -> f64 {
         }
         values.iter().map(|v| v / m).collect()
     };
-    let Some(med) = crate::stats::median(&logs) else {
-        return 0.0;
-    };
-    let dev: Vec<f64> = logs.iter().map(|v| (v - med).abs()).collect();
-    let mad = crate::stats::median(&dev).unwrap_or(0.0) * 1.4826;
+    let mad = crate::stats::robust::mad_sd(&logs).unwrap_or(0.0);
     (mad.exp() - 1.0) * 100.0
 }
 
