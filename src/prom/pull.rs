@@ -72,13 +72,6 @@ fn parse_time(flag: &str, s: &str) -> Result<f64> {
         })
 }
 
-/// PromQL string literal content.
-fn promql_string(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
 /// The series of a Prometheus `matrix` result.
 pub fn parse_matrix(doc: &Value) -> std::result::Result<Vec<Series>, String> {
     if doc["status"].as_str() != Some("success") {
@@ -136,7 +129,7 @@ pub fn pull(args: &PullOptions) -> Result<Pulled> {
     let range = (end - start).ceil().max(1.0);
     let query = format!(
         "{{__name__=~\"k6_.+\",testid=\"{}\"}}[{range}s]",
-        promql_string(&args.testid)
+        crate::escape::prometheus_string(&args.testid)
     );
     let url = format!("{}/api/v1/query", args.prometheus_url.trim_end_matches('/'));
     let mut req = agent()

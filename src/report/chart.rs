@@ -104,13 +104,6 @@ fn draw_panel(
     Some(())
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A self-contained HTML page: the chart and a table of the values.
 pub fn html(title: &str, series: &[Series]) -> String {
     let mut rows = String::new();
@@ -118,11 +111,11 @@ pub fn html(title: &str, series: &[Series]) -> String {
         for p in &s.points {
             rows.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                html_escape(&s.benchmark),
-                html_escape(&s.metric),
-                html_escape(&p.created_at),
-                html_escape(&p.commit.clone().unwrap_or_default()),
-                html_escape(&value::human(p.value, &s.unit)),
+                escape::xml(&s.benchmark),
+                escape::xml(&s.metric),
+                escape::xml(&p.created_at),
+                escape::xml(&p.commit.clone().unwrap_or_default()),
+                escape::xml(&value::human(p.value, &s.unit)),
             ));
         }
     }
@@ -132,7 +125,7 @@ pub fn html(title: &str, series: &[Series]) -> String {
          </head><body>\n<h1>{t}</h1>\n<div id=\"charts\">{svg}</div>\n\
          <table><thead><tr><th>Benchmark</th><th>Metric</th><th>Created</th><th>Commit</th><th>Value</th></tr></thead><tbody>\n{rows}</tbody></table>\n\
          </body></html>\n",
-        t = html_escape(title),
+        t = escape::xml(title),
         svg = svg(series),
     )
 }
