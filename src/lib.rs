@@ -24,6 +24,7 @@ pub mod model;
 pub mod policy;
 pub mod prom;
 pub mod report;
+pub mod secret;
 pub mod severity;
 pub mod stats;
 pub mod time;
