@@ -13,6 +13,7 @@
 //! * [`sketch`]: bounded-memory count, sum, extremes and type 7 percentiles of
 //!   a long stream (k6 NDJSON trends).
 
+pub mod combine;
 pub mod counts;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
