@@ -28,6 +28,7 @@ pub mod secret;
 pub mod severity;
 pub mod stats;
 pub mod time;
+pub mod tls;
 pub mod verdict;
 
 pub use analyze::{analyze, Request};

@@ -20,4 +20,5 @@ mod noise;
 mod policy;
 mod prometheus;
 mod report;
+mod tls;
 mod workers;
