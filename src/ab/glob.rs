@@ -164,6 +164,15 @@ fn fingerprint(path: &Path) -> Fingerprint {
 mod tests {
     use super::*;
 
+    fn matched(root: &Path, pattern: &str) -> Vec<String> {
+        Glob::new(pattern)
+            .unwrap()
+            .matches(root)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    }
+
     fn touch(root: &Path, rel: &str) {
         let p = root.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -184,14 +193,7 @@ mod tests {
         ] {
             touch(root, f);
         }
-        let m = |p: &str| -> Vec<String> {
-            Glob::new(p)
-                .unwrap()
-                .matches(root)
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect()
-        };
+        let m = |p: &str| matched(root, p);
         assert_eq!(m("bench.json"), ["bench.json"]);
         assert_eq!(m("*.json"), ["bench.json"]);
         assert_eq!(m("out/*.json"), ["out/a.json"]);
@@ -216,14 +218,7 @@ mod tests {
         ] {
             touch(root, f);
         }
-        let m = |p: &str| -> Vec<String> {
-            Glob::new(p)
-                .unwrap()
-                .matches(root)
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect()
-        };
+        let m = |p: &str| matched(root, p);
         assert_eq!(
             m("target/[ab]*/x.json"),
             ["target/a1/x.json", "target/b2/x.json"]
