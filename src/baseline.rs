@@ -120,6 +120,11 @@ impl Snapshot {
         Ok(snapshot)
     }
 
+    /// `created_at` as nanoseconds since the epoch, whatever its RFC 3339 offset; `None` when unreadable.
+    pub fn created_nanos(&self) -> Option<i128> {
+        crate::time::parse_rfc3339_nanos(&self.created_at)
+    }
+
     /// Short commit id, if known.
     pub fn short_commit(&self) -> Option<&str> {
         // By characters: the commit comes from the file and need not be ASCII.
@@ -471,14 +476,17 @@ const FUTURE_SLACK: std::time::Duration = std::time::Duration::from_secs(24 * 36
 
 /// A snapshot's `created_at` as a time; an unparseable or far-future one is an error (such a snapshot
 /// would sort as the latest forever).
-fn created_time(s: &Snapshot) -> std::result::Result<std::time::SystemTime, String> {
-    let t = humantime::parse_rfc3339_weak(&s.created_at).map_err(|_| {
+fn created_time(s: &Snapshot) -> std::result::Result<i128, String> {
+    let t = s.created_nanos().ok_or_else(|| {
         format!(
             "created_at {:?} is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z); skipped",
             crate::escape::terminal(&s.created_at)
         )
     })?;
-    if t > std::time::SystemTime::now() + FUTURE_SLACK {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
+    if t > now.saturating_add(FUTURE_SLACK.as_nanos() as i128) {
         return Err(format!(
             "created_at {} is in the future; skipped (fix the runner's clock or the file)",
             crate::escape::terminal(&s.created_at)

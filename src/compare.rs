@@ -336,7 +336,7 @@ fn metric_rank(name: &str) -> (u8, f64, String) {
         "median" => (1, 50.0, String::new()),
         "min" => (3, 0.0, String::new()),
         "max" => (4, 0.0, String::new()),
-        _ => match name.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
+        _ => match crate::model::percentile_of(name) {
             Some(p) => (1, p, String::new()),
             None => (2, 0.0, name.to_string()),
         },

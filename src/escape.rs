@@ -194,6 +194,21 @@ pub fn xml(s: &str) -> String {
     out
 }
 
+/// For a Prometheus string: an OpenMetrics label value or a PromQL string literal, which share the
+/// escapes of backslash, double quote and newline.
+pub fn prometheus_string(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// For the message of a GitHub Actions workflow command (`::error::MESSAGE`): `%`, CR and LF are
 /// percent-encoded as the runner expects, and `::` is broken up so no untrusted name looks like a command.
 pub fn workflow_data(s: &str) -> String {

@@ -96,7 +96,6 @@ impl Statistic {
     /// whichever of the samples' mean and median the reported value is closer to.
     pub fn of_row(name: &str, value: f64, samples: &[f64]) -> Statistic {
         let lower = name.to_ascii_lowercase();
-        let p = |s: &str| s.parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p));
         match lower.as_str() {
             "mean" | "avg" | "average" => return Statistic::Mean,
             "median" | "med" => return Statistic::Quantile(0.5),
@@ -110,10 +109,10 @@ impl Statistic {
         if lower.ends_with("_median") {
             return Statistic::Quantile(0.5);
         }
-        if let Some(q) = lower.strip_prefix('p').and_then(p) {
+        if let Some(q) = crate::model::percentile_of(&lower) {
             return Statistic::Quantile(q / 100.0);
         }
-        let mean = samples.iter().sum::<f64>() / samples.len().max(1) as f64;
+        let mean = mean(samples);
         match stats::median(samples) {
             Some(med) if (value - mean).abs() < (value - med).abs() => Statistic::Mean,
             _ => Statistic::Quantile(0.5),

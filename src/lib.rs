@@ -24,9 +24,11 @@ pub mod model;
 pub mod policy;
 pub mod prom;
 pub mod report;
+pub mod secret;
 pub mod severity;
 pub mod stats;
 pub mod time;
+pub mod tls;
 pub mod verdict;
 
 pub use analyze::{analyze, Request};

@@ -276,6 +276,13 @@ impl Metric {
     }
 }
 
+/// The percentile a metric name stands for: `p95` → 95, `p97.5` → 97.5; `None` for other names
+/// (`pinf`, `p150`, `mean`).
+pub fn percentile_of(name: &str) -> Option<f64> {
+    let p: f64 = name.strip_prefix('p')?.parse().ok()?;
+    (0.0..=100.0).contains(&p).then_some(p)
+}
+
 /// The name of the metric holding the number of trials (requests, checks) behind a ratio metric:
 /// `error_rate` → `error_rate_trials`. Readers write it, the load-test count rules read it.
 pub fn trials_name(ratio_metric: &str) -> String {

@@ -1,22 +1,29 @@
 //! `--results GLOB`: which files (or directories) one run wrote, relative to a tree.
 //!
-//! Path components are matched one by one: `*` and `?` stay inside a component, `**` spans any number of
-//! directories. The walk starts at the pattern's literal prefix and skips `.git`, so `bench.json` costs one
-//! `stat` and `target/criterion` one directory, not a walk of the whole tree.
+//! The pattern is a [`globset`] glob (ripgrep's): `*`, `?` and `[ab]` stay inside a component, `**` spans
+//! any number of directories, `\` escapes. It is compiled once. The walk starts at the pattern's literal
+//! prefix and skips `.git`, so `bench.json` costs one `stat` and `target/criterion` one directory, not a
+//! walk of the whole tree.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
-use wildmatch::WildMatch;
+use globset::{GlobBuilder, GlobMatcher};
+
+/// What starts a glob construct in a component (`\` escapes one): such a component is not literal.
+const SPECIAL: [char; 6] = ['*', '?', '[', '{', '\\', ']'];
 
 /// A parsed `--results` pattern.
 #[derive(Debug, Clone)]
 pub struct Glob {
     /// Leading components without wildcards.
     prefix: PathBuf,
-    /// The remaining components, matched against the walk below `prefix`.
-    parts: Vec<String>,
+    /// How many components the rest of the pattern has, and whether one is `**` (any depth).
+    depth: usize,
+    deep: bool,
+    /// The rest of the pattern, matched against paths relative to `prefix`; `None` when it is all prefix.
+    matcher: Option<GlobMatcher>,
 }
 
 /// What a matched path looked like: newest modification time, total bytes, number of files.
@@ -38,7 +45,7 @@ impl Glob {
                         .to_str()
                         .ok_or_else(|| "not valid UTF-8".to_string())?
                         .to_string();
-                    if parts.is_empty() && !s.contains(['*', '?', '[']) {
+                    if parts.is_empty() && !s.contains(SPECIAL) {
                         prefix.push(s);
                     } else {
                         parts.push(s);
@@ -56,28 +63,42 @@ impl Glob {
         if prefix.as_os_str().is_empty() && parts.is_empty() {
             return Err("names no file".into());
         }
-        Ok(Glob { prefix, parts })
+        let matcher = if parts.is_empty() {
+            None
+        } else {
+            let glob = GlobBuilder::new(&parts.join("/"))
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| e.kind().to_string())?;
+            Some(glob.compile_matcher())
+        };
+        Ok(Glob {
+            prefix,
+            depth: parts.len(),
+            deep: parts.iter().any(|p| p.contains("**")),
+            matcher,
+        })
     }
 
     /// Paths below `root` that match, relative to `root`, sorted. A matching directory is taken whole.
     pub fn matches(&self, root: &Path) -> Vec<PathBuf> {
         let start = root.join(&self.prefix);
-        if self.parts.is_empty() {
+        let Some(matcher) = &self.matcher else {
             return if start.exists() {
                 vec![self.prefix.clone()]
             } else {
                 Vec::new()
             };
-        }
+        };
         if !start.is_dir() {
             return Vec::new();
         }
-        let deep = self.parts.iter().any(|p| p == "**");
         let mut walk = walkdir::WalkDir::new(&start)
             .min_depth(1)
             .sort_by_file_name();
-        if !deep {
-            walk = walk.max_depth(self.parts.len());
+        if !self.deep {
+            walk = walk.max_depth(self.depth);
         }
         let mut found = Vec::new();
         let mut it = walk.into_iter();
@@ -91,8 +112,7 @@ impl Glob {
             let Ok(rel) = entry.path().strip_prefix(&start) else {
                 continue;
             };
-            let comps: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
-            if match_parts(&self.parts, &comps) {
+            if matcher.is_match(rel) {
                 found.push(self.prefix.join(rel));
                 if is_dir {
                     it.skip_current_dir();
@@ -126,17 +146,6 @@ impl Glob {
     }
 }
 
-fn match_parts(pattern: &[String], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((p, rest)) if p == "**" => (0..=path.len()).any(|i| match_parts(rest, &path[i..])),
-        Some((p, rest)) => match path.split_first() {
-            Some((first, tail)) => WildMatch::new(p).matches(first) && match_parts(rest, tail),
-            None => false,
-        },
-    }
-}
-
 fn fingerprint(path: &Path) -> Fingerprint {
     let mut fp: Fingerprint = (None, 0, 0);
     for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
@@ -154,6 +163,15 @@ fn fingerprint(path: &Path) -> Fingerprint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn matched(root: &Path, pattern: &str) -> Vec<String> {
+        Glob::new(pattern)
+            .unwrap()
+            .matches(root)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    }
 
     fn touch(root: &Path, rel: &str) {
         let p = root.join(rel);
@@ -175,14 +193,7 @@ mod tests {
         ] {
             touch(root, f);
         }
-        let m = |p: &str| -> Vec<String> {
-            Glob::new(p)
-                .unwrap()
-                .matches(root)
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect()
-        };
+        let m = |p: &str| matched(root, p);
         assert_eq!(m("bench.json"), ["bench.json"]);
         assert_eq!(m("*.json"), ["bench.json"]);
         assert_eq!(m("out/*.json"), ["out/a.json"]);
@@ -193,6 +204,33 @@ mod tests {
         );
         assert_eq!(m("target/criterion"), ["target/criterion"]);
         assert_eq!(m("./missing.json"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn character_classes_work_in_the_prefix_and_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "target/a1/x.json",
+            "target/b2/x.json",
+            "target/c3/x.json",
+            "[lit]/x.json",
+        ] {
+            touch(root, f);
+        }
+        let m = |p: &str| matched(root, p);
+        assert_eq!(
+            m("target/[ab]*/x.json"),
+            ["target/a1/x.json", "target/b2/x.json"]
+        );
+        assert_eq!(m("target/[!ab]*/x.json"), ["target/c3/x.json"]);
+        assert_eq!(m("[[]lit]/x.json"), ["[lit]/x.json"]);
+        assert_eq!(m("\\[lit\\]/*.json"), ["[lit]/x.json"]);
+        assert_eq!(
+            m("target/{a,c}?/x.json"),
+            ["target/a1/x.json", "target/c3/x.json"]
+        );
+        assert!(Glob::new("target/[ab/x.json").is_err());
     }
 
     #[test]

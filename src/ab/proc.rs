@@ -2,23 +2,50 @@
 //! ends the child's whole process group and returns, so the caller can remove the worktree and exit.
 
 use std::process::{Child, Command, ExitStatus};
-use std::sync::atomic::{AtomicI32, Ordering};
+#[cfg(unix)]
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-static PENDING: AtomicI32 = AtomicI32::new(0);
+/// The signal received since [`install`] (0: none), and whether signals act as by default again.
+struct State {
+    pending: Arc<AtomicUsize>,
+    #[cfg(unix)]
+    restored: Arc<AtomicBool>,
+}
+
+static STATE: OnceLock<State> = OnceLock::new();
 
 /// How long a stopped child gets to exit after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(20);
 
 #[cfg(unix)]
-extern "C" fn on_signal(sig: libc::c_int) {
-    // Only an atomic store: async-signal-safe.
-    PENDING.store(sig, Ordering::SeqCst);
-}
+const SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+];
 
-#[cfg(unix)]
-const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+/// The handlers, registered once per process through signal-hook: each signal records itself, and
+/// when [`restore`] has run it ends the process as the default disposition would.
+fn state() -> &'static State {
+    STATE.get_or_init(|| {
+        let state = State {
+            pending: Arc::new(AtomicUsize::new(0)),
+            #[cfg(unix)]
+            restored: Arc::new(AtomicBool::new(true)),
+        };
+        #[cfg(unix)]
+        for sig in SIGNALS {
+            // Registration fails only for forbidden signals (SIGKILL, SIGSTOP); these three are not.
+            let _ = signal_hook::flag::register_conditional_default(sig, state.restored.clone());
+            let _ = signal_hook::flag::register_usize(sig, state.pending.clone(), sig as usize);
+        }
+        state
+    })
+}
 
 /// The environment variables the pull request's commands never see: the job's tokens, the Actions file
 /// commands (whose files would let them set the next steps' environment or `PATH`), git credentials
@@ -61,35 +88,25 @@ pub fn scrub_env(cmd: &mut Command) {
 
 /// Catches the termination signals until [`restore`].
 pub fn install() {
+    let s = state();
+    s.pending.store(0, Ordering::SeqCst);
     #[cfg(unix)]
-    for sig in SIGNALS {
-        // SAFETY: a zeroed sigaction with a handler that only stores to an atomic is a valid disposition.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigaction(sig, &action, std::ptr::null_mut());
-        }
-    }
+    s.restored.store(false, Ordering::SeqCst);
 }
 
-/// Back to the default dispositions (a signal ends perfgate again).
+/// Back to the default behaviour (a signal ends perfgate again).
 pub fn restore() {
     #[cfg(unix)]
-    for sig in SIGNALS {
-        // SAFETY: SIG_DFL is always a valid disposition.
-        unsafe {
-            libc::signal(sig, libc::SIG_DFL);
-        }
+    if let Some(s) = STATE.get() {
+        s.restored.store(true, Ordering::SeqCst);
     }
 }
 
 /// The signal received since [`install`], if any.
 pub fn pending() -> Option<i32> {
-    match PENDING.load(Ordering::SeqCst) {
+    match STATE.get()?.pending.load(Ordering::SeqCst) {
         0 => None,
-        s => Some(s),
+        s => i32::try_from(s).ok(),
     }
 }
 
@@ -116,10 +133,13 @@ pub fn own_group(cmd: &mut Command) {
 }
 
 #[cfg(unix)]
-fn signal_group(child: &Child, sig: i32) {
-    // SAFETY: kill(2) with a negative pid signals that process group; the group id is the child's pid.
-    unsafe {
-        libc::kill(-(child.id() as i32), sig);
+fn signal_group(child: &Child, sig: rustix::process::Signal) {
+    // The group id is the child's pid ([`own_group`]).
+    let pid = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(pid) = pid {
+        let _ = rustix::process::kill_process_group(pid, sig);
     }
 }
 
@@ -127,7 +147,7 @@ fn signal_group(child: &Child, sig: i32) {
 pub fn end_group(child: &mut Child) {
     #[cfg(unix)]
     {
-        signal_group(child, libc::SIGTERM);
+        signal_group(child, rustix::process::Signal::TERM);
         let start = Instant::now();
         while start.elapsed() < GRACE {
             if let Ok(Some(_)) = child.try_wait() {
@@ -135,7 +155,7 @@ pub fn end_group(child: &mut Child) {
             }
             std::thread::sleep(POLL);
         }
-        signal_group(child, libc::SIGKILL);
+        signal_group(child, rustix::process::Signal::KILL);
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -158,7 +178,7 @@ pub fn supervise(child: &mut Child, mut tick: impl FnMut()) -> std::io::Result<O
         if let Some(status) = child.try_wait()? {
             // Leftovers of the run (a server started in the background) must not disturb the next run.
             #[cfg(unix)]
-            signal_group(child, libc::SIGTERM);
+            signal_group(child, rustix::process::Signal::TERM);
             return Ok(Outcome::Exited(status));
         }
         tick();

@@ -178,7 +178,7 @@ pub(super) fn by_merge_base(branch: &str, repo: &Path, store: &Store) -> Result<
         let found = all
             .iter()
             .filter(|(_, s)| s.git.commit.as_deref() == Some(commit))
-            .max_by(|a, b| a.1.created_at.cmp(&b.1.created_at));
+            .max_by_key(|(_, s)| s.created_nanos());
         if let Some((owner, s)) = found {
             let short: String = base.chars().take(7).collect();
             let why = if depth == 0 {
@@ -195,7 +195,7 @@ pub(super) fn by_merge_base(branch: &str, repo: &Path, store: &Store) -> Result<
             let history = store
                 .history(owner)?
                 .into_iter()
-                .filter(|h| h.created_at <= s.created_at)
+                .filter(|h| h.created_nanos() <= s.created_nanos())
                 .map(|h| h.run)
                 .collect();
             return Ok(match stored(store, snapshot, Some(why))? {

@@ -10,8 +10,10 @@ use super::args::{PullArgs, PushArgs};
 use super::{stdout_err, EXIT_PASS};
 
 /// A bearer token from the environment; never printed.
-fn token(var: &str) -> Option<String> {
-    std::env::var(var).ok().filter(|t| !t.trim().is_empty())
+fn token(var: &str) -> Option<perfgate::secret::Token> {
+    std::env::var(var)
+        .ok()
+        .and_then(perfgate::secret::Token::new)
 }
 
 pub fn pull(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {

@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use octocrab::service::middleware::retry::RetryConfig;
 use octocrab::Octocrab;
 use serde::Deserialize;
 use serde_json::json;
@@ -118,7 +117,7 @@ impl GitHubApi {
             .enable_all()
             .build()
             .map_err(|e| ApiError::transport(format!("cannot start the HTTP runtime: {e}")))?;
-        let gh = client(&rt, api_url, token, timeout)?;
+        let gh = client(&rt, api_url, token)?;
         Ok(GitHubApi {
             rt,
             gh,
@@ -250,23 +249,16 @@ impl GitHubApi {
     }
 }
 
-/// Builds an octocrab client for `base` without retries (they are [`GitHubApi::send`]'s).
-fn client(
-    rt: &tokio::runtime::Runtime,
-    base: &str,
-    token: &Token,
-    timeout: Duration,
-) -> Result<Octocrab, ApiError> {
+/// Builds an octocrab client for `base`. octocrab is compiled without its `retry` and `timeout`
+/// features: retries are [`GitHubApi::send`]'s (POST is never re-sent), and the one time limit is
+/// [`GitHubApi::once`]'s, over the whole request.
+fn client(rt: &tokio::runtime::Runtime, base: &str, token: &Token) -> Result<Octocrab, ApiError> {
     // octocrab's builder spawns a worker, so it must run inside the runtime.
     let _guard = rt.enter();
     Octocrab::builder()
         .personal_token(token.expose().to_string())
         .base_uri(base.trim_end_matches('/'))
         .map_err(|_| ApiError::transport(format!("GITHUB_API_URL {base:?} is not a URL")))?
-        .add_retry_config(RetryConfig::None)
-        .set_connect_timeout(Some(timeout))
-        .set_read_timeout(Some(timeout))
-        .set_write_timeout(Some(timeout))
         .build()
         .map_err(|e| ApiError::transport(format!("cannot build the GitHub client: {}", chain(&e))))
 }
@@ -297,7 +289,7 @@ impl GitHubApi {
     /// GraphQL's `viewer`, as `<slug>[bot]`, the way REST shows the comments it writes.
     fn viewer_login(&mut self) -> Result<String, ApiError> {
         let (base, path) = graphql_endpoint(&self.api_url);
-        let gh = client(&self.rt, &base, &self.token, self.timeout)?;
+        let gh = client(&self.rt, &base, &self.token)?;
         let query = json!({ "query": "query { viewer { login } }" });
         let a = self.send_on(&gh, Verb::Query, path, Some(&query))?;
         let v: serde_json::Value = parse(&a)?;

@@ -8,7 +8,6 @@ pub mod client;
 pub mod comment;
 pub mod stored;
 
-use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -17,37 +16,7 @@ use serde_json::Value;
 use crate::report::markdown::{self, MarkdownOptions};
 use crate::verdict::Verdict;
 
-/// A secret that never prints itself (Debug and Display are redacted).
-#[derive(Clone)]
-pub struct Token(String);
-
-impl Token {
-    /// Wraps a token; `None` when empty.
-    pub fn new(s: String) -> Option<Token> {
-        let s = s.trim().to_string();
-        (!s.is_empty()).then_some(Token(s))
-    }
-
-    /// The secret itself, only for the Authorization header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Replaces any occurrence of the token in `s`, as a last line of defence for messages.
-    pub fn redact(&self, s: &str) -> String {
-        // A token too short to be real would only garble words.
-        if self.0.len() < 8 {
-            return s.to_string();
-        }
-        s.replace(&self.0, "***")
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
+pub use crate::secret::Token;
 
 /// What perfgate knows about the GitHub Actions run it is part of.
 #[derive(Debug, Clone, Default)]

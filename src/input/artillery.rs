@@ -371,8 +371,7 @@ fn parse_v1(
         }
     }
     if let Some(samples) = raw_latencies_ms(intermediate, num("requestsCompleted")) {
-        #[allow(clippy::cast_precision_loss)]
-        let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+        let mean = crate::stats::moments::mean(&samples);
         run.insert(
             RESPONSE_TIME,
             "mean",

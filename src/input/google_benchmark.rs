@@ -153,10 +153,6 @@ fn counter_metric(key: &str, v: f64) -> Metric {
     }
 }
 
-fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
 impl Group<'_> {
     fn aggregate(&self, name: &str) -> Option<&Map<String, Value>> {
         self.aggregates
@@ -195,7 +191,7 @@ impl Group<'_> {
             }
             let repeated = values.len() > 1 || !self.aggregates.is_empty();
             let mean_value = agg("mean")?.or(if values.len() > 1 {
-                mean(&values)
+                Some(crate::stats::moments::mean(&values))
             } else {
                 None
             });

@@ -156,7 +156,7 @@ fn trend_gated(key: &str, stat: &str) -> bool {
     if CONNECTION_PHASES.contains(&base) || !gated_tags(key) || stat == "mean" {
         return false;
     }
-    match stat.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
+    match crate::model::percentile_of(stat) {
         Some(p) => p <= 99.0,
         None => true,
     }

@@ -25,6 +25,16 @@ const DELAY: Duration = Duration::from_secs(1);
 const EVERY: Duration = Duration::from_millis(100);
 const WIDTH: usize = 30;
 
+/// [`DELAY`]; a test build with `PERFGATE_TEST_PROGRESS_AT_ONCE` set draws at once (test-only hook, compiled
+/// only with the `test-hooks` feature), so a pseudo-terminal test sees the bar of a small file.
+fn delay() -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if std::env::var_os("PERFGATE_TEST_PROGRESS_AT_ONCE").is_some() {
+        return Duration::ZERO;
+    }
+    DELAY
+}
+
 /// Progress through one file, measured in bytes read from disk.
 pub(crate) struct Progress {
     label: String,
@@ -37,7 +47,8 @@ pub(crate) struct Progress {
 impl Progress {
     pub(crate) fn new(path: &Path, total: u64, read: Arc<AtomicU64>) -> Progress {
         Progress {
-            label: path.display().to_string(),
+            // The name is untrusted: control characters would rewrite the user's terminal.
+            label: crate::escape::terminal(&path.display().to_string()),
             total,
             read,
             start: Instant::now(),
@@ -52,7 +63,7 @@ impl Progress {
         }
         let now = Instant::now();
         let elapsed = now.duration_since(self.start);
-        if elapsed < DELAY || self.last.is_some_and(|l| now.duration_since(l) < EVERY) {
+        if elapsed < delay() || self.last.is_some_and(|l| now.duration_since(l) < EVERY) {
             return;
         }
         self.last = Some(now);

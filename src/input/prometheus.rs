@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::input::k6_common::{self, K6Type};
 use crate::model::{Direction, Run};
+use crate::stats::combine::{combine, Combined, Rule};
 
 /// Tags that split a metric into sub-metrics, as in the NDJSON reader.
 const SPLIT_TAGS: &[&str] = &["name", "scenario", "status", "method"];
@@ -177,27 +178,20 @@ pub fn run_from_series(series: &[Series], time_scale: f64) -> (Run, Vec<String>)
                     } else {
                         1.0
                     };
-                    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min) * scale;
-                    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max) * scale;
-                    let v = match stat.as_str() {
-                        "count" | "sum" => vals.iter().sum::<f64>() * scale,
-                        "min" => lo,
-                        "max" => hi,
-                        _ if vals.len() == 1 => lo,
-                        "avg" if counts.as_ref().is_some_and(|c| c.len() == vals.len()) => {
-                            let c = counts.as_deref().unwrap_or_default();
-                            let n: f64 = c.iter().sum();
-                            if n > 0.0 {
-                                vals.iter().zip(c).map(|(v, n)| v * n).sum::<f64>() / n * scale
-                            } else {
-                                hi
-                            }
-                        }
-                        _ => {
+                    let rule = match stat.as_str() {
+                        "count" | "sum" => Rule::Sum,
+                        "min" => Rule::Min,
+                        "max" => Rule::Max,
+                        "avg" => Rule::Mean,
+                        _ => Rule::Bound,
+                    };
+                    let v = match combine(rule, vals, counts.as_deref()) {
+                        Combined::Exact(v) => v * scale,
+                        Combined::Bounds { low, high } => {
                             if let Some(name) = k6_common::trend_stat_name(stat) {
-                                bounds.push((name, lo, hi));
+                                bounds.push((name, low * scale, high * scale));
                             }
-                            hi
+                            high * scale
                         }
                     };
                     put(stat, v);

@@ -13,6 +13,7 @@ use crate::input::k6_ndjson::{self, K6Aggregator, K6NdjsonInput};
 use crate::input::{self, InputFormat, Probe};
 pub use crate::model::Approximation;
 use crate::model::{Direction, Metric, Run, Source, Unit};
+use crate::stats::combine::{combine, Combined, Rule};
 
 /// A merged run and the metrics in it that are approximate.
 #[derive(Debug, Clone, Default)]
@@ -122,35 +123,21 @@ pub fn merge_approximate(runs: Vec<Run>) -> Merged {
             .filter_map(|m| m.converted_to(&unit))
             .map(|m| m.value)
             .collect();
-        let low = vals.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exact = match name.as_str() {
-            "count" => Some(vals.iter().sum()),
-            "min" => Some(low),
-            "max" => Some(high),
-            "mean" => counts
-                .get(&bench)
-                .filter(|c| c.len() == vals.len() && c.iter().sum::<f64>() > 0.0)
-                .map(|c| {
-                    vals.iter().zip(c).map(|(v, n)| v * n).sum::<f64>() / c.iter().sum::<f64>()
-                }),
-            _ if unit == Unit::PerSecond || unit == Unit::Other("B/s".into()) => {
-                Some(vals.iter().sum())
-            }
-            _ => None,
+        let rule = match name.as_str() {
+            "count" => Rule::Sum,
+            "min" => Rule::Min,
+            "max" => Rule::Max,
+            "mean" => Rule::Mean,
+            _ if unit == Unit::PerSecond || unit == Unit::Other("B/s".into()) => Rule::Sum,
+            _ => Rule::Bound,
         };
-        let metric = match exact {
-            Some(v) => {
+        let metric = match combine(rule, &vals, counts.get(&bench).map(Vec::as_slice)) {
+            Combined::Exact(v) => {
                 let mut m = Metric::new(v, unit, direction);
                 m.gated = gated;
                 m
             }
-            None if vals.len() == 1 => {
-                let mut m = Metric::new(low, unit, direction);
-                m.gated = gated;
-                m
-            }
-            None => {
+            Combined::Bounds { low, high } => {
                 let worse = match direction {
                     Direction::LowerIsBetter => high,
                     Direction::HigherIsBetter => low,

@@ -68,8 +68,7 @@ pub fn is_load_test(run: &Run) -> bool {
 
 /// The quantile of a percentile metric name: `p95` → 0.95, `p97.5` → 0.975; `None` for other names.
 pub fn quantile_of(metric: &str) -> Option<f64> {
-    let q: f64 = metric.strip_prefix('p')?.parse().ok()?;
-    (0.0..=100.0).contains(&q).then_some(q / 100.0)
+    crate::model::percentile_of(metric).map(|p| p / 100.0)
 }
 
 /// The number of requests behind a benchmark's latency rows: a trend's `count` (k6 with `count` in

@@ -11,7 +11,13 @@ use crate::error::Error;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().timeout(TIMEOUT).build()
+    let agent = ureq::AgentBuilder::new().timeout(TIMEOUT);
+    // The same certificate policy as the GitHub client's (crate::tls); without it, ureq's bundled roots.
+    match crate::tls::client_config() {
+        Ok(tls) => agent.tls_config(tls),
+        Err(_) => agent,
+    }
+    .build()
 }
 
 /// The URL without user info or query, safe to print and to record.
@@ -41,7 +47,16 @@ pub(crate) fn http_error(url: &str, e: ureq::Error) -> Error {
             let body: String = body.chars().take(200).collect();
             format!("HTTP {code}: {body}")
         }
-        ureq::Error::Transport(t) => format!("request failed: {}", t.kind()),
+        ureq::Error::Transport(t) => {
+            // The causes (a refused certificate, a reset), never ureq's own text, which holds the URL.
+            let mut what = format!("request failed: {}", t.kind());
+            let mut cause = std::error::Error::source(&t);
+            while let Some(c) = cause {
+                what.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            what
+        }
     };
     Error::remote(display_url(url), what)
 }

@@ -42,7 +42,7 @@ pub struct PullOptions {
     /// The file to write (a perfgate snapshot).
     pub output: PathBuf,
     /// Bearer token, sent only in the Authorization header.
-    pub token: Option<String>,
+    pub token: Option<crate::secret::Token>,
 }
 
 /// What was written.
@@ -70,13 +70,6 @@ fn parse_time(flag: &str, s: &str) -> Result<f64> {
                 "--{flag} {s:?}: not an RFC 3339 time or Unix seconds"
             ))
         })
-}
-
-/// PromQL string literal content.
-fn promql_string(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 /// The series of a Prometheus `matrix` result.
@@ -136,15 +129,15 @@ pub fn pull(args: &PullOptions) -> Result<Pulled> {
     let range = (end - start).ceil().max(1.0);
     let query = format!(
         "{{__name__=~\"k6_.+\",testid=\"{}\"}}[{range}s]",
-        promql_string(&args.testid)
+        crate::escape::prometheus_string(&args.testid)
     );
     let url = format!("{}/api/v1/query", args.prometheus_url.trim_end_matches('/'));
     let mut req = agent()
         .get(&url)
         .query("query", &query)
         .query("time", &format!("{end:.3}"));
-    if let Some(t) = args.token.as_deref().filter(|t| !t.trim().is_empty()) {
-        req = req.set("Authorization", &format!("Bearer {t}"));
+    if let Some(t) = &args.token {
+        req = req.set("Authorization", &format!("Bearer {}", t.expose()));
     }
     let resp = req.call().map_err(|e| http_error(&url, e))?;
     let text = resp
@@ -207,6 +200,24 @@ mod tests {
             1_700_000_000.0
         );
         assert!(parse_time("end", "yesterday").is_err());
+    }
+
+    #[test]
+    fn the_options_never_show_the_token() {
+        let opts = PullOptions {
+            prometheus_url: "http://127.0.0.1:9090".into(),
+            testid: "t".into(),
+            start: None,
+            end: None,
+            lookback: Duration::from_secs(60),
+            time_unit: TrendUnit::Milliseconds,
+            name: None,
+            output: "x.json".into(),
+            token: crate::secret::Token::new("prom-secret-0123456789".into()),
+        };
+        let shown = format!("{opts:?}");
+        assert!(!shown.contains("prom-secret"), "{shown}");
+        assert!(shown.contains("Token(***)"), "{shown}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub struct PushOptions {
     /// The `branch` grouping label (omitted when `None`).
     pub branch: Option<String>,
     /// Bearer token, sent only in the Authorization header.
-    pub token: Option<String>,
+    pub token: Option<crate::secret::Token>,
 }
 
 /// What was pushed.
@@ -70,8 +70,8 @@ pub fn push(verdict: &crate::verdict::Verdict, opts: &PushOptions) -> Result<Pus
     let mut req = agent()
         .put(&url)
         .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    if let Some(t) = opts.token.as_deref().filter(|t| !t.trim().is_empty()) {
-        req = req.set("Authorization", &format!("Bearer {t}"));
+    if let Some(t) = &opts.token {
+        req = req.set("Authorization", &format!("Bearer {}", t.expose()));
     }
     req.send_string(&body(verdict))
         .map_err(|e| http_error(&url, e))?;

@@ -14,7 +14,7 @@ use crate::evidence::Outcome;
 use crate::model::Unit;
 use crate::report::{
     bound_pct, budget_limit, change_only, headline, icon, is_unverified, legend, not_gated_reason,
-    reason, summary_line, value, RenderOptions, Renderer, RunInfo, Sections,
+    plural, reason, summary_line, value, RenderOptions, Renderer, RunInfo, Sections,
 };
 use crate::severity::Severity;
 use crate::verdict::{Status, Summary, Verdict};
@@ -53,10 +53,6 @@ impl Default for MarkdownOptions {
             max_bytes: 4 * COMMENT_LIMIT - 800,
         }
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// A URL from the CI context, kept from breaking out of a markdown link.

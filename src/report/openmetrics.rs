@@ -36,20 +36,6 @@ pub fn severity_level(s: Severity) -> i8 {
     }
 }
 
-/// Escapes a label value as the exposition formats require: backslash, double quote, newline.
-pub fn escape_label(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for c in v.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A sample value; non-finite numbers are written as OpenMetrics spells them.
 fn number(v: f64) -> String {
     if v.is_nan() {
@@ -68,9 +54,9 @@ fn labels(c: &Comparison) -> String {
     };
     format!(
         "benchmark=\"{}\",metric=\"{}\",unit=\"{}\",kind=\"{kind}\"",
-        escape_label(&c.benchmark),
-        escape_label(&c.metric),
-        escape_label(c.unit.as_str()),
+        crate::escape::prometheus_string(&c.benchmark),
+        crate::escape::prometheus_string(&c.metric),
+        crate::escape::prometheus_string(c.unit.as_str()),
     )
 }
 
@@ -135,7 +121,10 @@ mod tests {
 
     #[test]
     fn label_values_are_escaped() {
-        assert_eq!(escape_label("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+        assert_eq!(
+            crate::escape::prometheus_string("a\\b\"c\nd"),
+            "a\\\\b\\\"c\\nd"
+        );
     }
 
     #[test]

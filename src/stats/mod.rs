@@ -18,6 +18,7 @@
 //!   (HyperLogLog), for warnings about values that are not kept.
 
 pub mod changepoint;
+pub mod combine;
 pub mod counts;
 pub mod distinct;
 pub mod hodges_lehmann;

@@ -390,3 +390,50 @@ fn created_at_is_compared_as_a_time_and_bad_ones_never_become_latest() {
     assert!(err.contains("in the future"), "{err}");
     assert!(err.contains("not an RFC 3339 time"), "{err}");
 }
+
+#[test]
+fn created_at_in_any_offset_is_listed_by_its_instant_and_can_be_latest() {
+    let sb = Sandbox::new();
+    // As strings `10:04:49+02:00` sorts last; as instants it is 08:04:49Z, the earliest, and
+    // `east` at 11:30+03:00 (08:30Z) comes before `utc` at 09:00Z.
+    for (name, created) in [
+        ("offset", "2026-12-07T10:04:49+02:00"),
+        ("utc", "2026-12-07T09:00:00Z"),
+        ("east", "2026-12-07T11:30:00+03:00"),
+    ] {
+        sb.create_baseline(&[name], &[k6("baseline-summary.json")]);
+        let p = sb.path(&format!("baselines/{name}.json"));
+        let mut v: serde_json::Value = read_json(&p);
+        v["created_at"] = created.into();
+        std::fs::write(&p, v.to_string()).unwrap();
+    }
+    let out = sb
+        .cmd()
+        .args(["baseline", "list", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["offset", "east", "utc"]);
+    let latest = |sb: &Sandbox| {
+        let out = sb.cmd().args(["baseline", "latest"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(latest(&sb), "utc\n");
+    // An hour later than `utc` as an instant, though its wall-clock text is earlier.
+    let p = sb.path("baselines/offset.json");
+    let mut v: serde_json::Value = read_json(&p);
+    v["created_at"] = "2026-12-07T08:00:00-02:00".into();
+    std::fs::write(&p, v.to_string()).unwrap();
+    assert_eq!(latest(&sb), "offset\n");
+}

@@ -560,3 +560,40 @@ fn a_missing_tool_skips_with_a_notice_or_fails_when_required() {
     );
     assert!(common::find_tool(&["sh"], "", true).is_some());
 }
+
+/// The progress line prints the file name through the terminal escape: on a pseudo-terminal (util-linux
+/// `script`), a name holding an OSC sequence (which would retitle the window) shows as text.
+#[test]
+fn the_progress_line_escapes_the_file_name_on_a_terminal() {
+    let sb = Sandbox::new();
+    let name = "evil\u{1b}]0;pwned\u{7}.json.gz";
+    std::fs::copy(fixture("k6/current.ndjson.gz"), sb.path(name)).unwrap();
+    let out = std::process::Command::new("script")
+        .current_dir(sb.dir())
+        .args([
+            "-qefc",
+            "\"$PG\" analyze --format k6-ndjson \"$F\" >/dev/null",
+            "/dev/null",
+        ])
+        .env("PG", env!("CARGO_BIN_EXE_perfgate"))
+        .env("F", name)
+        .env("PERFGATE_TEST_PROGRESS_AT_ONCE", "1")
+        .env_remove("CI")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` (a pseudo-terminal) is needed");
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{tty}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        tty.contains("reading evil\\u{1b}]0;pwned\\u{7}.json.gz ["),
+        "{tty:?}"
+    );
+    assert!(
+        !tty.contains("\u{1b}]"),
+        "a raw OSC reached the terminal: {tty:?}"
+    );
+}

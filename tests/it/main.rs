@@ -22,4 +22,5 @@ mod noise;
 mod policy;
 mod prometheus;
 mod report;
+mod tls;
 mod workers;
