@@ -2,6 +2,7 @@
 //! metric; the `--output html` page one figure per benchmark with its segments, noise bands and change
 //! points. The page inlines the SVG and needs no script or network, so it opens offline.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use std::fmt::Write as _;
@@ -83,17 +84,29 @@ fn draw_panel(
             }
         ))
         .x_labels(n.min(12))
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| label_at(&labels, *x))
         .y_label_formatter(&|y| value::human(*y, &unit))
         .draw()
         .ok()?;
+    draw_values(&mut chart, s, BLUE)
+}
+
+/// The label of the snapshot at `x`, on whole snapshot indices only (plotters asks for ticks in between).
+fn label_at(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// The series' values as a line with a dot per snapshot (x is the snapshot's index).
+fn draw_values<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    s: &Series,
+    colour: RGBColor,
+) -> Option<()> {
     let pts: Vec<(f64, f64)> = s
         .points
         .iter()
@@ -101,10 +114,10 @@ fn draw_panel(
         .map(|(i, p)| (i as f64, p.value))
         .collect();
     chart
-        .draw_series(LineSeries::new(pts.clone(), BLUE.stroke_width(2)))
+        .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)))
         .ok()?;
     chart
-        .draw_series(pts.iter().map(|p| Circle::new(*p, 3, BLUE.filled())))
+        .draw_series(pts.iter().map(|p| Circle::new(*p, 3, colour.filled())))
         .ok()?;
     Some(())
 }
@@ -228,14 +241,7 @@ fn draw_metric(
         .disable_x_mesh()
         .max_light_lines(0)
         .x_labels(n.min(10))
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| label_at(&labels, *x))
         .y_labels(6)
         .y_label_formatter(&|y| value::human(*y, &unit))
         .label_style(("sans-serif", 11))
@@ -320,19 +326,7 @@ fn draw_metric(
             )))
             .ok()?;
     }
-    let pts: Vec<(f64, f64)> = s
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i as f64, p.value))
-        .collect();
-    chart
-        .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)))
-        .ok()?;
-    chart
-        .draw_series(pts.iter().map(|p| Circle::new(*p, 3, colour.filled())))
-        .ok()?;
-    Some(())
+    draw_values(&mut chart, s, colour)
 }
 
 fn pct_label(bands: &Bands, name: &str) -> String {
