@@ -8,7 +8,7 @@ use crate::common;
 use std::path::PathBuf;
 
 use crate::loadtest::failing;
-use common::{failing_rows, fixture, high_or_worse, rows, Sandbox};
+use common::{failing_rows, fixture, Sandbox};
 use serde_json::Value;
 
 /// (format id, slowed benchmark, the other endpoints' benchmarks).
@@ -150,20 +150,7 @@ fn unchanged_runs_pass_pair_by_pair_and_three_vs_three_but_for_the_listed_p99s()
 fn assert_regression_caught(tool: &str, slow: &str, others: &[&str], base: &[&str], cur: &[&str]) {
     let (code, v) = verdict(tool, base, cur);
     assert_eq!(code, 1, "{tool} {base:?} vs {cur:?}: the gate must fail");
-    let p95 = common::row(&v, slow, "p95");
-    assert!(
-        p95["gated"] == true && high_or_worse(p95),
-        "{tool} {base:?}: {p95}"
-    );
-    for c in rows(&v) {
-        let b = c["benchmark"].as_str().unwrap();
-        if others.contains(&b) && c["gated"] == true {
-            assert!(
-                !high_or_worse(c),
-                "{tool} {base:?}: untouched endpoint flagged: {c}"
-            );
-        }
-    }
+    common::assert_only_slowed_endpoint(&v, &format!("{tool} {base:?}"), slow, "p95", others);
     for c in failing_rows(&v) {
         assert_eq!(
             c["benchmark"], slow,

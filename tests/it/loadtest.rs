@@ -7,7 +7,7 @@ use crate::common;
 use std::io::Read;
 use std::path::PathBuf;
 
-use common::{failing_rows, fixture, high_or_worse, rows, Sandbox};
+use common::{failing_rows, fixture, rows, Sandbox};
 use serde_json::Value;
 
 /// One run of a tool: the files it wrote (autocannon writes one per endpoint).
@@ -123,20 +123,7 @@ fn assert_regression_caught(tool: &str, base: &[&str], cur: &[&str]) {
     let (slow, others) = endpoints(tool);
     // autocannon reports p90 and p97.5 but no p95; its p97.5 of ~220 requests is too thin to gate.
     let p = if tool == "autocannon" { "p90" } else { "p95" };
-    let p95 = common::row(&v, slow, p);
-    assert!(
-        p95["gated"] == true && high_or_worse(p95),
-        "{tool} {base:?}: {p95}"
-    );
-    for c in rows(&v) {
-        let b = c["benchmark"].as_str().unwrap();
-        if others.contains(&b) && c["gated"] == true {
-            assert!(
-                !high_or_worse(c),
-                "{tool} {base:?}: untouched endpoint flagged: {c}"
-            );
-        }
-    }
+    common::assert_only_slowed_endpoint(&v, &format!("{tool} {base:?}"), slow, p, &others);
 }
 
 #[test]

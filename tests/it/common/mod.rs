@@ -315,6 +315,25 @@ pub fn high_or_worse(c: &Value) -> bool {
     c["severity"] == "high" || c["severity"] == "critical"
 }
 
+/// A load-test verdict caught the slowed endpoint: its gated `metric` is high or worse, and no gated row
+/// of the `others` endpoints is. `what` names the comparison in the failure message.
+pub fn assert_only_slowed_endpoint(
+    v: &Value,
+    what: &str,
+    slow: &str,
+    metric: &str,
+    others: &[&str],
+) {
+    let hit = row(v, slow, metric);
+    assert!(hit["gated"] == true && high_or_worse(hit), "{what}: {hit}");
+    for c in rows(v) {
+        let b = c["benchmark"].as_str().unwrap();
+        if others.contains(&b) && c["gated"] == true {
+            assert!(!high_or_worse(c), "{what}: untouched endpoint flagged: {c}");
+        }
+    }
+}
+
 /// The verdict's gated rows graded high or critical: those that fail the default gate.
 pub fn failing_rows(v: &Value) -> Vec<&Value> {
     rows(v)
