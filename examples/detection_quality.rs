@@ -43,6 +43,16 @@ const HISTORY: usize = 10;
 struct Noise {
     run_sd: f64,
     outlier_runs: bool,
+    /// The noisy neighbour slows a whole suite run (every benchmark of it) rather than one benchmark.
+    per_suite: bool,
+}
+
+const fn noise(run_sd: f64, outlier_runs: bool) -> Noise {
+    Noise {
+        run_sd,
+        outlier_runs,
+        per_suite: false,
+    }
 }
 
 impl Noise {
@@ -50,10 +60,10 @@ impl Noise {
         format!(
             "{:.0} %{}",
             self.run_sd * 100.0,
-            if self.outlier_runs {
-                ", outlier runs"
-            } else {
-                ""
+            match (self.outlier_runs, self.per_suite) {
+                (true, true) => ", outlier suite runs",
+                (true, false) => ", outlier runs",
+                _ => "",
             }
         )
     }
@@ -71,14 +81,26 @@ fn lnorm_sigma(cv: f64) -> f64 {
 }
 
 impl Sim {
-    /// One run's iterations of a benchmark whose true time is `scale`.
-    fn run(&mut self, noise: Noise, scale: f64) -> Vec<f64> {
+    /// A run's outlier factor: × U(1.15, 1.5) for 5 % of runs with outlier runs, else 1.
+    fn outlier(&mut self, noise: Noise) -> f64 {
+        if noise.outlier_runs && self.rng.gen::<f64>() < 0.05 {
+            self.rng.gen_range(1.15..1.5)
+        } else {
+            1.0
+        }
+    }
+
+    /// One run's iterations of a benchmark whose true time is `scale`, and the run's own factor (its
+    /// offset times its outlier factor). `suite` is the suite run's outlier factor when the noisy
+    /// neighbour slows whole suite runs.
+    fn run(&mut self, noise: Noise, scale: f64, suite: Option<f64>) -> (Vec<f64>, f64) {
         let mut offset =
             (noise.run_sd * self.rng.sample::<f64, _>(rand_distr::StandardNormal)).exp();
-        if noise.outlier_runs && self.rng.gen::<f64>() < 0.05 {
-            offset *= self.rng.gen_range(1.15..1.5);
-        }
-        (0..ITERATIONS)
+        offset *= match suite {
+            Some(f) => f,
+            None => self.outlier(noise),
+        };
+        let iterations = (0..ITERATIONS)
             .map(|_| {
                 let mut x = scale * offset * self.iter_noise.sample(&mut self.rng).exp();
                 if self.rng.gen::<f64>() < 0.02 {
@@ -86,8 +108,15 @@ impl Sim {
                 }
                 x
             })
-            .collect()
+            .collect();
+        (iterations, offset)
     }
+}
+
+/// Whether a run's own factor is beyond the failing band: no rule that sees one run per side can tell
+/// that run from a regression of that size.
+fn beyond_band(factor: f64) -> bool {
+    factor > 1.15
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -183,6 +212,14 @@ struct Counts {
     suite_fail: usize,
     suite_naive: usize,
     reps: usize,
+    /// Rows (every benchmark) most of whose current runs are beyond the failing band by their own noise,
+    /// and suites with at least one such row: the information bound.
+    bound_rows: usize,
+    bound_suites: usize,
+    /// Warnings of benchmark 0, by cause: raised by drift, and judged on a segment that does not start
+    /// at the merged step (the change point missed or misplaced).
+    warn_drift: usize,
+    warn_segment: usize,
 }
 
 impl Counts {
@@ -190,6 +227,10 @@ impl Counts {
         100.0 * n as f64 / of.max(1) as f64
     }
     /// Fail rate of the changed benchmark; at no change, the per-row rate over every benchmark.
+    /// The information bound per row, in %.
+    fn bound(&self) -> f64 {
+        Self::pct(self.bound_rows, self.reps + self.others)
+    }
     fn power(&self, change: f64) -> (f64, f64) {
         if change == 0.0 {
             (
@@ -222,22 +263,43 @@ fn cell(
         let (mut base, mut cur) = (Run::default(), Run::default());
         let mut snaps = vec![Run::default(); history.map_or(0, |_| HISTORY)];
         let mut naive = vec![false; benches];
+        // The suite runs' outlier factors when the noisy neighbour slows whole suite runs: the current
+        // side's runs, the baseline side's runs, the snapshots.
+        let mut suite_factors = |k: usize| -> Vec<Option<f64>> {
+            (0..k)
+                .map(|_| noise.per_suite.then(|| sim.outlier(noise)))
+                .collect()
+        };
+        let (cur_f, base_f, snap_f) = (suite_factors(n), suite_factors(n), suite_factors(HISTORY));
+        let mut bound_any = false;
         for (b, naive_b) in naive.iter_mut().enumerate() {
             let name = bench_name(b);
             let pr = history.map_or(1.0, |h| h.factor(HISTORY, slow_at))
                 * if b == 0 { 1.0 + change } else { 1.0 };
-            let cur_runs: Vec<Vec<f64>> = (0..n).map(|_| sim.run(noise, pr)).collect();
+            let mut cur_runs = Vec::with_capacity(n);
+            let mut beyond = 0;
+            for f in &cur_f {
+                let (r, factor) = sim.run(noise, pr, *f);
+                beyond += usize::from(beyond_band(factor));
+                cur_runs.push(r);
+            }
+            // Most of the current side's runs beyond the band: nothing in the data tells them from a
+            // regression.
+            if 2 * beyond > n {
+                c.bound_rows += 1;
+                bound_any = true;
+            }
             let base_runs: Vec<Vec<f64>> = match history {
                 Some(h) => {
                     let mut last = Vec::new();
                     for (i, snap) in snaps.iter_mut().enumerate() {
-                        let r = vec![sim.run(noise, h.factor(i, slow_at))];
+                        let r = vec![sim.run(noise, h.factor(i, slow_at), snap_f[i]).0];
                         insert_bench(snap, &name, &r);
                         last = r;
                     }
                     last
                 }
-                None => (0..n).map(|_| sim.run(noise, 1.0)).collect(),
+                None => base_f.iter().map(|f| sim.run(noise, 1.0, *f).0).collect(),
             };
             insert_bench(&mut base, &name, &base_runs);
             insert_bench(&mut cur, &name, &cur_runs);
@@ -253,7 +315,23 @@ fn cell(
         };
         let rows = grade(&base, &cur, &ctx, FailOn::High).expect("comparable");
         let (fail, warn) = outcome(&rows, benches);
+        if warn[0] {
+            let warned = rows.iter().filter(|r| {
+                r.benchmark == bench_name(0) && r.gated && r.severity >= Severity::Medium
+            });
+            let (mut drift, mut segment) = (false, false);
+            for r in warned {
+                let e = r.evidence.as_ref();
+                drift |= e.and_then(|e| e.adjustment)
+                    == Some(perfgate::evidence::Adjustment::RaisedByDrift);
+                segment |= history == Some(History::MergedStep)
+                    && e.and_then(|e| e.segment_len) != Some(HISTORY - 5);
+            }
+            c.warn_drift += usize::from(drift);
+            c.warn_segment += usize::from(segment);
+        }
         c.reps += 1;
+        c.bound_suites += usize::from(bound_any);
         c.fail += usize::from(fail[0]);
         c.warn += usize::from(warn[0]);
         c.naive += usize::from(naive[0]);
@@ -262,12 +340,24 @@ fn cell(
         c.others_naive += naive[1..].iter().filter(|f| **f).count();
         c.suite_fail += usize::from(fail.iter().any(|f| *f));
         c.suite_naive += usize::from(naive.iter().any(|f| *f));
+        if std::env::var_os("DQ_DEBUG").is_some() && change == 0.0 {
+            for r in rows
+                .iter()
+                .filter(|r| r.gated && FailOn::High.fails(r.severity))
+            {
+                eprintln!(
+                    "{} {} {:?} {:?} {:?}",
+                    r.benchmark, r.metric, r.baseline, r.current, r.evidence
+                );
+            }
+        }
     }
     c
 }
 
-/// A k6 summary run of `endpoints` endpoints; endpoint 0's p95 (and p99) slowed by `change`.
-fn k6_run(sim: &mut Sim, sd: f64, endpoints: usize, change: f64) -> Run {
+/// A k6 summary run of `endpoints` endpoints; endpoint 0's p95 (and p99) slowed by `change`; every
+/// endpoint slowed by `outlier` (a noisy neighbour slows the whole test run).
+fn k6_run(sim: &mut Sim, sd: f64, endpoints: usize, change: f64, outlier: f64) -> Run {
     let mut run = Run {
         sources: vec![Source {
             path: "summary.json".into(),
@@ -280,7 +370,7 @@ fn k6_run(sim: &mut Sim, sd: f64, endpoints: usize, change: f64) -> Run {
     for e in 0..endpoints {
         let bench = format!("http_req_duration{{name:e{e:02}}}");
         let p50 = 40.0 + 10.0 * e as f64;
-        let factor = (sd * sim.rng.sample::<f64, _>(rand_distr::StandardNormal)).exp();
+        let factor = outlier * (sd * sim.rng.sample::<f64, _>(rand_distr::StandardNormal)).exp();
         for (metric, mult, gated) in [
             ("p50", 1.0, true),
             ("p90", 1.6, true),
@@ -307,21 +397,39 @@ fn k6_run(sim: &mut Sim, sd: f64, endpoints: usize, change: f64) -> Run {
 }
 
 /// k6 cell: unchanged-test fail rate and the slowed endpoint's p95 fail rate, with or without a
-/// 10-snapshot history; naive beside.
-fn k6_cell(sim: &mut Sim, sd: f64, change: f64, with_history: bool) -> (f64, f64) {
+/// 10-snapshot history; naive beside; and the share of current runs that are outlier runs beyond the
+/// failing band (with outlier runs: 5 % of whole test runs × U(1.15, 1.5)).
+fn k6_cell(
+    sim: &mut Sim,
+    sd: f64,
+    outliers: bool,
+    change: f64,
+    with_history: bool,
+) -> (f64, f64, f64) {
     let policy = Policy::default();
-    let (mut fails, mut naive) = (0, 0);
+    let (mut fails, mut naive, mut bound) = (0, 0, 0);
+    let n = noise(sd, outliers);
     for _ in 0..sim.reps {
         let snaps: Vec<Run> = if with_history {
-            (0..HISTORY).map(|_| k6_run(sim, sd, 20, 0.0)).collect()
+            (0..HISTORY)
+                .map(|_| {
+                    let o = sim.outlier(n);
+                    k6_run(sim, sd, 20, 0.0, o)
+                })
+                .collect()
         } else {
             Vec::new()
         };
-        let base = snaps
-            .last()
-            .cloned()
-            .unwrap_or_else(|| k6_run(sim, sd, 20, 0.0));
-        let cur = k6_run(sim, sd, 20, change);
+        let base = match snaps.last() {
+            Some(last) => last.clone(),
+            None => {
+                let o = sim.outlier(n);
+                k6_run(sim, sd, 20, 0.0, o)
+            }
+        };
+        let o = sim.outlier(n);
+        bound += usize::from(beyond_band(o));
+        let cur = k6_run(sim, sd, 20, change, o);
         let ctx = Context {
             policy: &policy,
             history: &snaps,
@@ -346,7 +454,7 @@ fn k6_cell(sim: &mut Sim, sd: f64, change: f64, with_history: bool) -> (f64, f64
         }
     }
     let pct = |n: usize| 100.0 * n as f64 / sim.reps as f64;
-    (pct(fails), pct(naive))
+    (pct(fails), pct(naive), pct(bound))
 }
 
 fn main() {
@@ -381,22 +489,10 @@ fn main() {
         }
         println!("\n|---|---|{}", "---:|".repeat(CHANGES.len()));
         let noises = [
-            Noise {
-                run_sd: 0.03,
-                outlier_runs: true,
-            },
-            Noise {
-                run_sd: 0.01,
-                outlier_runs: true,
-            },
-            Noise {
-                run_sd: 0.05,
-                outlier_runs: true,
-            },
-            Noise {
-                run_sd: 0.03,
-                outlier_runs: false,
-            },
+            noise(0.03, true),
+            noise(0.01, true),
+            noise(0.05, true),
+            noise(0.03, false),
         ];
         for noise in noises {
             for n in NS {
@@ -414,10 +510,7 @@ fn main() {
             }
         }
         // One benchmark alone: nothing but its own runs and the floor measure its noise.
-        let noise = Noise {
-            run_sd: 0.03,
-            outlier_runs: true,
-        };
+        let noise = noise(0.03, true);
         for n in [2, 3] {
             print!("| {} (one benchmark alone) | {n} |", noise.label());
             for ch in CHANGES {
@@ -435,14 +528,12 @@ fn main() {
     }
 
     if want("history") {
+        let mut diagnoses = Vec::new();
         println!("## One run per side, 10-snapshot history on main (suite of {SUITE}; at +0 % the per-row rate)\n");
-        println!("| between-run sd | history | PR change | perfgate fail | perfgate warn+ | naive vs latest |");
-        println!("|---|---|---|---:|---:|---:|");
+        println!("| between-run sd | history | PR change | perfgate fail | perfgate warn+ | naive vs latest | bound |");
+        println!("|---|---|---|---:|---:|---:|---:|");
         for sd in [0.03, 0.01, 0.05] {
-            let noise = Noise {
-                run_sd: sd,
-                outlier_runs: true,
-            };
+            let noise = noise(sd, true);
             for h in [
                 History::Stationary,
                 History::SlowSnapshot,
@@ -456,34 +547,52 @@ fn main() {
                     let c = cell(&mut sim, noise, 1, ch, SUITE, Some(h));
                     let (p, naive) = c.power(ch);
                     let warn = Counts::pct(c.warn, c.reps);
+                    // The share of rows whose current run alone is beyond the failing band.
+                    let bound = if ch == 0.0 {
+                        format!("{:.1}", c.bound())
+                    } else {
+                        "".into()
+                    };
                     println!(
-                        "| {} | {} | +{:.0} % | {p:.1} | {warn:.1} | {naive:.1} |",
+                        "| {} | {} | +{:.0} % | {p:.1} | {warn:.1} | {naive:.1} | {bound} |",
                         noise.label(),
                         h.label(),
                         ch * 100.0
                     );
+                    if ch == 0.0 && c.warn > 0 {
+                        diagnoses.push(format!(
+                            "{}, {}: benchmark 0 warns {warn:.1} %: {:.1} % raised by drift, {:.1} % on a segment not starting at the step",
+                            noise.label(),
+                            h.label(),
+                            Counts::pct(c.warn_drift, c.reps),
+                            Counts::pct(c.warn_segment, c.reps)
+                        ));
+                    }
                     json.push(serde_json::json!({"table": "history", "noise": noise.label(), "history": h.label(),
-                        "change": ch, "perfgate": p, "warn": warn, "naive": naive}));
+                        "change": ch, "perfgate": p, "warn": warn, "naive": naive, "bound": c.bound(),
+                        "warn_drift": Counts::pct(c.warn_drift, c.reps),
+                        "warn_segment": Counts::pct(c.warn_segment, c.reps)}));
                 }
             }
         }
         println!();
+        if std::env::var_os("DQ_DEBUG").is_some() {
+            for d in &diagnoses {
+                println!("{d}");
+            }
+        }
+        json.push(serde_json::json!({"table": "history-diagnoses", "lines": diagnoses}));
     }
 
     if want("suite") {
         println!("## 200-benchmark suite of unchanged code: suites failing %\n");
-        println!("| between-run sd | design | perfgate | naive > 15 % |");
-        println!("|---|---|---:|---:|");
-        for noise in [
-            Noise {
-                run_sd: 0.03,
-                outlier_runs: true,
-            },
-            Noise {
-                run_sd: 0.03,
-                outlier_runs: false,
-            },
-        ] {
+        println!("| between-run sd | design | perfgate | naive > 15 % | bound |");
+        println!("|---|---|---:|---:|---:|");
+        let per_suite = Noise {
+            per_suite: true,
+            ..noise(0.03, true)
+        };
+        for noise in [noise(0.03, true), per_suite, noise(0.03, false)] {
             for (label, n, h) in [
                 ("1 run per side, no history", 1, None),
                 (
@@ -498,10 +607,15 @@ fn main() {
                     Counts::pct(c.suite_fail, c.reps),
                     Counts::pct(c.suite_naive, c.reps),
                 );
-                println!("| {} | {label} | {p:.1} | {naive:.1} |", noise.label());
+                // Suites with at least one current run beyond the failing band by its own noise.
+                let bound = Counts::pct(c.bound_suites, c.reps);
+                println!(
+                    "| {} | {label} | {p:.1} | {naive:.1} | {bound:.1} |",
+                    noise.label()
+                );
                 json.push(
                     serde_json::json!({"table": "suite", "noise": noise.label(), "design": label,
-                    "perfgate": p, "naive": naive}),
+                    "perfgate": p, "naive": naive, "bound": bound}),
                 );
             }
         }
@@ -510,22 +624,31 @@ fn main() {
 
     if want("k6") {
         println!("## k6 summaries, 20 endpoints: unchanged test fails % / +20 % p95 on one endpoint fails %\n");
-        println!("| run-to-run sd | design | unchanged: perfgate / naive | +20 % p95: perfgate / naive |");
-        println!("|---|---|---|---|");
-        for sd in [0.03, 0.05, 0.10] {
-            for (label, hist) in [
-                ("one summary per side", false),
-                ("10-snapshot history", true),
-            ] {
-                let (f0, n0) = k6_cell(&mut sim, sd, 0.0, hist);
-                let (f1, n1) = k6_cell(&mut sim, sd, 0.20, hist);
-                println!(
-                    "| {:.0} % | {label} | {f0:.1} / {n0:.1} | {f1:.1} / {n1:.1} |",
-                    sd * 100.0
-                );
-                json.push(serde_json::json!({"table": "k6", "sd": sd, "design": label,
-                    "unchanged": f0, "unchanged_naive": n0, "p95_20": f1, "p95_20_naive": n1}));
-            }
+        println!("| run-to-run sd | design | unchanged: perfgate / naive | +20 % p95: perfgate / naive | bound |");
+        println!("|---|---|---|---|---:|");
+        let designs = [
+            (0.03, false, "one summary per side", false),
+            (0.03, false, "10-snapshot history", true),
+            (0.03, true, "10-snapshot history", true),
+            (0.05, false, "one summary per side", false),
+            (0.05, false, "10-snapshot history", true),
+            (0.10, false, "one summary per side", false),
+            (0.10, false, "10-snapshot history", true),
+        ];
+        for (sd, outliers, label, hist) in designs {
+            let (f0, n0, b0) = k6_cell(&mut sim, sd, outliers, 0.0, hist);
+            let (f1, n1, _) = k6_cell(&mut sim, sd, outliers, 0.20, hist);
+            let bound = if outliers {
+                format!("{b0:.1}")
+            } else {
+                String::new()
+            };
+            println!(
+                "| {} | {label} | {f0:.1} / {n0:.1} | {f1:.1} / {n1:.1} | {bound} |",
+                noise(sd, outliers).label()
+            );
+            json.push(serde_json::json!({"table": "k6", "sd": sd, "outlier_runs": outliers, "design": label,
+                "unchanged": f0, "unchanged_naive": n0, "p95_20": f1, "p95_20_naive": n1, "bound": b0}));
         }
         println!();
     }

@@ -29,12 +29,11 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The metric's values over the history, in `unit`.
-    fn history_of(&self, bench: &str, metric: &str, unit: &Unit) -> Vec<f64> {
+    /// The metric over the history, in `unit`.
+    fn history_of(&self, bench: &str, metric: &str, unit: &Unit) -> Vec<Metric> {
         self.history
             .iter()
             .filter_map(|run| run.metric(bench, metric)?.converted_to(unit))
-            .map(|m| m.value)
             .collect()
     }
 }
@@ -45,7 +44,7 @@ impl<'a> Context<'a> {
 /// since no honest comparison exists.
 pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<Comparison>> {
     let mut out = Vec::new();
-    let suite = suite_prior(baseline, current, ctx.policy);
+    let suite = suite_variances(baseline, current, ctx.policy);
     for (bench_name, bench) in &current.benchmarks {
         for (metric_name, cur) in &bench.metrics {
             let mp = ctx.policy.for_metric(bench_name, metric_name);
@@ -74,7 +73,7 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
                         &mp,
                         ctx.policy,
                         &history,
-                        suite.get(metric_name.as_str()).copied(),
+                        suite_prior(&suite, bench_name, metric_name),
                     )
                 }
                 None => one_sided(bench_name, metric_name, cur, &mp, None, Severity::New),
@@ -168,17 +167,21 @@ fn sample_sets<'m>(base: &'m Metric, cur: &'m Metric, policy: &Policy) -> Option
         .then(|| ValueSets::WithinRun(&base.samples, &cur.samples))
 }
 
-/// The between-run spread of the other rows of this comparison that have repeated runs, per metric name
-/// (mean rows with mean rows: a mean carries its iterations' outliers, a median does not): the prior of
-/// a row whose own runs are few and that has no history.
-fn suite_prior(
-    baseline: &Run,
-    current: &Run,
-    policy: &Policy,
-) -> std::collections::HashMap<String, evidence::Prior> {
-    let mut variances: std::collections::HashMap<String, Vec<(f64, f64)>> = Default::default();
+/// The between-run variances (and their df) of the rows of this comparison that have repeated runs, per
+/// metric name (mean rows with mean rows: a mean carries its iterations' outliers, a median does not),
+/// by benchmark; gated rows only.
+type SuiteVariances = std::collections::HashMap<String, Vec<(String, (f64, f64))>>;
+
+fn suite_variances(baseline: &Run, current: &Run, policy: &Policy) -> SuiteVariances {
+    let mut variances = SuiteVariances::default();
     for (bench_name, bench) in &current.benchmarks {
         for (metric_name, cur) in &bench.metrics {
+            // Only gated rows: a load test's connection phases move by hundreds of percent between
+            // runs and would lend that spread to its endpoints' latencies.
+            let mp = policy.for_metric(bench_name, metric_name);
+            if mp.ignore || !mp.gate.unwrap_or(cur.gated) {
+                continue;
+            }
             let Some(base) = baseline
                 .metric(bench_name, metric_name)
                 .and_then(|b| b.converted_to(&cur.unit))
@@ -186,17 +189,29 @@ fn suite_prior(
                 continue;
             };
             if let Some(ValueSets::Runs(bs, cs)) = sample_sets(&base, cur, policy) {
-                variances
-                    .entry(metric_name.clone())
-                    .or_default()
-                    .extend(evidence::run_variance(&bs, &cs));
+                if let Some(v) = evidence::run_variance(&bs, &cs) {
+                    variances
+                        .entry(metric_name.clone())
+                        .or_default()
+                        .push((bench_name.clone(), v));
+                }
             }
         }
     }
     variances
-        .into_iter()
-        .filter_map(|(m, v)| Some((m, evidence::Prior::from_rows(&v)?)))
-        .collect()
+}
+
+/// The prior of a row whose own runs are few and that has no history: the spread of the *other* rows
+/// of the comparison with the same metric name (a row is not its own prior; a benchmark alone has
+/// none and gets the floor).
+fn suite_prior(suite: &SuiteVariances, bench: &str, metric: &str) -> Option<evidence::Prior> {
+    let others: Vec<(f64, f64)> = suite
+        .get(metric)?
+        .iter()
+        .filter(|(b, _)| b != bench)
+        .map(|(_, v)| *v)
+        .collect();
+    evidence::Prior::from_rows(&others)
 }
 
 /// Grades one metric present on both sides (baseline already in the current unit). `suite` is the
@@ -209,10 +224,13 @@ pub fn grade_pair(
     cur: &Metric,
     mp: &MetricPolicy,
     policy: &Policy,
-    history: &[f64],
+    history: &[Metric],
     suite: Option<evidence::Prior>,
 ) -> Comparison {
     let (mut b, c) = (base.value, cur.value);
+    let history_metrics = history;
+    let history: Vec<f64> = history.iter().map(|m| m.value).collect();
+    let history = history.as_slice();
     let direction = mp.direction.unwrap_or(cur.direction);
     let sign = match direction {
         Direction::LowerIsBetter => 1.0,
@@ -240,7 +258,8 @@ pub fn grade_pair(
             }
             // Single runs: the history knows the spread between runs, the samples do not.
             _ if history.len() >= policy.min_history => {
-                let j = evidence::judge_history(history, c, direction, bands, policy.alpha);
+                let extra = excess_within_run_var(metric, cur, history_metrics, policy);
+                let j = evidence::judge_history(history, c, extra, direction, bands, policy.alpha);
                 if let Some(h) = evidence::history_noise(history)
                     .filter(|_| j.evidence.method == evidence::Method::PredictionInterval)
                 {
@@ -327,6 +346,29 @@ pub fn grade_pair(
         reason,
         load_test: None,
     }
+}
+
+/// How much more within-run error the current run's value carries than the history's runs typically
+/// did (log scale, a variance): the history's spread already holds the typical within-run error, but a
+/// run with slow iterations moves its mean further, and its own samples show it. Zero without samples;
+/// all of it when the history kept none.
+fn excess_within_run_var(metric: &str, cur: &Metric, history: &[Metric], policy: &Policy) -> f64 {
+    let enough = |m: &Metric| m.samples.len() >= policy.min_samples.max(2);
+    if !enough(cur) {
+        return 0.0;
+    }
+    let stat = evidence::Statistic::of_row(metric, cur.value, &cur.samples);
+    let Some((_, se)) = stat.log_with_se(&cur.samples) else {
+        return 0.0;
+    };
+    let typical: Vec<f64> = history
+        .iter()
+        .filter(|m| enough(m))
+        .filter_map(|m| stat.log_with_se(&m.samples))
+        .map(|(_, s)| s * s)
+        .collect();
+    let typical = crate::stats::median(&typical).unwrap_or(0.0);
+    (se * se - typical).max(0.0)
 }
 
 /// Rank of a metric name for display: means and percentiles before extremes and the rest.

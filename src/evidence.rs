@@ -449,20 +449,27 @@ pub fn judge_runs(
     let Some((x, y)) = log_values(base).zip(log_values(cur)) else {
         return too_few(nb, nc);
     };
-    // With a measured scale, a run further than `REJECT_MADS` of it from its side's median (three runs
-    // or more) is an outlier run, a noisy neighbour: left out, so that it neither masks a regression
-    // nor passes for one.
-    let (x, y) = if prior.source == NoiseSource::Floor {
-        (x, y)
-    } else {
-        (
-            without_outlier_runs(x, prior.sd),
-            without_outlier_runs(y, prior.sd),
-        )
+    // A run further than `REJECT_MADS` of the prior scale from its side's median (three runs or more)
+    // is an outlier run, a noisy neighbour: left out, so that it neither masks a regression nor passes
+    // for one. Of two runs, the worse one when the pair is that far apart: a noisy neighbour only ever
+    // slows a run, so the better run is the clean one.
+    // With nothing measured (the floor), the scale is at least the runs' own robust spread.
+    let s = sign(direction);
+    let scale = match prior.source {
+        NoiseSource::Floor => prior.sd.max(robust_spread(&x, &y)),
+        _ => prior.sd,
     };
+    let (x, y) = (
+        without_outlier_runs(x, scale, s),
+        without_outlier_runs(y, scale, s),
+    );
     let (kb, kc) = (x.len(), y.len());
-    let df = (kb + kc - 2) as f64;
-    let own_var = (sum_sq_dev(&x) + sum_sq_dev(&y)) / df;
+    let df = (kb + kc).saturating_sub(2) as f64;
+    let own_var = if df > 0.0 {
+        (sum_sq_dev(&x) + sum_sq_dev(&y)) / df
+    } else {
+        0.0
+    };
     let d0 = prior.df.max(0.0);
     let var = (d0 * prior.sd * prior.sd + df * own_var) / (d0 + df);
     let change = LogChange {
@@ -485,11 +492,31 @@ pub fn judge_runs(
     j
 }
 
-/// The runs of one side (ln values) within `REJECT_MADS · scale` of their median, when three or more
-/// remain and at least two are kept.
-fn without_outlier_runs(v: Vec<f64>, scale: f64) -> Vec<f64> {
-    if v.len() < 3 || scale <= 0.0 {
+/// The scaled median absolute deviation of both sides' runs (ln values) from their own side's median,
+/// over the sides with three runs or more (zero when none has).
+fn robust_spread(x: &[f64], y: &[f64]) -> f64 {
+    let mut dev = Vec::new();
+    for side in [x, y].into_iter().filter(|v| v.len() >= 3) {
+        if let Some(m) = stats::median(side) {
+            dev.extend(side.iter().map(|v| (v - m).abs()));
+        }
+    }
+    stats::median(&dev).map_or(0.0, |d| d * robust::MAD_TO_SD)
+}
+
+/// The runs of one side (ln values) without its outlier runs: of three or more, those further than
+/// `REJECT_MADS · scale` from their median (when at least two are kept); of two, the worse one (by
+/// `sign`, +1 when lower is better) when the pair is more than `REJECT_MADS · scale · √2` apart.
+fn without_outlier_runs(v: Vec<f64>, scale: f64, sign: f64) -> Vec<f64> {
+    if scale <= 0.0 || v.len() < 2 {
         return v;
+    }
+    if v.len() == 2 {
+        let gap = sign * (v[1] - v[0]);
+        if gap.abs() <= robust::REJECT_MADS * scale * std::f64::consts::SQRT_2 {
+            return v;
+        }
+        return vec![if gap > 0.0 { v[0] } else { v[1] }];
     }
     let Some(m) = stats::median(&v) else {
         return v;
@@ -683,10 +710,12 @@ impl HistoryNoise {
 
 /// Judges one current value against main's history (oldest first): the reference is the segment since
 /// the last change point, the noise the robust spread of the whole window ([`history_noise`]); plus
-/// drift over the window when a line explains it better than steps.
+/// drift over the window when a line explains it better than steps. `extra_var` is the current run's
+/// within-run error beyond what the history's runs typically carried (log scale, a variance).
 pub fn judge_history(
     history: &[f64],
     current: f64,
+    extra_var: f64,
     direction: Direction,
     bands: &Bands,
     alpha: f64,
@@ -699,7 +728,7 @@ pub fn judge_history(
     };
     let change = LogChange {
         shift: c - noise.centre,
-        se: noise.sd * (1.0 + 1.0 / noise.k as f64).sqrt(),
+        se: (noise.sd * noise.sd * (1.0 + 1.0 / noise.k as f64) + extra_var.max(0.0)).sqrt(),
         df: noise.df,
     };
     let h = log_values(history).unwrap_or_default();
@@ -740,11 +769,8 @@ pub fn judge_history(
 }
 
 /// Whether a straight line (Theil–Sen) fits the window and this run at least as well as the history's
-/// segments do: a merged step is a change point, not drift. Without change points any trend is drift.
+/// segments do, and better than any single step: a merged step is a change point, not drift.
 fn line_beats_steps(series: &[f64], noise: &HistoryNoise) -> bool {
-    if noise.starts.len() < 2 {
-        return true;
-    }
     let Some(slope) = stats::theil_sen_slope(series) else {
         return false;
     };
@@ -763,7 +789,13 @@ fn line_beats_steps(series: &[f64], noise: &HistoryNoise) -> bool {
         let end = noise.starts.get(s + 1).copied().unwrap_or(series.len());
         steps += sum_sq_dev(&series[start..end]);
     }
-    line <= steps
+    // A step the detector missed (10 snapshots are few for its test) is still a step: the best single
+    // split, with segments as long as the detector's, must fit worse than the line too.
+    let min = changepoint::MIN_SEGMENT;
+    let best_split = (min..=series.len().saturating_sub(min))
+        .map(|k| sum_sq_dev(&series[..k]) + sum_sq_dev(&series[k..]))
+        .fold(f64::INFINITY, f64::min);
+    line <= steps.min(best_split)
 }
 
 /// The bands alone, for one value per side and no history.
@@ -1043,17 +1075,89 @@ mod tests {
         assert_eq!(Statistic::of_row("ns/op", 4.1, &s), Statistic::Mean);
     }
 
+    fn suite(sd: f64) -> Prior {
+        Prior {
+            sd,
+            df: 4.0,
+            source: NoiseSource::Suite,
+        }
+    }
+
+    fn runs(base: &[f64], cur: &[f64], direction: Direction, prior: Prior) -> Judgement {
+        judge_runs(base, cur, direction, &bands(), 0.01, prior)
+    }
+
+    #[test]
+    fn of_two_runs_the_one_a_neighbour_slowed_is_left_out() {
+        let lower = Direction::LowerIsBetter;
+        // A slow baseline run would hide +20 %, a slow current run would fake +30 %.
+        let j = runs(&[100.0, 130.0], &[120.0, 121.0], lower, suite(0.03));
+        assert_eq!(j.severity, Severity::High, "{j:?}");
+        assert!((j.evidence.estimate_pct.unwrap() - 20.5).abs() < 0.1);
+        let j = runs(&[100.0, 101.0], &[100.5, 131.0], lower, suite(0.03));
+        assert_eq!(j.severity, Severity::Unchanged, "{j:?}");
+        // Higher is better: the neighbour lowers throughput, so the lower run is the one left out.
+        let higher = Direction::HigherIsBetter;
+        let j = runs(&[1000.0, 770.0], &[800.0, 805.0], higher, suite(0.03));
+        assert_eq!(j.severity, Severity::High, "{j:?}");
+        // Two runs as far apart as the noise allows are both kept.
+        let j = runs(&[100.0, 108.0], &[100.0, 101.0], lower, suite(0.03));
+        assert_eq!(j.evidence.n_baseline, 2);
+        assert!(
+            (j.evidence.estimate_pct.unwrap() + 3.3).abs() < 0.1,
+            "{j:?}"
+        );
+    }
+
+    #[test]
+    fn a_current_run_with_more_within_run_error_widens_the_prediction() {
+        let history = [100.0, 103.0, 98.0, 101.0, 99.0, 102.0, 100.0, 97.0];
+        let lower = Direction::LowerIsBetter;
+        let quiet = judge_history(&history, 118.0, 0.0, lower, &bands(), 0.01);
+        assert_eq!(quiet.severity, Severity::High, "{quiet:?}");
+        // The same value from a run whose own samples put its mean ±6 % off.
+        let noisy = judge_history(&history, 118.0, 0.06 * 0.06, lower, &bands(), 0.01);
+        assert_eq!(noisy.severity, Severity::Unchanged, "{noisy:?}");
+        assert!(noisy.evidence.p_value.unwrap() > quiet.evidence.p_value.unwrap());
+    }
+
+    #[test]
+    fn a_step_the_detector_missed_is_not_drift() {
+        // Too short a step after it for a change point at 0.05, but a step fits better than a line.
+        let history = [100.0, 101.0, 99.0, 100.0, 101.0, 99.0, 121.0, 119.0, 120.0];
+        let j = judge_history(
+            &history,
+            120.5,
+            0.0,
+            Direction::LowerIsBetter,
+            &bands(),
+            0.01,
+        );
+        assert_ne!(
+            j.evidence.adjustment,
+            Some(Adjustment::RaisedByDrift),
+            "{j:?}"
+        );
+    }
+
     #[test]
     fn history_is_judged_against_its_centre() {
         let history = [100.0, 103.0, 98.0, 101.0, 99.0, 102.0];
-        let j = judge_history(&history, 140.0, Direction::LowerIsBetter, &bands(), 0.01);
+        let j = judge_history(
+            &history,
+            140.0,
+            0.0,
+            Direction::LowerIsBetter,
+            &bands(),
+            0.01,
+        );
         assert_eq!(j.severity, Severity::Critical);
         assert_eq!(j.evidence.method, Method::PredictionInterval);
         let centre = (history.iter().map(|v: &f64| v.ln()).sum::<f64>() / 6.0).exp();
         let est = j.evidence.estimate_pct.unwrap();
         assert!((est - (140.0 / centre - 1.0) * 100.0).abs() < 1e-9);
         let noisy = [100.0, 140.0, 80.0, 120.0, 90.0, 130.0];
-        let j = judge_history(&noisy, 125.0, Direction::LowerIsBetter, &bands(), 0.01);
+        let j = judge_history(&noisy, 125.0, 0.0, Direction::LowerIsBetter, &bands(), 0.01);
         assert_eq!(j.severity, Severity::Unchanged);
         assert_eq!(j.evidence.adjustment, None);
     }
@@ -1064,6 +1168,7 @@ mod tests {
         let j = judge_history(
             &history,
             100.0 * 1.04f64.powi(6),
+            0.0,
             Direction::LowerIsBetter,
             &bands(),
             0.01,
@@ -1075,7 +1180,7 @@ mod tests {
         assert_ne!(j.evidence.outcome, Outcome::Significant);
         // A flat, noisy history has no drift.
         let flat = [100.0, 103.0, 98.0, 101.0, 99.0, 102.0];
-        let j = judge_history(&flat, 101.0, Direction::LowerIsBetter, &bands(), 0.01);
+        let j = judge_history(&flat, 101.0, 0.0, Direction::LowerIsBetter, &bands(), 0.01);
         assert_eq!(j.severity, Severity::Unchanged);
         assert!(j.evidence.drift_p_value.unwrap() > 0.01);
     }

@@ -93,6 +93,17 @@ fn slowed(run: &Run, bench: &str, s: f64) -> Run {
 
 fn fails(base: &Run, cur: &Run, policy: &Policy) -> bool {
     let rows = grade(base, cur, &Context::new(policy), FailOn::High).expect("comparable");
+    if std::env::var_os("DQ_DEBUG").is_some() {
+        for r in rows
+            .iter()
+            .filter(|r| (r.metric == "p95" || r.metric == "p90") && r.gated)
+        {
+            eprintln!(
+                "{} {:?} {:?} {:?} {:?} {:?}",
+                r.benchmark, r.severity, r.baseline, r.current, r.evidence, r.load_test
+            );
+        }
+    }
     Verdict::new(None, Inputs::default(), rows, FailOn::High, Vec::new()).gate_failed()
 }
 

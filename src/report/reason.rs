@@ -101,7 +101,8 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             current_events,
             p_value,
         } => format!(
-            "{baseline_events} → {current_events} events: counting noise explains it (p = {p_value:.3})"
+            "{baseline_events} → {current_events} events: counting noise explains it ({})",
+            p_text("p", *p_value)
         ),
         Reason::FailedCounts {
             baseline_failed,
@@ -115,7 +116,7 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             let counts = format!(
                 "{baseline_failed} of {baseline_trials} → {current_failed} of {current_trials}"
             );
-            let test = format!("{points:+.2} points, Fisher exact p = {p_value:.3}");
+            let test = format!("{points:+.2} points, Fisher exact {}", p_text("p", *p_value));
             match trials {
                 None => format!("{counts} failed ({test})"),
                 Some(t) => {
@@ -132,7 +133,8 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             gated_rows,
             adjusted_p,
         } => format!(
-            "significant alone, not after Benjamini–Hochberg over {gated_rows} rows that moved (adjusted p = {adjusted_p:.3})"
+            "significant alone, not after Benjamini–Hochberg over {gated_rows} rows that moved ({})",
+            p_text("adjusted p", *adjusted_p)
         ),
         Reason::Approximate {
             workers,
@@ -176,6 +178,15 @@ fn trials_word(t: Trials) -> &'static str {
         Trials::VirtualUsers => "virtual users",
         Trials::Checks => "checks",
         Trials::Sessions => "sessions",
+    }
+}
+
+/// A p-value as read: `p = 0.070`, and `p < 0.001` where three decimals would print a zero.
+pub fn p_text(name: &str, p: f64) -> String {
+    if p < 0.0005 {
+        format!("{name} < 0.001")
+    } else {
+        format!("{name} = {p:.3}")
     }
 }
 
@@ -227,7 +238,7 @@ mod tests {
             ("p99", Unit::Milliseconds, Lower, "p99 of 400 requests rests on 4 beyond it (needs 10); reported, too thin to gate"),
             ("p90", Unit::Milliseconds, Lower, "a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
             ("rate", Unit::PerSecond, Higher, "1203 → 1130 events: counting noise explains it (p = 0.070)"),
-            ("error_rate", Unit::Ratio, Lower, "0 of 1203 → 30 of 1200 failed (+2.50 points, Fisher exact p = 0.000)"),
+            ("error_rate", Unit::Ratio, Lower, "0 of 1203 → 30 of 1200 failed (+2.50 points, Fisher exact p < 0.001)"),
             ("p95", Unit::Milliseconds, Lower, "significant alone, not after Benjamini–Hochberg over 4 rows that moved (adjusted p = 0.030)"),
             ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; the true value lies between 6.833 and 8.236 ms (shown: the worse bound); not gated; a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
             ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; even the best case (37.38 ms) is +73.6 % worse, so it is gated"),
@@ -307,7 +318,7 @@ mod tests {
         };
         assert_eq!(
             failed(15, None),
-            "0 of 510 → 15 of 525 requests (+2.86 points, Fisher exact p = 0.000)"
+            "0 of 510 → 15 of 525 requests (+2.86 points, Fisher exact p < 0.001)"
         );
         assert_eq!(
             failed(1, Some(Exemption::CountsWithinNoise)),
