@@ -188,6 +188,14 @@ fn suite_variances(baseline: &Run, current: &Run, policy: &Policy) -> SuiteVaria
             else {
                 continue;
             };
+            // A row recorded in steps coarser than the low band (1 → 2 ms) measures its recording
+            // step, not the noise between runs.
+            let coarse = [base.value, cur.value]
+                .iter()
+                .any(|v| *v != 0.0 && evidence::resolution(*v) / v.abs() > mp.bands.low / 100.0);
+            if coarse {
+                continue;
+            }
             if let Some(ValueSets::Runs(bs, cs)) = sample_sets(&base, cur, policy) {
                 if let Some(v) = evidence::run_variance(&bs, &cs) {
                     variances
