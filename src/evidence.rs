@@ -7,14 +7,17 @@
 //! * **History** (one value per side, ≥ `min_history` earlier snapshots of main): the history is cut at
 //!   its last change point (a merged step starts a new reference), outlier snapshots are rejected
 //!   ([`stats::robust`]), the reference is the centre of the last segment and the noise is the spread of
-//!   all kept snapshots around their own segment's centre: `se = s·√(1 + 1/k)`. A monotone drift over
+//!   all kept snapshots around their own segment's centre: `se² = s²·(1 + 1/k) + e²`, with `e²` the
+//!   current run's within-run error beyond the history's typical one. A monotone drift over
 //!   the window that a line explains better than steps is raised to at least medium.
 //! * **Repeated runs** (≥ 2 runs on either side, `perfgate ab`'s interleaved runs): the run is the unit.
 //!   The row's own spread between runs is moderated (empirical Bayes, as limma does) with a prior
 //!   scale: the metric's history when there is one, else the median spread of the other rows of the
 //!   same comparison ([`Prior`]), else [`FLOOR_SD_PCT`]. Two runs per side give 2 df alone; the prior
 //!   lends the degrees of freedom that the row's own runs lack, and the row's own spread still counts,
-//!   so one slow run raises its error instead of passing for a regression.
+//!   so one slow run raises its error instead of passing for a regression. Outlier runs are left out:
+//!   of two, the worse one when the pair is further apart than the prior allows (a noisy neighbour only
+//!   slows); of three or more, those far from their side's median. A row is never its own prior.
 //! * **One run per side, no history**: the row's statistic and its within-run error from each run's
 //!   samples, plus the floor for the between-run noise that one run cannot show
 //!   ([`Method::WithinRun`], marked †: only the within-run noise is measured).
