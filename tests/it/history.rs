@@ -602,6 +602,20 @@ fn appending_on_main_names_the_commit_that_started_a_step() {
         md.contains("| `http_req_duration{name:search}` | `p95` |"),
         "{md}"
     );
+    // As GitHub renders it: a heading with the commit's link, then one table row per metric.
+    let html = super::report::gfm(&md);
+    assert!(
+        html.contains(&format!(
+            "<a href=\"https://github.example/o/r/commit/{}\"><code>{short}</code></a>",
+            commits[STEP_AT]
+        )),
+        "{html}"
+    );
+    assert!(html.contains("<th>Noise before / after</th>"), "{html}");
+    assert!(
+        html.contains("<td><code>http_req_duration{name:search}</code></td>"),
+        "{html}"
+    );
 
     // With fail_on_critical_step, the same step fails the build, and the snapshot is recorded.
     let sb = Sandbox::new();
