@@ -154,11 +154,7 @@ fn figures(analysed: &[Analysed]) -> Vec<Figure<'_>> {
         .collect();
     // Stable: equal weights keep the series' order.
     out.sort_by(|(a, _), (b, _)| match (a, b) {
-        (Some(a), Some(b)) => b
-            .0
-            .cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then(b.2.total_cmp(&a.2)),
+        (Some(a), Some(b)) => b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.total_cmp(&a.2)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,

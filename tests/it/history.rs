@@ -83,8 +83,14 @@ fn svg_is_the_pages_figures_with_the_stepped_benchmark_first() {
         .find(|t| t.starts_with("http_req_duration") || t.starts_with("iteration"))
         .unwrap();
     assert_eq!(*first_bench, "http_req_duration{name:search}", "{texts:?}");
-    assert!(texts.contains(&"p95 (ms)"), "panels name the unit: {texts:?}");
-    assert!(texts.iter().any(|t| t.ends_with(" ms")), "tick labels carry units");
+    assert!(
+        texts.contains(&"p95 (ms)"),
+        "panels name the unit: {texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.ends_with(" ms")),
+        "tick labels carry units"
+    );
     assert!(
         texts.iter().any(|t| t.starts_with("medium 10")),
         "band thresholds: {texts:?}"
