@@ -100,10 +100,13 @@ struct Figure<'a> {
     ungated: Vec<&'a Analysed>,
 }
 
+/// Worst severity, metrics at it, largest step (percent).
+type Weight = (Severity, usize, f64);
+
 /// How much a benchmark's history matters, for ordering the figures: its worst marked change point in a
 /// gated metric (regressions above improvements), how many of its metrics stepped that badly, and the
 /// largest step among them. `None` when nothing stepped beyond the low band.
-fn weight(of_bench: &[&Analysed]) -> Option<(Severity, usize, f64)> {
+fn weight(of_bench: &[&Analysed]) -> Option<Weight> {
     let steps: Vec<_> = of_bench
         .iter()
         .filter(|a| a.series.gated)
@@ -130,7 +133,7 @@ fn figures(analysed: &[Analysed]) -> Vec<Figure<'_>> {
             names.push(&a.series.benchmark);
         }
     }
-    let mut out: Vec<(Option<(Severity, usize, f64)>, Figure<'_>)> = names
+    let mut out: Vec<(Option<Weight>, Figure<'_>)> = names
         .into_iter()
         .map(|b| {
             let of_bench: Vec<&Analysed> = analysed
