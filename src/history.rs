@@ -23,16 +23,6 @@ pub struct Point {
     pub snapshot: usize,
 }
 
-impl Point {
-    /// Short label for an axis: the commit when known, else the date.
-    pub fn label(&self) -> String {
-        match &self.commit {
-            Some(c) => c.chars().take(7).collect(),
-            None => self.created_at.chars().take(10).collect(),
-        }
-    }
-}
-
 /// A metric of a benchmark over time, oldest first, in one unit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {

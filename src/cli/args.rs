@@ -307,7 +307,7 @@ pub enum HistoryFormat {
     #[default]
     Table,
     Json,
-    /// A line chart per metric.
+    /// The page's charts in one SVG: a figure per benchmark, with bands and change points.
     Svg,
     /// An offline HTML page with the charts and the values.
     Html,

@@ -255,10 +255,7 @@ pub fn history(args: &HistoryArgs, store: &Store, out: &mut dyn Write) -> Result
                 .map_err(io::Error::from)
                 .and_then(|()| writeln!(out))
         }
-        HistoryFormat::Svg => {
-            let series: Vec<_> = analysed.iter().map(|a| a.series.clone()).collect();
-            out.write_all(report::chart::svg(&series).as_bytes())
-        }
+        HistoryFormat::Svg => out.write_all(report::chart::svg(&analysed).as_bytes()),
         HistoryFormat::Html => {
             let page = report::chart::page(&title, &analysed, &changes, repo_url.as_deref());
             out.write_all(page.as_bytes())

@@ -1,6 +1,7 @@
-//! Line charts of metric history, drawn with plotters' SVG backend: `--output svg` has one panel per
-//! metric; the `--output html` page one figure per benchmark with its segments, noise bands and change
-//! points. The page inlines the SVG and needs no script or network, so it opens offline.
+//! Charts of metric history, drawn with plotters' SVG backend: one figure per benchmark, a panel per
+//! gated metric with its segments, noise bands, change points and band thresholds. `--output html`
+//! inlines the figures in a page (no script or network, so it opens offline); `--output svg` stacks the
+//! same figures, in the same order, in one SVG.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -12,84 +13,6 @@ use crate::history::{Analysed, Change, Series};
 use crate::model::Direction;
 use crate::report::value;
 use crate::severity::{Bands, Severity};
-
-const PANEL_W: u32 = 720;
-const PANEL_H: u32 = 260;
-
-/// Axis range with a little headroom; a flat series gets a visible band around its value.
-fn y_range(series: &Series) -> (f64, f64) {
-    let (lo, hi) = series
-        .points
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-            (lo.min(p.value), hi.max(p.value))
-        });
-    if !lo.is_finite() {
-        return (0.0, 1.0);
-    }
-    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.05).max(1e-9);
-    (
-        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
-        hi + pad,
-    )
-}
-
-/// SVG of every series, one panel each, stacked.
-pub fn svg(series: &[Series]) -> String {
-    let mut out = String::new();
-    let height = PANEL_H * (series.len().max(1) as u32);
-    {
-        let root = SVGBackend::with_string(&mut out, (PANEL_W, height)).into_drawing_area();
-        // Drawing errors only arise from the backend writing to a String, which cannot fail.
-        let _ = root.fill(&WHITE);
-        let panels = root.split_evenly((series.len().max(1), 1));
-        for (s, area) in series.iter().zip(panels.iter()) {
-            let _ = draw_panel(s, area);
-        }
-        let _ = root.present();
-    }
-    out
-}
-
-fn draw_panel(
-    s: &Series,
-    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-) -> Option<()> {
-    let (lo, hi) = y_range(s);
-    let n = s.points.len().max(1);
-    let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
-    let caption = format!(
-        "{} · {}",
-        escape::terminal(&s.benchmark),
-        escape::terminal(&s.metric)
-    );
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
-        .ok()?;
-    let unit = s.unit.clone();
-    chart
-        .configure_mesh()
-        .x_desc("snapshot")
-        .y_desc(format!(
-            "{} ({})",
-            s.metric,
-            if unit.as_str().is_empty() {
-                "value"
-            } else {
-                unit.as_str()
-            }
-        ))
-        .x_labels(n.min(12))
-        .x_label_formatter(&|x| label_at(&labels, *x))
-        .y_label_formatter(&|y| value::human(*y, &unit))
-        .draw()
-        .ok()?;
-    draw_values(&mut chart, s, BLUE)
-}
 
 /// The label of the snapshot at `x`, on whole snapshot indices only (plotters asks for ticks in between).
 fn label_at(labels: &[String], x: f64) -> String {
@@ -155,13 +78,172 @@ fn benchmark_svg(panels: &[&Analysed]) -> String {
         let root = SVGBackend::with_string(&mut out, (FIGURE_W, height)).into_drawing_area();
         // Drawing errors only arise from the backend writing to a String, which cannot fail.
         let _ = root.fill(&WHITE);
-        let areas = root.split_evenly((panels.len().max(1), 1));
-        for (k, (a, area)) in panels.iter().zip(areas.iter()).enumerate() {
-            let _ = draw_metric(a, area, PALETTE[k % PALETTE.len()]);
+        draw_figure(&root, panels);
+        let _ = root.present();
+    }
+    out
+}
+
+fn draw_figure(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, panels: &[&Analysed]) {
+    let areas = area.split_evenly((panels.len().max(1), 1));
+    for (k, (a, area)) in panels.iter().zip(areas.iter()).enumerate() {
+        let _ = draw_metric(a, area, PALETTE[k % PALETTE.len()]);
+    }
+}
+
+/// A benchmark's series as the page and the SVG show them: charted (gated and moving), flat (never
+/// moved: one line of text) and not gated (named only).
+struct Figure<'a> {
+    benchmark: &'a str,
+    charted: Vec<&'a Analysed>,
+    flat: Vec<&'a Analysed>,
+    ungated: Vec<&'a Analysed>,
+}
+
+/// Worst severity, metrics at it, largest step (percent).
+type Weight = (Severity, usize, f64);
+
+/// How much a benchmark's history matters, for ordering the figures: its worst marked change point in a
+/// gated metric (regressions above improvements), how many of its metrics stepped that badly, and the
+/// largest step among them. `None` when nothing stepped beyond the low band.
+fn weight(of_bench: &[&Analysed]) -> Option<Weight> {
+    let steps: Vec<_> = of_bench
+        .iter()
+        .filter(|a| a.series.gated)
+        .flat_map(|a| &a.change_points)
+        .filter(|c| c.severity != Severity::Unchanged)
+        .collect();
+    let worst = steps.iter().map(|c| c.severity).max()?;
+    let at_worst: Vec<_> = steps.iter().filter(|c| c.severity == worst).collect();
+    // A rate leaving 0 has no percent: it counts as the largest step.
+    let largest = at_worst
+        .iter()
+        .map(|c| c.worse_pct.map_or(f64::INFINITY, f64::abs))
+        .fold(0.0, f64::max);
+    Some((worst, at_worst.len(), largest))
+}
+
+/// The figures, those that matter first: benchmarks whose gated metrics stepped beyond the low band
+/// (worst severity first, then the most metrics at it, then the largest step), then the rest in the
+/// order of the series.
+fn figures(analysed: &[Analysed]) -> Vec<Figure<'_>> {
+    let mut names: Vec<&str> = Vec::new();
+    for a in analysed {
+        if !names.contains(&a.series.benchmark.as_str()) {
+            names.push(&a.series.benchmark);
+        }
+    }
+    let mut out: Vec<(Option<Weight>, Figure<'_>)> = names
+        .into_iter()
+        .map(|b| {
+            let of_bench: Vec<&Analysed> = analysed
+                .iter()
+                .filter(|a| a.series.benchmark == b)
+                .collect();
+            let w = weight(&of_bench);
+            let (flat, moving): (Vec<&Analysed>, Vec<&Analysed>) =
+                of_bench.into_iter().partition(|a| a.is_flat());
+            let (charted, ungated) = moving.into_iter().partition(|a| a.series.gated);
+            (
+                w,
+                Figure {
+                    benchmark: b,
+                    charted,
+                    flat,
+                    ungated,
+                },
+            )
+        })
+        .collect();
+    // Stable: equal weights keep the series' order.
+    out.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Some(a), Some(b)) => b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.total_cmp(&a.2)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    out.into_iter().map(|(_, f)| f).collect()
+}
+
+const TITLE_H: u32 = 34;
+
+/// `--output svg`: the page's figures, in its order, stacked in one SVG under a title per benchmark.
+/// Metrics that never moved and ungated ones are named under the title, as on the page.
+pub fn svg(analysed: &[Analysed]) -> String {
+    let figs: Vec<Figure<'_>> = figures(analysed)
+        .into_iter()
+        .filter(|f| !f.charted.is_empty())
+        .collect();
+    let height: u32 = figs
+        .iter()
+        .map(|f| TITLE_H + METRIC_H * f.charted.len() as u32)
+        .sum::<u32>()
+        .max(TITLE_H);
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (FIGURE_W, height)).into_drawing_area();
+        // Drawing errors only arise from the backend writing to a String, which cannot fail.
+        let _ = root.fill(&WHITE);
+        if figs.is_empty() {
+            let _ = root.draw(&Text::new(
+                "no gated metric moved: nothing to chart",
+                (10, 10),
+                ("sans-serif", 15),
+            ));
+        }
+        let mut rest = root.clone();
+        for f in &figs {
+            let (figure, below) =
+                rest.split_vertically(TITLE_H + METRIC_H * f.charted.len() as u32);
+            let (title, panels) = figure.split_vertically(TITLE_H);
+            let _ = title.draw(&Text::new(
+                escape::terminal(f.benchmark),
+                (10, 8),
+                ("sans-serif", 18).into_font().style(FontStyle::Bold),
+            ));
+            let folded = folded_text(f);
+            if !folded.is_empty() {
+                let _ = title.draw(&Text::new(
+                    escape::terminal(&folded),
+                    (FIGURE_W as i32 / 2, 12),
+                    ("sans-serif", 11).into_font().color(&RGBColor(85, 85, 85)),
+                ));
+            }
+            draw_figure(&panels, &f.charted);
+            rest = below;
         }
         let _ = root.present();
     }
     out
+}
+
+/// `Never moved: rate 0 %. Not gated: p50.` (unescaped), or empty.
+fn folded_text(f: &Figure<'_>) -> String {
+    let mut out = Vec::new();
+    if !f.flat.is_empty() {
+        out.push(format!("Never moved: {}.", flat_list(&f.flat).join(", ")));
+    }
+    if !f.ungated.is_empty() {
+        let names: Vec<&str> = f.ungated.iter().map(|a| a.series.metric.as_str()).collect();
+        out.push(format!("Not gated (not charted): {}.", names.join(", ")));
+    }
+    out.join(" ")
+}
+
+/// `error_rate 0 %` for each series that never moved (unescaped).
+fn flat_list(flat: &[&Analysed]) -> Vec<String> {
+    flat.iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a.series.metric,
+                value::human(
+                    a.series.points.first().map_or(0.0, |p| p.value),
+                    &a.series.unit
+                )
+            )
+        })
+        .collect()
 }
 
 /// y range covering the values, the bands and the medium threshold of the current segment.
@@ -413,57 +495,26 @@ pub fn page(
         }
         body.push_str("</tbody></table>\n");
     }
-    // Benchmarks that stepped first (newest step first), then the rest in the order of the series.
-    let mut benches: Vec<&str> = Vec::new();
-    for m in changes.iter().flat_map(|c| &c.metrics) {
-        if !benches.contains(&m.benchmark.as_str()) {
-            benches.push(&m.benchmark);
-        }
-    }
-    for a in analysed {
-        if !benches.contains(&a.series.benchmark.as_str()) {
-            benches.push(&a.series.benchmark);
-        }
-    }
-    for b in benches {
-        let of_bench: Vec<&Analysed> = analysed
-            .iter()
-            .filter(|a| a.series.benchmark == b)
-            .collect();
-        let (flat, moving): (Vec<&Analysed>, Vec<&Analysed>) =
-            of_bench.iter().partition(|a| a.is_flat());
-        let (charted, ungated): (Vec<&Analysed>, Vec<&Analysed>) =
-            moving.into_iter().partition(|a| a.series.gated);
+    for f in figures(analysed) {
         let _ = writeln!(
             body,
             "<section class=\"benchmark\"><h2>{}</h2>",
-            escape::xml(b)
+            escape::xml(f.benchmark)
         );
-        if !charted.is_empty() {
-            let _ = writeln!(body, "<figure>{}</figure>", benchmark_svg(&charted));
+        if !f.charted.is_empty() {
+            let _ = writeln!(body, "<figure>{}</figure>", benchmark_svg(&f.charted));
         }
-        if !flat.is_empty() {
-            let list: Vec<String> = flat
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} {}",
-                        escape::xml(&a.series.metric),
-                        escape::xml(&value::human(
-                            a.series.points.first().map_or(0.0, |p| p.value),
-                            &a.series.unit
-                        ))
-                    )
-                })
-                .collect();
+        if !f.flat.is_empty() {
+            let list: Vec<String> = flat_list(&f.flat).iter().map(|t| escape::xml(t)).collect();
             let _ = writeln!(
                 body,
                 "<p class=\"flat\">Never moved: {}.</p>",
                 list.join(", ")
             );
         }
-        if !ungated.is_empty() {
-            let list: Vec<String> = ungated
+        if !f.ungated.is_empty() {
+            let list: Vec<String> = f
+                .ungated
                 .iter()
                 .map(|a| escape::xml(&a.series.metric))
                 .collect();
@@ -482,7 +533,8 @@ pub fn page(
          tr.improvement td{{color:#070}}figure{{margin:0}}p.flat,p.ungated{{color:#555}}</style>\n\
          </head><body>\n<h1>{t}</h1>\n{body}\
          <p class=\"legend\">Shaded: each segment's median ± 2 robust standard deviations. Vertical marks: change \
-         points, with the step. Grey lines: the medium, high and critical bands above the current segment's median.</p>\n\
+         points, with the step. Grey lines: the medium, high and critical bands above the current segment's median. \
+         Benchmarks that stepped come first: the worst step, the most metrics at it, the largest.</p>\n\
          </body></html>\n",
         t = escape::xml(title),
     )

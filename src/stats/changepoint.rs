@@ -4,8 +4,9 @@
 //! MongoDB's signal processing), made robust to outlier snapshots:
 //!
 //! 1. Spikes go first: a value further than 3 robust standard deviations (from successive differences)
-//!    from the median of the 5 around it is replaced by that median. One or two outliers in a row are
-//!    flattened; a step, with 3 or more values on each side, is not.
+//!    from the median of the 5 around it is replaced by that median, the furthest first and its
+//!    neighbours judged again. One or two outliers in a row are flattened; a step, with 3 or more values
+//!    on each side, is not, and an outlier next to a step does not move it.
 //! 2. In a segment, every split scores its between-groups sum of squares (orders splits as the F statistic
 //!    does). The best split is the candidate; its p-value is the share of shuffles of the segment whose
 //!    best split scores as high (fixed-seed PRNG: the same series always gets the same answer). Shuffles
@@ -240,30 +241,44 @@ fn max_contrast(x: &[f64], prefix: &mut [f64], shape: Shape) -> (usize, usize, f
 }
 
 /// The series with its spikes replaced by the local level: a value further than 3 robust standard
-/// deviations from the median of the 5 around it becomes that median. One or two outlier snapshots in a
-/// row are thus flattened, while a step (3 of the 5 on its side) is kept. The scale comes from successive
-/// differences, which a step moves only once; with no spread there, nothing is replaced.
+/// deviations from the median of the 5 around it becomes that median, the furthest first and the
+/// neighbours judged again after each replacement. One or two outlier snapshots in a row are thus
+/// flattened, while a step (3 of the 5 on its side) is kept; and an outlier just before a step no longer
+/// drags the last value of the old level into the new one (it goes first, so that value is not a spike
+/// any more). The scale comes from successive differences, which a step moves only once; with no spread
+/// there, nothing is replaced.
 fn despiked(values: &[f64]) -> Vec<f64> {
+    let n = values.len();
     let diffs: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
     // median |x_{i+1} − x_i| of normal noise is 0.6745 · √2 · σ.
     let sigma = median_of(&diffs) / (0.674_489_75 * std::f64::consts::SQRT_2);
     if sigma.is_nan() || sigma <= 0.0 {
         return values.to_vec();
     }
-    (0..values.len())
-        .map(|i| {
-            // Five values around i, shifted inwards at the ends (two outliers at the start are still
-            // outvoted there).
-            let lo = i.saturating_sub(2).min(values.len().saturating_sub(5));
-            let window = &values[lo..(lo + 5).min(values.len())];
-            let level = median_of(window);
-            if (values[i] - level).abs() > 3.0 * sigma {
-                level
-            } else {
-                values[i]
-            }
-        })
-        .collect()
+    // Five values around i, shifted inwards at the ends (two outliers at the start are still outvoted).
+    let window = |i: usize| {
+        let lo = i.saturating_sub(2).min(n.saturating_sub(5));
+        lo..(lo + 5).min(n)
+    };
+    let mut x = values.to_vec();
+    let mut replaced = vec![false; n];
+    let mut level: Vec<f64> = (0..n).map(|i| median_of(&x[window(i)])).collect();
+    loop {
+        let worst = (0..n)
+            .filter(|&i| !replaced[i])
+            .map(|i| (i, (x[i] - level[i]).abs()))
+            .filter(|&(_, d)| d > 3.0 * sigma)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((i, _)) = worst else {
+            return x;
+        };
+        x[i] = level[i];
+        replaced[i] = true;
+        // Only windows holding i changed.
+        for j in i.saturating_sub(4)..(i + 5).min(n) {
+            level[j] = median_of(&x[window(j)]);
+        }
+    }
 }
 
 fn median_of(values: &[f64]) -> f64 {
@@ -364,6 +379,21 @@ mod tests {
                 let cps = change_points(&v, DEFAULT_ALPHA);
                 assert!(cps.len() <= 1, "n {n}, outlier at {at}: {cps:?}");
             }
+        }
+    }
+
+    #[test]
+    fn an_outlier_just_before_a_step_does_not_move_it() {
+        let mut rng = Lcg(5);
+        for at in [8, 15, 22] {
+            let mut v: Vec<f64> = (0..30)
+                .map(|i| 0.01 * rng.normal() + if i >= at { 1.1f64.ln() } else { 0.0 })
+                .collect();
+            // A 35 %-slow run two snapshots before the step: the last old value stays old.
+            v[at - 2] += 1.35f64.ln();
+            let cps = change_points(&v, DEFAULT_ALPHA);
+            assert_eq!(cps.len(), 1, "step at {at}: {cps:?}");
+            assert_eq!(cps[0].index, at, "{cps:?}");
         }
     }
 

@@ -65,48 +65,53 @@ fn history_table_has_every_snapshot_and_its_step() {
 }
 
 #[test]
-fn svg_chart_is_valid_with_one_series_of_five_points_per_metric() {
+fn svg_is_the_pages_figures_with_the_stepped_benchmark_first() {
     let sb = Sandbox::new();
-    five_snapshots(&sb);
-    let text = run_stdout(
-        sb.cmd()
-            .args(["history", "main", "--metric", "p95", "-o", "svg"]),
-        0,
-    );
+    stepped_history(&sb);
+    let text = run_stdout(sb.cmd().args(["history", "main", "-o", "svg"]), 0);
     let doc = roxmltree::Document::parse(&text).expect("valid SVG/XML");
     assert_eq!(doc.root_element().tag_name().name(), "svg");
-    // p95 exists for every trend of the fixture (aggregate, endpoints, phases, iterations).
-    // Data lines are the blue polylines; the grey and black ones are the mesh and axes.
-    let lines = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#0000FF"))
-        .collect::<Vec<_>>();
-    assert_eq!(lines.len(), 11, "one line per metric");
-    for l in &lines {
-        assert_eq!(l.attribute("points").unwrap().split_whitespace().count(), 5);
-    }
-    let dots = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("circle"))
-        .count();
-    assert_eq!(dots, 11 * 5, "five points per line");
     let texts: Vec<&str> = doc
         .descendants()
         .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text())
         .map(str::trim)
         .collect();
+    // One title per benchmark, as on the page: the one that stepped first.
+    let first_bench = texts
+        .iter()
+        .find(|t| t.starts_with("http_req_duration") || t.starts_with("iteration"))
+        .unwrap();
+    assert_eq!(*first_bench, "http_req_duration{name:search}", "{texts:?}");
     assert!(
         texts.contains(&"p95 (ms)"),
-        "axis names the unit: {texts:?}"
+        "panels name the unit: {texts:?}"
     );
-    assert!(texts
-        .iter()
-        .any(|t| t.contains("http_req_duration{name:search}")));
     assert!(
         texts.iter().any(|t| t.ends_with(" ms")),
         "tick labels carry units"
     );
+    assert!(
+        texts.iter().any(|t| t.starts_with("medium 10")),
+        "band thresholds: {texts:?}"
+    );
+    // Change marks are red vertical lines; every data line has a point per snapshot.
+    let marks = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#FF0000"))
+        .count();
+    assert!(marks >= 1, "a change-point mark");
+    let lines: Vec<_> = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("polyline")
+                && n.attribute("stroke-width") == Some("2")
+                && n.attribute("points").unwrap().split_whitespace().count() == 30
+        })
+        .collect();
+    assert!(!lines.is_empty(), "data lines of 30 snapshots");
+    // The old per-metric chart is gone: no blue one-line-per-metric panels.
+    assert!(!text.contains("#0000FF"));
 }
 
 /// Headless Chromium on a local file: `extra` is `--dump-dom` or `--screenshot=PATH`.
@@ -235,7 +240,9 @@ fn history_page_shows_the_step_at_its_commit_with_bands_in_a_browser() {
     assert!(html[table..].find(&link).unwrap() < html.find("<figure>").unwrap() - table);
     assert_eq!(html.matches("href=").count(), html.matches(&link).count());
     // One figure per benchmark with moving gated metrics; flat rates are a line of text.
-    assert!(html.contains("<h2>http_req_duration{name:search}</h2>"));
+    // The benchmark that stepped leads the page.
+    let first_h2 = html.find("<h2>").unwrap();
+    assert!(html[first_h2..].starts_with("<h2>http_req_duration{name:search}</h2>"));
     assert!(
         html.contains("Never moved: rate 100 %"),
         "checks fold into text"
@@ -600,6 +607,20 @@ fn appending_on_main_names_the_commit_that_started_a_step() {
     assert!(
         md.contains("| `http_req_duration{name:search}` | `p95` |"),
         "{md}"
+    );
+    // As GitHub renders it: a heading with the commit's link, then one table row per metric.
+    let html = super::report::gfm(&md);
+    assert!(
+        html.contains(&format!(
+            "<a href=\"https://github.example/o/r/commit/{}\"><code>{short}</code></a>",
+            commits[STEP_AT]
+        )),
+        "{html}"
+    );
+    assert!(html.contains("<th>Noise before / after</th>"), "{html}");
+    assert!(
+        html.contains("<td><code>http_req_duration{name:search}</code></td>"),
+        "{html}"
     );
 
     // With fail_on_critical_step, the same step fails the build, and the snapshot is recorded.

@@ -127,7 +127,7 @@ fn table_rows(s: &str) -> Vec<&str> {
 /// The GFM rendering GitHub applies (tables, autolinks, tag filter), keeping perfgate's `<details>`.
 // GitHub applies the tag filter; comrak deprecated its option (to be redone), not the behaviour.
 #[allow(deprecated)]
-fn gfm(md: &str) -> String {
+pub(crate) fn gfm(md: &str) -> String {
     let mut o = comrak::Options::default();
     o.extension.table = true;
     o.extension.strikethrough = true;
