@@ -39,7 +39,10 @@ pub mod snapshot;
 pub mod units;
 pub mod workers;
 // Micro-benchmark harnesses of other ecosystems (JavaScript, Valgrind counts, Catch2, asv).
+pub mod asv;
 pub mod benchmark_js;
+pub mod catch2;
+pub mod catch2_text;
 pub mod gungraun;
 pub mod gungraun_text;
 pub mod tinybench;
@@ -94,7 +97,10 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &benchmarkdotnet::BenchmarkDotNetInput,
     // Other ecosystems' micro-benchmark harnesses: JSON keyed on their own fields, text on their own
     // result lines (and never a file that starts like JSON).
+    &asv::AsvInput,
     &benchmark_js::BenchmarkJsInput,
+    &catch2::Catch2XmlInput,
+    &catch2_text::Catch2TextInput,
     &gungraun::GungraunInput,
     &gungraun_text::GungraunTextInput,
     &tinybench::TinybenchInput,

@@ -332,3 +332,64 @@ fn new_harnesses_are_detected_from_content() {
         assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
     }
 }
+
+#[test]
+fn catch2_pairs_flag_sort() {
+    let join = "join strings with a separator into one long string, 500 parts";
+    for (base, cur) in [
+        ("catch2/baseline.xml", "catch2/current.xml"),
+        // The console output wraps the join's name over two lines: read back whole.
+        ("catch2/text/baseline.txt", "catch2/text/current.txt"),
+    ] {
+        let v = analyze_fails(base, cur);
+        assert_only_slowed(&v, "sort", &["fib 20", join], &["mean"]);
+        assert_eq!(benchmarks(&v)[0], "sort", "{base}: the slowed benchmark first");
+        assert_eq!(row(&v, join, "mean")["unit"], "ns", "{base}");
+    }
+}
+
+#[test]
+fn asv_pair_flags_time_sort() {
+    let v = analyze_fails("asv/baseline.json", "asv/current.json");
+    let name = |b: &str| format!("bench_work.TimeSuite.{b}");
+    assert_only_slowed(
+        &v,
+        &name("time_sort"),
+        &[
+            &name("time_fib"),
+            &name("time_join"),
+            "bench_work.ParamSuite.time_range_sum(10)",
+            "bench_work.ParamSuite.time_range_sum(1000)",
+        ],
+        &["time"],
+    );
+    assert_eq!(benchmarks(&v)[0], name("time_sort"), "the slowed benchmark first");
+    assert_eq!(severity(&v, "bench_work.MemSuite.mem_list", "mem"), "unchanged");
+}
+
+#[test]
+fn catch2_and_asv_are_detected_from_content() {
+    for (file, id) in [
+        ("catch2/baseline.xml", "catch2"),
+        ("catch2/text/baseline.txt", "catch2-text"),
+        ("asv/baseline.json", "asv"),
+        ("asv/no-samples.json", "asv"),
+    ] {
+        let probe = perfgate::input::Probe::open(&fixture(file)).unwrap();
+        assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
+    }
+}
+
+/// asv's other files are refused with what to give instead.
+#[test]
+fn asv_benchmark_list_is_refused_with_what_to_give() {
+    let err = run_stderr(
+        Sandbox::new()
+            .cmd()
+            .args(["baseline", "create", "x"])
+            .arg(fixture("asv/benchmarks.json")),
+        2,
+    );
+    assert!(err.contains("benchmarks.json") && err.contains(".asv/results/<machine>/"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

@@ -183,3 +183,18 @@ fn gungraun_noise_never_fails() {
         no_single_pair_fails(tool);
     }
 }
+
+/// Catch2 writes the mean and its interval, no samples: judged with the runs as the unit, like the
+/// JavaScript harnesses.
+#[test]
+fn catch2_noise_never_fails() {
+    for tool in ["catch2", "catch2/text"] {
+        three_vs_three_never_fails(tool);
+    }
+}
+
+/// asv with `--record-samples`: runs as the unit.
+#[test]
+fn asv_noise_never_fails() {
+    three_vs_three_never_fails("asv");
+}

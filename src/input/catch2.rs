@@ -1,0 +1,188 @@
+//! Catch2's XML reporter (`-r xml`, Catch2 2 `<Catch>` and Catch2 3 `<Catch2TestRun>`): one
+//! `<BenchmarkResults name=… samples=… iterations=…>` per `BENCHMARK`, holding `<mean value lowerBound
+//! upperBound ci/>`, `<standardDeviation …/>` and `<outliers variance …/>`, all in nanoseconds.
+//!
+//! `mean` is gated, with Catch2's bootstrap confidence interval; `std_dev` and `outlier_variance` (the
+//! share of the variance that outliers explain, Catch2's own warning sign) are reported. Catch2 keeps no
+//! samples in the report: one run per side is graded by the bands alone. A benchmark that failed
+//! (`<failed message=…/>`, no `<mean>`) is named in a warning, never dropped silently.
+
+use roxmltree::{Document, Node};
+
+use crate::error::ParseError;
+use crate::input::{check_metric, InputFormat, Probe};
+use crate::model::{Direction, Metric, Run, Unit};
+
+/// Reader for Catch2's XML reports.
+pub struct Catch2XmlInput;
+
+/// The root elements of Catch2 2 and Catch2 3 XML reports.
+const ROOTS: [&str; 2] = ["<Catch2TestRun", "<Catch "];
+
+fn attr(node: Node<'_, '_>, name: &str) -> Option<f64> {
+    node.attribute(name)?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|c| c.has_tag_name(name))
+}
+
+fn ns(v: f64) -> Metric {
+    Metric::new(v, Unit::Nanoseconds, Direction::LowerIsBetter)
+}
+
+impl InputFormat for Catch2XmlInput {
+    fn id(&self) -> &'static str {
+        "catch2"
+    }
+
+    fn tool(&self) -> &'static str {
+        "Catch2"
+    }
+
+    fn example(&self) -> &'static str {
+        "./tests --reporter xml --out catch2.xml '[!benchmark]'   # BENCHMARK results, CATCH_CONFIG_ENABLE_BENCHMARKING"
+    }
+
+    fn sniff(&self, probe: &Probe) -> bool {
+        let head = probe.head().trim_start();
+        head.starts_with('<') && ROOTS.iter().any(|r| head.contains(r))
+    }
+
+    fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
+        let text = probe.text()?;
+        let doc = Document::parse(text)
+            .map_err(|e| ParseError::syntax(format!("not well-formed XML: {e}")))?;
+        let root = doc.root_element();
+        if !matches!(root.tag_name().name(), "Catch" | "Catch2TestRun") {
+            return Err(ParseError::new(format!(
+                "the root element is <{}>, not Catch2's <Catch> or <Catch2TestRun>",
+                crate::escape::terminal(root.tag_name().name())
+            )));
+        }
+        let mut run = Run::default();
+        let mut names = super::names::UniqueNames::default();
+        let mut failed = 0;
+        for b in root
+            .descendants()
+            .filter(|n| n.has_tag_name("BenchmarkResults"))
+        {
+            let raw = b.attribute("name").unwrap_or("").trim();
+            let line = doc.text_pos_at(b.range().start).row;
+            let Some(mean) = child(b, "mean") else {
+                failed += 1;
+                let why = child(b, "failed")
+                    .and_then(|f| f.attribute("message"))
+                    .unwrap_or("no <mean>");
+                eprintln!(
+                    "perfgate: warning: {}: line {line}: benchmark `{}` not read: {}",
+                    probe.path().display(),
+                    crate::escape::terminal(raw),
+                    crate::escape::terminal(why)
+                );
+                continue;
+            };
+            if raw.is_empty() {
+                return Err(ParseError::new("a <BenchmarkResults> has no `name`").at_line(line.into()));
+            }
+            let name = names.unique(raw);
+            let value = attr(mean, "value").ok_or_else(|| {
+                ParseError::value(format!(
+                    "benchmark `{}`: <mean> has no numeric `value`",
+                    crate::escape::terminal(raw)
+                ))
+                .at_line(line.into())
+            })?;
+            let m = ns(value).with_ci(attr(mean, "lowerBound"), attr(mean, "upperBound"));
+            check_metric(&name, "mean", &m).map_err(|e| e.at_line(line.into()))?;
+            run.insert(&name, "mean", m);
+            if let Some(sd) = child(b, "standardDeviation") {
+                if let Some(v) = attr(sd, "value") {
+                    let m = ns(v).with_ci(attr(sd, "lowerBound"), attr(sd, "upperBound"));
+                    run.insert(&name, "std_dev", m.informational());
+                }
+            }
+            if let Some(v) = child(b, "outliers").and_then(|o| attr(o, "variance")) {
+                let m = Metric::new(v, Unit::Ratio, Direction::LowerIsBetter);
+                run.insert(&name, "outlier_variance", m.informational());
+            }
+        }
+        if run.benchmarks.is_empty() {
+            let what = if failed > 0 {
+                format!("every benchmark in this Catch2 report failed ({failed})")
+            } else {
+                "this Catch2 report has no <BenchmarkResults>: run the BENCHMARKs (tag [!benchmark]) of a \
+                 build with CATCH_CONFIG_ENABLE_BENCHMARKING"
+                    .to_string()
+            };
+            return Err(ParseError::empty(what));
+        }
+        Ok(run)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn parse(text: &str) -> Result<Run, ParseError> {
+        let probe = Probe::from_text(Path::new("c.xml"), text);
+        assert!(Catch2XmlInput.sniff(&probe));
+        Catch2XmlInput.parse(&probe)
+    }
+
+    #[test]
+    fn catch2_3_root_escaped_names_and_a_failed_benchmark() {
+        let run = parse(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<Catch2TestRun name="t" rng-seed="1" catch2-version="3.5.2">
+  <TestCase name="a" filename="a.cpp" line="3">
+    <Section name="s">
+      <BenchmarkResults name="vector&lt;int&gt; push &amp; pop" samples="100" iterations="4">
+        <mean value="1200.5" lowerBound="1190" upperBound="1210.25" ci="0.95"/>
+        <standardDeviation value="30" lowerBound="20" upperBound="40" ci="0.95"/>
+        <outliers variance="0.25" lowMild="1" lowSevere="0" highMild="2" highSevere="0"/>
+      </BenchmarkResults>
+    </Section>
+    <BenchmarkResults name="throws" samples="100" iterations="1">
+      <failed message="boom"/>
+    </BenchmarkResults>
+  </TestCase>
+</Catch2TestRun>"#,
+        )
+        .unwrap();
+        let m = run.metric("vector<int> push & pop", "mean").unwrap();
+        assert_eq!((m.value, m.ci_low, m.ci_high), (1200.5, Some(1190.0), Some(1210.25)));
+        assert!(m.gated);
+        let sd = run.metric("vector<int> push & pop", "std_dev").unwrap();
+        assert_eq!(sd.value, 30.0);
+        assert!(!sd.gated);
+        assert_eq!(
+            run.metric("vector<int> push & pop", "outlier_variance")
+                .unwrap()
+                .value,
+            0.25
+        );
+        assert_eq!(run.benchmarks.len(), 1);
+    }
+
+    #[test]
+    fn refusals_name_the_problem() {
+        let e = parse("<Catch name=\"t\"><Group name=\"t\"><TestCase name=\"x\"/></Group></Catch>")
+            .unwrap_err();
+        assert!(e.message.contains("CATCH_CONFIG_ENABLE_BENCHMARKING"), "{}", e.message);
+        let e = parse("<Catch name=\"t\"><BenchmarkResults name=\"x\"><mean value=\"1\"></Catch>")
+            .unwrap_err();
+        assert!(e.message.contains("not well-formed XML"), "{}", e.message);
+        let e = parse("<Catch name=\"t\"><BenchmarkResults name=\"x\"><mean value=\"fast\"/></BenchmarkResults></Catch>")
+            .unwrap_err();
+        assert!(e.message.contains("no numeric `value`"), "{}", e.message);
+        assert!(!Catch2XmlInput.sniff(&Probe::from_text(Path::new("j.xml"), "<testsuites>")));
+    }
+}
