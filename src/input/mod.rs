@@ -40,6 +40,7 @@ pub mod units;
 pub mod workers;
 // Micro-benchmark harnesses of other ecosystems (JavaScript, Valgrind counts, Catch2, asv).
 pub mod asv;
+pub mod asv_text;
 pub mod benchmark_js;
 pub mod catch2;
 pub mod catch2_text;
@@ -98,6 +99,7 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     // Other ecosystems' micro-benchmark harnesses: JSON keyed on their own fields, text on their own
     // result lines (and never a file that starts like JSON).
     &asv::AsvInput,
+    &asv_text::AsvTextInput,
     &benchmark_js::BenchmarkJsInput,
     &catch2::Catch2XmlInput,
     &catch2_text::Catch2TextInput,

@@ -443,5 +443,5 @@ fn peers_bencher_values_agree() {
         }
     }
     assert!(problems.is_empty(), "disagreements with Bencher:\n{}", problems.join("\n"));
-    assert_eq!(checked, 38, "every expected value checked");
+    assert_eq!(checked, 44, "every expected value checked");
 }
