@@ -246,7 +246,10 @@ fn add(run: &mut Run, probe: &Probe, name: &str, row: &Row) -> Result<(), ParseE
         );
     };
     let Some((metric, unit, factor, gated)) = kind(name) else {
-        warn("not read: its name has none of asv's type prefixes (time_, mem_, peakmem_, track_)".into());
+        warn(
+            "not read: its name has none of asv's type prefixes (time_, mem_, peakmem_, track_)"
+                .into(),
+        );
         return Ok(());
     };
     let combos = combinations(&row.params);
@@ -280,7 +283,11 @@ fn add(run: &mut Run, probe: &Probe, name: &str, row: &Row) -> Result<(), ParseE
             .unwrap_or_default();
         let (lo, hi) = row.ci.get(i).copied().unwrap_or((None, None));
         let m = Metric::new(scale(*v), unit.clone(), direction)
-            .with_samples(if samples.len() > 1 { samples } else { Vec::new() })
+            .with_samples(if samples.len() > 1 {
+                samples
+            } else {
+                Vec::new()
+            })
             .with_ci(lo.map(scale), hi.map(scale));
         crate::input::check_metric(&bench, metric, &m)?;
         run.insert(&bench, metric, if gated { m } else { m.informational() });
@@ -315,9 +322,15 @@ mod tests {
         )
         .unwrap();
         let m = run.metric("s.P.time_x(1, 'a')", "time").unwrap();
-        assert_eq!((m.value, m.ci_low, m.ci_high), (1000.0, Some(500.0), Some(2000.0)));
+        assert_eq!(
+            (m.value, m.ci_low, m.ci_high),
+            (1000.0, Some(500.0), Some(2000.0))
+        );
         assert!(run.metric("s.P.time_x(1, 'b')", "time").is_none());
-        assert_eq!(run.metric("s.P.time_x(2, 'b')", "time").unwrap().value, 4000.0);
+        assert_eq!(
+            run.metric("s.P.time_x(2, 'b')", "time").unwrap().value,
+            4000.0
+        );
         assert_eq!(run.metric("s.mem_list", "mem").unwrap().value, 2104.0);
         assert!(run.metric("s.mem_list", "mem").unwrap().gated);
         assert!(!run.metric("s.track_n", "track").unwrap().gated);
@@ -336,11 +349,17 @@ mod tests {
         .unwrap();
         assert_eq!(run.metric("a.time_f", "time").unwrap().ci_high, Some(6e8));
         assert_eq!(run.metric("a.time_g", "time").unwrap().value, 2.5e8);
-        let e = parse(r#"{"a.time_f": {"code": "x", "type": "time", "unit": "seconds"}, "version": 2}"#)
-            .unwrap_err();
+        let e = parse(
+            r#"{"a.time_f": {"code": "x", "type": "time", "unit": "seconds"}, "version": 2}"#,
+        )
+        .unwrap_err();
         assert!(e.message.contains("benchmarks.json"), "{}", e.message);
         let e = parse(r#"{"commit_hash": "a", "result_columns": ["result", "params"], "results": {"a.time_x": [[1, 2], [["1"]]]}}"#)
             .unwrap_err();
-        assert!(e.message.contains("2 results for 1 parameter"), "{}", e.message);
+        assert!(
+            e.message.contains("2 results for 1 parameter"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -100,8 +100,9 @@ fn add(run: &mut Run, name: &str, value: &str) -> Result<Result<(), String>, Par
             None => return Ok(Err(format!("`{value}` is not a time"))),
         },
         "track" => match si(value) {
-            Some(v) => Metric::new(v, Unit::Other(String::new()), Direction::LowerIsBetter)
-                .informational(),
+            Some(v) => {
+                Metric::new(v, Unit::Other(String::new()), Direction::LowerIsBetter).informational()
+            }
             None => return Ok(Err(format!("`{value}` is not a number"))),
         },
         _ => match si(value) {
@@ -172,7 +173,9 @@ impl InputFormat for AsvTextInput {
                             || NO_RESULT.contains(value);
                         if looks_like_value && !params.is_empty() {
                             let full = format!("{name}({})", params.join(", "));
-                            if let Err(why) = add(&mut run, &full, value).map_err(|e| e.at_line(n as u64))? {
+                            if let Err(why) =
+                                add(&mut run, &full, value).map_err(|e| e.at_line(n as u64))?
+                            {
                                 warn(n, &full, &why);
                             }
                         }
@@ -230,11 +233,25 @@ mod tests {
         let probe = Probe::from_text(Path::new("asv.txt"), text);
         assert!(AsvTextInput.sniff(&probe));
         let run = AsvTextInput.parse(&probe).unwrap();
-        assert_eq!(run.metric("bench_work.MemSuite.mem_list", "mem").unwrap().value, 2100.0);
-        let m = run.metric("bench_work.ParamSuite.time_range_sum(10)", "time").unwrap();
+        assert_eq!(
+            run.metric("bench_work.MemSuite.mem_list", "mem")
+                .unwrap()
+                .value,
+            2100.0
+        );
+        let m = run
+            .metric("bench_work.ParamSuite.time_range_sum(10)", "time")
+            .unwrap();
         assert!((m.value - 1680.0).abs() < 1e-6 && (m.ci_low.unwrap() - 1380.0).abs() < 1e-6);
-        assert!(run.metric("bench_work.ParamSuite.time_range_sum(100)", "time").is_none());
-        assert_eq!(run.metric("bench_work.TimeSuite.time_fib", "time").unwrap().value, 67200.0);
+        assert!(run
+            .metric("bench_work.ParamSuite.time_range_sum(100)", "time")
+            .is_none());
+        assert_eq!(
+            run.metric("bench_work.TimeSuite.time_fib", "time")
+                .unwrap()
+                .value,
+            67200.0
+        );
         assert!(!run.metric("bench_work.track_items", "track").unwrap().gated);
         assert_eq!(run.benchmarks.len(), 4);
     }

@@ -87,7 +87,9 @@ impl InputFormat for Catch2XmlInput {
                 continue;
             };
             if raw.is_empty() {
-                return Err(ParseError::new("a <BenchmarkResults> has no `name`").at_line(line.into()));
+                return Err(
+                    ParseError::new("a <BenchmarkResults> has no `name`").at_line(line.into())
+                );
             }
             let name = names.unique(raw);
             let value = attr(mean, "value").ok_or_else(|| {
@@ -158,7 +160,10 @@ mod tests {
         )
         .unwrap();
         let m = run.metric("vector<int> push & pop", "mean").unwrap();
-        assert_eq!((m.value, m.ci_low, m.ci_high), (1200.5, Some(1190.0), Some(1210.25)));
+        assert_eq!(
+            (m.value, m.ci_low, m.ci_high),
+            (1200.5, Some(1190.0), Some(1210.25))
+        );
         assert!(m.gated);
         let sd = run.metric("vector<int> push & pop", "std_dev").unwrap();
         assert_eq!(sd.value, 30.0);
@@ -176,7 +181,11 @@ mod tests {
     fn refusals_name_the_problem() {
         let e = parse("<Catch name=\"t\"><Group name=\"t\"><TestCase name=\"x\"/></Group></Catch>")
             .unwrap_err();
-        assert!(e.message.contains("CATCH_CONFIG_ENABLE_BENCHMARKING"), "{}", e.message);
+        assert!(
+            e.message.contains("CATCH_CONFIG_ENABLE_BENCHMARKING"),
+            "{}",
+            e.message
+        );
         let e = parse("<Catch name=\"t\"><BenchmarkResults name=\"x\"><mean value=\"1\"></Catch>")
             .unwrap_err();
         assert!(e.message.contains("not well-formed XML"), "{}", e.message);

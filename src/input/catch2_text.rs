@@ -277,11 +277,32 @@ mod tests {
         );
         let run = parse(&body);
         let m = run
-            .metric("join strings with a separator into one long string, 500 parts", "mean")
+            .metric(
+                "join strings with a separator into one long string, 500 parts",
+                "mean",
+            )
             .unwrap();
-        assert_eq!((m.value, m.ci_low, m.ci_high), (4559.21, Some(4431.67), Some(4814.75)));
-        assert!((run.metric("join strings with a separator into one long string, 500 parts", "std_dev").unwrap().value - 484.936).abs() < 1e-9);
-        assert_eq!(run.metric("std::vector<int>/push_back/1000", "mean").unwrap().value, 1e9);
+        assert_eq!(
+            (m.value, m.ci_low, m.ci_high),
+            (4559.21, Some(4431.67), Some(4814.75))
+        );
+        assert!(
+            (run.metric(
+                "join strings with a separator into one long string, 500 parts",
+                "std_dev"
+            )
+            .unwrap()
+            .value
+                - 484.936)
+                .abs()
+                < 1e-9
+        );
+        assert_eq!(
+            run.metric("std::vector<int>/push_back/1000", "mean")
+                .unwrap()
+                .value,
+            1e9
+        );
         assert_eq!(
             run.metric("averyveryveryveryveryverylongwordthatwraps", "mean")
                 .unwrap()

@@ -46,6 +46,7 @@ pub mod catch2;
 pub mod catch2_text;
 pub mod gungraun;
 pub mod gungraun_text;
+pub mod mitata;
 pub mod tinybench;
 pub mod vitest;
 
@@ -105,6 +106,7 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &catch2_text::Catch2TextInput,
     &gungraun::GungraunInput,
     &gungraun_text::GungraunTextInput,
+    &mitata::MitataInput,
     &tinybench::TinybenchInput,
     &vitest::VitestInput,
     // BMF and GAB are generic shapes: after every tool-specific format. Their sniffers are strict enough
