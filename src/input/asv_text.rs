@@ -9,7 +9,7 @@
 //! digit and the samples: prefer them.
 
 use crate::error::ParseError;
-use crate::input::{check_metric, lines, InputFormat, Probe};
+use crate::input::{check_metric, lines, warn_not_read, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for `asv run` console output.
@@ -141,14 +141,7 @@ impl InputFormat for AsvTextInput {
 
     fn parse(&self, probe: &Probe) -> Result<Run, ParseError> {
         let mut run = Run::default();
-        let warn = |n: usize, name: &str, why: &str| {
-            eprintln!(
-                "perfgate: warning: {}: line {n}: benchmark `{}` not read: {}",
-                probe.path().display(),
-                crate::escape::terminal(name),
-                crate::escape::terminal(why)
-            );
-        };
+        let warn = |n: usize, name: &str, why: &str| warn_not_read(probe, Some(n), name, why);
         // A parameterized benchmark whose table is being read: its name and the table's rule count.
         let mut table: Option<(String, usize)> = None;
         for (i, line) in lines(probe.text()?).enumerate() {

@@ -10,7 +10,7 @@
 use roxmltree::{Document, Node};
 
 use crate::error::ParseError;
-use crate::input::{check_metric, InputFormat, Probe};
+use crate::input::{check_metric, warn_not_read, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for Catch2's XML reports.
@@ -78,12 +78,7 @@ impl InputFormat for Catch2XmlInput {
                 let why = child(b, "failed")
                     .and_then(|f| f.attribute("message"))
                     .unwrap_or("no <mean>");
-                eprintln!(
-                    "perfgate: warning: {}: line {line}: benchmark `{}` not read: {}",
-                    probe.path().display(),
-                    crate::escape::terminal(raw),
-                    crate::escape::terminal(why)
-                );
+                warn_not_read(probe, Some(line as usize), raw, why);
                 continue;
             };
             if raw.is_empty() {

@@ -10,7 +10,7 @@
 use serde_json::Value;
 
 use crate::error::ParseError;
-use crate::input::{check_metric, json, lenient_json, InputFormat, Probe};
+use crate::input::{check_metric, json, lenient_json, warn_not_read, InputFormat, Probe};
 use crate::model::{Direction, Metric, Run, Unit};
 
 /// Reader for mitata's JSON report.
@@ -75,12 +75,7 @@ impl InputFormat for MitataInput {
                         .pointer("/error/message")
                         .and_then(Value::as_str)
                         .unwrap_or("no `stats`");
-                    eprintln!(
-                        "perfgate: warning: {}: benchmark `{}` not read: {}",
-                        probe.path().display(),
-                        crate::escape::terminal(raw),
-                        crate::escape::terminal(why)
-                    );
+                    warn_not_read(probe, None, raw, why);
                     continue;
                 };
                 let name = names.unique(raw);

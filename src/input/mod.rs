@@ -640,6 +640,18 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(|l| l.trim_end_matches('\r'))
 }
 
+/// Warns that benchmark `name` of `probe` (at `line`, when known) is not read and why: a benchmark the
+/// tool reports but that has no result is never dropped silently.
+pub(crate) fn warn_not_read(probe: &Probe, line: Option<usize>, name: &str, why: &str) {
+    let at = line.map(|n| format!(" line {n}:")).unwrap_or_default();
+    eprintln!(
+        "perfgate: warning: {}:{at} benchmark `{}` not read: {}",
+        probe.path().display(),
+        crate::escape::terminal(name),
+        crate::escape::terminal(why)
+    );
+}
+
 /// The corpus loader shared with the integration tests (`tests/it/common/corpus.rs`).
 #[cfg(test)]
 #[path = "../../tests/it/common/corpus.rs"]
