@@ -343,7 +343,11 @@ fn catch2_pairs_flag_sort() {
     ] {
         let v = analyze_fails(base, cur);
         assert_only_slowed(&v, "sort", &["fib 20", join], &["mean"]);
-        assert_eq!(benchmarks(&v)[0], "sort", "{base}: the slowed benchmark first");
+        assert_eq!(
+            benchmarks(&v)[0],
+            "sort",
+            "{base}: the slowed benchmark first"
+        );
         assert_eq!(row(&v, join, "mean")["unit"], "ns", "{base}");
     }
 }
@@ -363,8 +367,15 @@ fn asv_pair_flags_time_sort() {
         ],
         &["time"],
     );
-    assert_eq!(benchmarks(&v)[0], name("time_sort"), "the slowed benchmark first");
-    assert_eq!(severity(&v, "bench_work.MemSuite.mem_list", "mem"), "unchanged");
+    assert_eq!(
+        benchmarks(&v)[0],
+        name("time_sort"),
+        "the slowed benchmark first"
+    );
+    assert_eq!(
+        severity(&v, "bench_work.MemSuite.mem_list", "mem"),
+        "unchanged"
+    );
 }
 
 #[test]
@@ -390,7 +401,10 @@ fn asv_benchmark_list_is_refused_with_what_to_give() {
             .arg(fixture("asv/benchmarks.json")),
         2,
     );
-    assert!(err.contains("benchmarks.json") && err.contains(".asv/results/<machine>/"), "{err}");
+    assert!(
+        err.contains("benchmarks.json") && err.contains(".asv/results/<machine>/"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
@@ -406,11 +420,15 @@ fn peers_bencher_values_agree() {
     let (mut checked, mut problems) = (0, Vec::new());
     for (rel, e) in files {
         let path = root.join(rel);
-        let run = perfgate::input::read_file(&path, None).unwrap_or_else(|err| panic!("{rel}: {err}"));
+        let run =
+            perfgate::input::read_file(&path, None).unwrap_or_else(|err| panic!("{rel}: {err}"));
         assert_eq!(run.sources[0].format, e["detect_as"], "{rel}: detected as");
         let peer_count = e["peer_count"].as_u64().unwrap() as usize;
         if run.benchmarks.len() < peer_count {
-            problems.push(format!("{rel}: {} benchmarks, Bencher reads {peer_count}", run.benchmarks.len()));
+            problems.push(format!(
+                "{rel}: {} benchmarks, Bencher reads {peer_count}",
+                run.benchmarks.len()
+            ));
         }
         for v in e["values"].as_array().unwrap() {
             let (bench, metric) = (v["bench"].as_str().unwrap(), v["metric"].as_str().unwrap());
@@ -420,16 +438,31 @@ fn peers_bencher_values_agree() {
             };
             let want = v["want"].as_f64().unwrap();
             if !close(m.value, want) {
-                problems.push(format!("{rel}: {bench} / {metric}: {} vs Bencher {want}", m.value));
+                problems.push(format!(
+                    "{rel}: {bench} / {metric}: {} vs Bencher {want}",
+                    m.value
+                ));
             }
-            let dir = if v["peer_dir"] == "higher" { "higher_is_better" } else { "lower_is_better" };
+            let dir = if v["peer_dir"] == "higher" {
+                "higher_is_better"
+            } else {
+                "lower_is_better"
+            };
             if m.direction.as_str() != dir {
-                problems.push(format!("{rel}: {bench} / {metric}: direction {:?}", m.direction));
+                problems.push(format!(
+                    "{rel}: {bench} / {metric}: direction {:?}",
+                    m.direction
+                ));
             }
             if let Some(ci) = v["ci"].as_array() {
                 let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
-                if !(m.ci_low.is_some_and(|x| close(x, lo)) && m.ci_high.is_some_and(|x| close(x, hi))) {
-                    problems.push(format!("{rel}: {bench} / {metric}: interval {:?}..{:?} vs [{lo}, {hi}]", m.ci_low, m.ci_high));
+                if !(m.ci_low.is_some_and(|x| close(x, lo))
+                    && m.ci_high.is_some_and(|x| close(x, hi)))
+                {
+                    problems.push(format!(
+                        "{rel}: {bench} / {metric}: interval {:?}..{:?} vs [{lo}, {hi}]",
+                        m.ci_low, m.ci_high
+                    ));
                 }
             }
             for s in v["spreads"].as_array().into_iter().flatten() {
@@ -442,6 +475,47 @@ fn peers_bencher_values_agree() {
             checked += 1;
         }
     }
-    assert!(problems.is_empty(), "disagreements with Bencher:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "disagreements with Bencher:\n{}",
+        problems.join("\n")
+    );
     assert_eq!(checked, 44, "every expected value checked");
+}
+
+#[test]
+fn asv_console_pair_flags_time_sort() {
+    let v = analyze_fails("asv/text/baseline.txt", "asv/text/current.txt");
+    let name = |b: &str| format!("bench_work.TimeSuite.{b}");
+    assert_only_slowed(
+        &v,
+        &name("time_sort"),
+        &[&name("time_fib"), &name("time_join")],
+        &["time"],
+    );
+    assert_eq!(
+        benchmarks(&v)[0],
+        name("time_sort"),
+        "the slowed benchmark first"
+    );
+    // The parameterized benchmark's table rows are benchmarks of their own.
+    row(&v, "bench_work.ParamSuite.time_range_sum(1000)", "time");
+}
+
+#[test]
+fn mitata_pair_flags_sort() {
+    let v = analyze_fails("mitata/baseline.json", "mitata/current.json");
+    assert_only_slowed(&v, "sort", &["fib", "join"], &["mean", "median"]);
+    assert_eq!(benchmarks(&v)[0], "sort", "the slowed benchmark first");
+}
+
+#[test]
+fn asv_console_and_mitata_are_detected_from_content() {
+    for (file, id) in [
+        ("asv/text/baseline.txt", "asv-text"),
+        ("mitata/baseline.json", "mitata"),
+    ] {
+        let probe = perfgate::input::Probe::open(&fixture(file)).unwrap();
+        assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
+    }
 }

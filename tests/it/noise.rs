@@ -193,8 +193,16 @@ fn catch2_noise_never_fails() {
     }
 }
 
-/// asv with `--record-samples`: runs as the unit.
+/// asv with `--record-samples` (and its console output, statistics only): runs as the unit.
 #[test]
 fn asv_noise_never_fails() {
-    three_vs_three_never_fails("asv");
+    for tool in ["asv", "asv/text"] {
+        three_vs_three_never_fails(tool);
+    }
+}
+
+/// mitata's report without its raw samples, like the other JavaScript harnesses.
+#[test]
+fn mitata_noise_never_fails() {
+    three_vs_three_never_fails("mitata");
 }
