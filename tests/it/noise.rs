@@ -193,11 +193,13 @@ fn catch2_noise_never_fails() {
     }
 }
 
-/// asv with `--record-samples` (and its console output, statistics only): runs as the unit.
+/// asv with `--record-samples` (and its console output, statistics only): runs as the unit, and one run
+/// against one.
 #[test]
 fn asv_noise_never_fails() {
     for tool in ["asv", "asv/text"] {
         three_vs_three_never_fails(tool);
+        no_single_pair_fails(tool);
     }
 }
 
