@@ -4,7 +4,8 @@
 //!
 //! `mean` is gated, with Catch2's bootstrap confidence interval; `std_dev` and `outlier_variance` (the
 //! share of the variance that outliers explain, Catch2's own warning sign) are reported. Catch2 keeps no
-//! samples in the report: one run per side is graded by the bands alone. A benchmark that failed
+//! raw samples, only their count (`samples`), mean and standard deviation: those are the within-run
+//! evidence of one run ([`moment_samples`]). A benchmark that failed
 //! (`<failed message=…/>`, no `<mean>`) is named in a warning, never dropped silently.
 
 use roxmltree::{Document, Node};
@@ -33,6 +34,34 @@ fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
 
 fn ns(v: f64) -> Metric {
     Metric::new(v, Unit::Nanoseconds, Direction::LowerIsBetter)
+}
+
+/// Most values [`moment_samples`] expands a sample count into (Catch2's default is 100).
+const MAX_SAMPLES: f64 = 100_000.0;
+
+/// `n` values with exactly Catch2's mean and standard deviation of its `n` samples (half at `mean − a`,
+/// half at `mean + a`, one at `mean` if `n` is odd), so that the within-run standard error the gate
+/// takes from them is Catch2's own `sd / √n`. Catch2 writes no raw samples; this carries the evidence it
+/// does write. Empty when `n` < 2, the count is not a whole number, or a value would not be positive.
+pub(crate) fn moment_samples(n: f64, mean: f64, sd: f64) -> Vec<f64> {
+    if !(2.0..=MAX_SAMPLES).contains(&n) || n.fract() != 0.0 || !sd.is_finite() || sd < 0.0 {
+        return Vec::new();
+    }
+    let n = n as usize;
+    let pairs = n / 2;
+    // (n − 1)·sd² = 2·pairs·a².
+    let a = sd * ((n - 1) as f64 / (2 * pairs) as f64).sqrt();
+    if !(mean - a > 0.0 && mean.is_finite()) {
+        return Vec::new();
+    }
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..pairs {
+        v.extend([mean - a, mean + a]);
+    }
+    if n % 2 == 1 {
+        v.push(mean);
+    }
+    v
 }
 
 impl InputFormat for Catch2XmlInput {
@@ -94,10 +123,17 @@ impl InputFormat for Catch2XmlInput {
                 ))
                 .at_line(line.into())
             })?;
-            let m = ns(value).with_ci(attr(mean, "lowerBound"), attr(mean, "upperBound"));
+            let sd = child(b, "standardDeviation");
+            let samples = match (attr(b, "samples"), sd.and_then(|sd| attr(sd, "value"))) {
+                (Some(n), Some(sd)) => moment_samples(n, value, sd),
+                _ => Vec::new(),
+            };
+            let m = ns(value)
+                .with_ci(attr(mean, "lowerBound"), attr(mean, "upperBound"))
+                .with_samples(samples);
             check_metric(&name, "mean", &m).map_err(|e| e.at_line(line.into()))?;
             run.insert(&name, "mean", m);
-            if let Some(sd) = child(b, "standardDeviation") {
+            if let Some(sd) = sd {
                 if let Some(v) = attr(sd, "value") {
                     let m = ns(v).with_ci(attr(sd, "lowerBound"), attr(sd, "upperBound"));
                     run.insert(&name, "std_dev", m.informational());
@@ -160,6 +196,11 @@ mod tests {
             (1200.5, Some(1190.0), Some(1210.25))
         );
         assert!(m.gated);
+        // 100 values with Catch2's mean and standard deviation: its within-run error, 30/√100.
+        assert_eq!(m.samples.len(), 100);
+        let (lm, se) = crate::stats::log_mean_se(&m.samples).unwrap();
+        assert!((lm.exp() - 1200.5).abs() < 1e-6, "{lm}");
+        assert!((se - 3.0 / 1200.5).abs() < 1e-9, "{se}");
         let sd = run.metric("vector<int> push & pop", "std_dev").unwrap();
         assert_eq!(sd.value, 30.0);
         assert!(!sd.gated);
@@ -170,6 +211,21 @@ mod tests {
             0.25
         );
         assert_eq!(run.benchmarks.len(), 1);
+    }
+
+    #[test]
+    fn moment_samples_keep_mean_and_standard_deviation() {
+        for n in [2.0, 3.0, 7.0, 100.0] {
+            let v = moment_samples(n, 50.0, 4.0);
+            assert_eq!(v.len(), n as usize);
+            let mean = crate::stats::moments::mean(&v);
+            let sd = (crate::stats::moments::sum_sq_dev(&v) / (n - 1.0)).sqrt();
+            assert!((mean - 50.0).abs() < 1e-9 && (sd - 4.0).abs() < 1e-9, "{n}: {mean} {sd}");
+        }
+        assert!(moment_samples(1.0, 50.0, 4.0).is_empty());
+        assert!(moment_samples(2.5, 50.0, 4.0).is_empty());
+        assert!(moment_samples(1e9, 50.0, 4.0).is_empty());
+        assert!(moment_samples(10.0, 50.0, 60.0).is_empty(), "no value at or below zero");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! `[({<|` with no space, or mid-word with a `-` of its own. Where the cut cannot tell whether a space
 //! was there, the name read is said in a warning; the XML reporter ([`super::catch2`]) has names exact.
 //!
-//! `mean` is gated (its bounds as the confidence interval), `std_dev` reported. With
+//! `mean` is gated (its bounds as the confidence interval, and the sample count, mean and standard
+//! deviation as the within-run evidence, as in [`super::catch2::moment_samples`]), `std_dev` reported. With
 //! `--benchmark-no-analysis` the single row holds the mean only. A row that says `Benchmark failed` is
 //! named in a warning.
 
@@ -179,7 +180,7 @@ impl InputFormat for Catch2TextInput {
                 pieces.clear();
                 continue;
             }
-            if let Some((last, _samples, d)) = first_row(line) {
+            if let Some((last, samples, d)) = first_row(line) {
                 pieces.push(last.to_string());
                 let mut ambiguous = false;
                 let raw = join(&pieces, t.name_width.saturating_sub(2), &mut ambiguous);
@@ -211,17 +212,26 @@ impl InputFormat for Catch2TextInput {
                 } else {
                     (d, None, None)
                 };
+                let sd = if t.analysis {
+                    all.get(i).and_then(|l| three_durations(l))
+                } else {
+                    None
+                };
+                if sd.is_some() {
+                    i += 1;
+                }
+                let within = sd.map_or_else(Vec::new, |sd| {
+                    super::catch2::moment_samples(samples, mean, sd[0])
+                });
                 let m = Metric::new(mean, Unit::Nanoseconds, Direction::LowerIsBetter)
-                    .with_ci(low, high);
+                    .with_ci(low, high)
+                    .with_samples(within);
                 check_metric(&name, "mean", &m).map_err(|e| e.at_line(n as u64))?;
                 run.insert(&name, "mean", m);
-                if t.analysis {
-                    if let Some(sd) = all.get(i).and_then(|l| three_durations(l)) {
-                        i += 1;
-                        let m = Metric::new(sd[0], Unit::Nanoseconds, Direction::LowerIsBetter)
-                            .with_ci(Some(sd[1]), Some(sd[2]));
-                        run.insert(&name, "std_dev", m.informational());
-                    }
+                if let Some(sd) = sd {
+                    let m = Metric::new(sd[0], Unit::Nanoseconds, Direction::LowerIsBetter)
+                        .with_ci(Some(sd[1]), Some(sd[2]));
+                    run.insert(&name, "std_dev", m.informational());
                 }
                 continue;
             }
