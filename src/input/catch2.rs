@@ -39,28 +39,23 @@ fn ns(v: f64) -> Metric {
 /// Most values [`moment_samples`] expands a sample count into (Catch2's default is 100).
 const MAX_SAMPLES: f64 = 100_000.0;
 
-/// `n` values with exactly Catch2's mean and standard deviation of its `n` samples (half at `mean − a`,
-/// half at `mean + a`, one at `mean` if `n` is odd), so that the within-run standard error the gate
-/// takes from them is Catch2's own `sd / √n`. Catch2 writes no raw samples; this carries the evidence it
-/// does write. Empty when `n` < 2, the count is not a whole number, or a value would not be positive.
+/// `n` values with exactly Catch2's mean and standard deviation of its `n` samples, so that the
+/// within-run standard error the gate takes from them is Catch2's own `sd / √n`. Catch2 writes no raw
+/// samples; this carries the evidence it does write. The shape is that of a run with one slow sample
+/// (`n − 1` at `mean − sd/√n`, one at `mean + (n − 1)·sd/√n`), which stays positive even when one
+/// preempted sample makes `sd` larger than the mean. Empty when `n` < 2, the count is not a whole
+/// number, or a value would not be positive.
 pub(crate) fn moment_samples(n: f64, mean: f64, sd: f64) -> Vec<f64> {
     if !(2.0..=MAX_SAMPLES).contains(&n) || n.fract() != 0.0 || !sd.is_finite() || sd < 0.0 {
         return Vec::new();
     }
-    let n = n as usize;
-    let pairs = n / 2;
-    // (n − 1)·sd² = 2·pairs·a².
-    let a = sd * ((n - 1) as f64 / (2 * pairs) as f64).sqrt();
-    if !(mean - a > 0.0 && mean.is_finite()) {
+    // (n − 1)·d² + ((n − 1)·d)² = (n − 1)·sd², with d = sd/√n.
+    let d = sd / n.sqrt();
+    if !(mean.is_finite() && mean - d > 0.0) {
         return Vec::new();
     }
-    let mut v = Vec::with_capacity(n);
-    for _ in 0..pairs {
-        v.extend([mean - a, mean + a]);
-    }
-    if n % 2 == 1 {
-        v.push(mean);
-    }
+    let mut v = vec![mean - d; n as usize - 1];
+    v.push(mean + (n - 1.0) * d);
     v
 }
 
@@ -225,7 +220,10 @@ mod tests {
         assert!(moment_samples(1.0, 50.0, 4.0).is_empty());
         assert!(moment_samples(2.5, 50.0, 4.0).is_empty());
         assert!(moment_samples(1e9, 50.0, 4.0).is_empty());
-        assert!(moment_samples(10.0, 50.0, 60.0).is_empty(), "no value at or below zero");
+        // One preempted sample: the standard deviation above the mean, every value still positive.
+        let v = moment_samples(100.0, 17.1, 82.8);
+        assert!(v.iter().all(|x| *x > 0.0) && v.len() == 100);
+        assert!(moment_samples(4.0, 50.0, 100.0).is_empty(), "no value at or below zero");
     }
 
     #[test]

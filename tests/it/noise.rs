@@ -184,12 +184,13 @@ fn gungraun_noise_never_fails() {
     }
 }
 
-/// Catch2 writes the mean and its interval, no samples: judged with the runs as the unit, like the
-/// JavaScript harnesses.
+/// Catch2 writes no raw samples but their count, mean and standard deviation, the mean's within-run
+/// evidence: runs as the unit, and one run against one.
 #[test]
 fn catch2_noise_never_fails() {
     for tool in ["catch2", "catch2/text"] {
         three_vs_three_never_fails(tool);
+        no_single_pair_fails(tool);
     }
 }
 
@@ -203,8 +204,9 @@ fn asv_noise_never_fails() {
     }
 }
 
-/// mitata's report without its raw samples, like the other JavaScript harnesses.
+/// mitata's report with its samples: runs as the unit, and one run against one.
 #[test]
 fn mitata_noise_never_fails() {
     three_vs_three_never_fails("mitata");
+    no_single_pair_fails("mitata");
 }
