@@ -215,7 +215,10 @@ mod tests {
             assert_eq!(v.len(), n as usize);
             let mean = crate::stats::moments::mean(&v);
             let sd = (crate::stats::moments::sum_sq_dev(&v) / (n - 1.0)).sqrt();
-            assert!((mean - 50.0).abs() < 1e-9 && (sd - 4.0).abs() < 1e-9, "{n}: {mean} {sd}");
+            assert!(
+                (mean - 50.0).abs() < 1e-9 && (sd - 4.0).abs() < 1e-9,
+                "{n}: {mean} {sd}"
+            );
         }
         assert!(moment_samples(1.0, 50.0, 4.0).is_empty());
         assert!(moment_samples(2.5, 50.0, 4.0).is_empty());
@@ -223,7 +226,10 @@ mod tests {
         // One preempted sample: the standard deviation above the mean, every value still positive.
         let v = moment_samples(100.0, 17.1, 82.8);
         assert!(v.iter().all(|x| *x > 0.0) && v.len() == 100);
-        assert!(moment_samples(4.0, 50.0, 100.0).is_empty(), "no value at or below zero");
+        assert!(
+            moment_samples(4.0, 50.0, 100.0).is_empty(),
+            "no value at or below zero"
+        );
     }
 
     #[test]
