@@ -71,7 +71,7 @@ fn load_seeds(roots: &[PathBuf]) -> Vec<Seed> {
             if !entry.file_type().is_file()
                 || !matches!(
                     ext,
-                    "json" | "ndjson" | "txt" | "out" | "toml" | "csv" | "jtl"
+                    "json" | "ndjson" | "txt" | "out" | "toml" | "csv" | "jtl" | "xml"
                 )
             {
                 continue;

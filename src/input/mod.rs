@@ -39,9 +39,14 @@ pub mod snapshot;
 pub mod units;
 pub mod workers;
 // Micro-benchmark harnesses of other ecosystems (JavaScript, Valgrind counts, Catch2, asv).
+pub mod asv;
+pub mod asv_text;
 pub mod benchmark_js;
+pub mod catch2;
+pub mod catch2_text;
 pub mod gungraun;
 pub mod gungraun_text;
+pub mod mitata;
 pub mod tinybench;
 pub mod vitest;
 
@@ -94,9 +99,14 @@ pub static FORMATS: &[&dyn InputFormat] = &[
     &benchmarkdotnet::BenchmarkDotNetInput,
     // Other ecosystems' micro-benchmark harnesses: JSON keyed on their own fields, text on their own
     // result lines (and never a file that starts like JSON).
+    &asv::AsvInput,
+    &asv_text::AsvTextInput,
     &benchmark_js::BenchmarkJsInput,
+    &catch2::Catch2XmlInput,
+    &catch2_text::Catch2TextInput,
     &gungraun::GungraunInput,
     &gungraun_text::GungraunTextInput,
+    &mitata::MitataInput,
     &tinybench::TinybenchInput,
     &vitest::VitestInput,
     // BMF and GAB are generic shapes: after every tool-specific format. Their sniffers are strict enough
@@ -628,6 +638,18 @@ pub(crate) fn lenient_json(probe: &Probe) -> Result<std::borrow::Cow<'_, Value>,
 /// The lines of a text format, tolerating CRLF and stray CRs.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(|l| l.trim_end_matches('\r'))
+}
+
+/// Warns that benchmark `name` of `probe` (at `line`, when known) is not read and why: a benchmark the
+/// tool reports but that has no result is never dropped silently.
+pub(crate) fn warn_not_read(probe: &Probe, line: Option<usize>, name: &str, why: &str) {
+    let at = line.map(|n| format!(" line {n}:")).unwrap_or_default();
+    eprintln!(
+        "perfgate: warning: {}:{at} benchmark `{}` not read: {}",
+        probe.path().display(),
+        crate::escape::terminal(name),
+        crate::escape::terminal(why)
+    );
 }
 
 /// The corpus loader shared with the integration tests (`tests/it/common/corpus.rs`).

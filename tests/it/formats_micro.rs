@@ -332,3 +332,190 @@ fn new_harnesses_are_detected_from_content() {
         assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
     }
 }
+
+#[test]
+fn catch2_pairs_flag_sort() {
+    let join = "join strings with a separator into one long string, 500 parts";
+    for (base, cur) in [
+        ("catch2/baseline.xml", "catch2/current.xml"),
+        // The console output wraps the join's name over two lines: read back whole.
+        ("catch2/text/baseline.txt", "catch2/text/current.txt"),
+    ] {
+        let v = analyze_fails(base, cur);
+        assert_only_slowed(&v, "sort", &["fib 20", join], &["mean"]);
+        assert_eq!(
+            benchmarks(&v)[0],
+            "sort",
+            "{base}: the slowed benchmark first"
+        );
+        assert_eq!(row(&v, join, "mean")["unit"], "ns", "{base}");
+    }
+}
+
+#[test]
+fn asv_pair_flags_time_sort() {
+    let v = analyze_fails("asv/baseline.json", "asv/current.json");
+    let name = |b: &str| format!("bench_work.TimeSuite.{b}");
+    assert_only_slowed(
+        &v,
+        &name("time_sort"),
+        &[
+            &name("time_fib"),
+            &name("time_join"),
+            "bench_work.ParamSuite.time_range_sum(10)",
+            "bench_work.ParamSuite.time_range_sum(1000)",
+        ],
+        &["time"],
+    );
+    assert_eq!(
+        benchmarks(&v)[0],
+        name("time_sort"),
+        "the slowed benchmark first"
+    );
+    assert_eq!(
+        severity(&v, "bench_work.MemSuite.mem_list", "mem"),
+        "unchanged"
+    );
+}
+
+#[test]
+fn catch2_and_asv_are_detected_from_content() {
+    for (file, id) in [
+        ("catch2/baseline.xml", "catch2"),
+        ("catch2/text/baseline.txt", "catch2-text"),
+        ("asv/baseline.json", "asv"),
+        ("asv/no-samples.json", "asv"),
+    ] {
+        let probe = perfgate::input::Probe::open(&fixture(file)).unwrap();
+        assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
+    }
+}
+
+/// asv's other files are refused with what to give instead.
+#[test]
+fn asv_benchmark_list_is_refused_with_what_to_give() {
+    let err = run_stderr(
+        Sandbox::new()
+            .cmd()
+            .args(["baseline", "create", "x"])
+            .arg(fixture("asv/benchmarks.json")),
+        2,
+    );
+    assert!(
+        err.contains("benchmarks.json") && err.contains(".asv/results/<machine>/"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+/// Bencher's own fixtures of the new formats (`fixtures/peers-bencher/`), read by detection, agree with
+/// the values Bencher's adapter tests expect: no mismatch, no value missing, no benchmark dropped.
+#[test]
+fn peers_bencher_values_agree() {
+    let root = fixture("peers-bencher");
+    let expected = read_json(root.join("expected.json"));
+    let files = expected["files"].as_object().unwrap();
+    assert!(files.len() >= 5);
+    let close = |got: f64, want: f64| got == want || (got - want).abs() <= 1e-3 * want.abs();
+    let (mut checked, mut problems) = (0, Vec::new());
+    for (rel, e) in files {
+        let path = root.join(rel);
+        let run =
+            perfgate::input::read_file(&path, None).unwrap_or_else(|err| panic!("{rel}: {err}"));
+        assert_eq!(run.sources[0].format, e["detect_as"], "{rel}: detected as");
+        let peer_count = e["peer_count"].as_u64().unwrap() as usize;
+        if run.benchmarks.len() < peer_count {
+            problems.push(format!(
+                "{rel}: {} benchmarks, Bencher reads {peer_count}",
+                run.benchmarks.len()
+            ));
+        }
+        for v in e["values"].as_array().unwrap() {
+            let (bench, metric) = (v["bench"].as_str().unwrap(), v["metric"].as_str().unwrap());
+            let Some(m) = run.metric(bench, metric) else {
+                problems.push(format!("{rel}: missing {bench} / {metric}"));
+                continue;
+            };
+            let want = v["want"].as_f64().unwrap();
+            if !close(m.value, want) {
+                problems.push(format!(
+                    "{rel}: {bench} / {metric}: {} vs Bencher {want}",
+                    m.value
+                ));
+            }
+            let dir = if v["peer_dir"] == "higher" {
+                "higher_is_better"
+            } else {
+                "lower_is_better"
+            };
+            if m.direction.as_str() != dir {
+                problems.push(format!(
+                    "{rel}: {bench} / {metric}: direction {:?}",
+                    m.direction
+                ));
+            }
+            if let Some(ci) = v["ci"].as_array() {
+                let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+                if !(m.ci_low.is_some_and(|x| close(x, lo))
+                    && m.ci_high.is_some_and(|x| close(x, hi)))
+                {
+                    problems.push(format!(
+                        "{rel}: {bench} / {metric}: interval {:?}..{:?} vs [{lo}, {hi}]",
+                        m.ci_low, m.ci_high
+                    ));
+                }
+            }
+            for s in v["spreads"].as_array().into_iter().flatten() {
+                let sm = s["metric"].as_str().unwrap();
+                let got = run.metric(bench, sm).map(|x| x.value);
+                if !got.is_some_and(|g| close(g, s["want"].as_f64().unwrap())) {
+                    problems.push(format!("{rel}: {bench} / {sm}: {got:?} vs {}", s["want"]));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "disagreements with Bencher:\n{}",
+        problems.join("\n")
+    );
+    assert_eq!(checked, 44, "every expected value checked");
+}
+
+#[test]
+fn asv_console_pair_flags_time_sort() {
+    let v = analyze_fails("asv/text/baseline.txt", "asv/text/current.txt");
+    let name = |b: &str| format!("bench_work.TimeSuite.{b}");
+    assert_only_slowed(
+        &v,
+        &name("time_sort"),
+        &[&name("time_fib"), &name("time_join")],
+        &["time"],
+    );
+    assert_eq!(
+        benchmarks(&v)[0],
+        name("time_sort"),
+        "the slowed benchmark first"
+    );
+    // The parameterized benchmark's table rows are benchmarks of their own.
+    row(&v, "bench_work.ParamSuite.time_range_sum(1000)", "time");
+}
+
+#[test]
+fn mitata_pair_flags_sort() {
+    let v = analyze_fails("mitata/baseline.json", "mitata/current.json");
+    assert_only_slowed(&v, "sort", &["fib", "join"], &["mean", "median"]);
+    assert_eq!(benchmarks(&v)[0], "sort", "the slowed benchmark first");
+}
+
+#[test]
+fn asv_console_and_mitata_are_detected_from_content() {
+    for (file, id) in [
+        ("asv/text/baseline.txt", "asv-text"),
+        ("mitata/baseline.json", "mitata"),
+    ] {
+        let probe = perfgate::input::Probe::open(&fixture(file)).unwrap();
+        assert_eq!(perfgate::input::detect(&probe).unwrap().id(), id, "{file}");
+    }
+}
