@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(b[FAILURES].value, 0.0);
         assert!(b[FAILURES].gated);
         let of = b[FAILURES].failures.as_ref().expect("declared as failures");
-        assert_eq!((of.benchmark.as_str(), of.metric.as_str()), ("GET /a", "count"));
+        assert_eq!(
+            (of.benchmark.as_str(), of.metric.as_str()),
+            ("GET /a", "count")
+        );
         assert_eq!(of.trials, Trials::Requests);
         assert_eq!(b["error_rate"].value, 0.0);
         assert_eq!(b["error_rate_trials"].value, 200.0);

@@ -177,7 +177,14 @@ pub fn apply(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Po
             thin_rule(baseline, current, row, mp.gate, &mut lt);
             if is_time(&row.unit) {
                 let rounding = rounding_of(baseline, current, row);
-                material_rule(baseline, row, mp.min_abs_change, mp.bands.low, rounding, &mut lt);
+                material_rule(
+                    baseline,
+                    row,
+                    mp.min_abs_change,
+                    mp.bands.low,
+                    rounding,
+                    &mut lt,
+                );
             }
         }
         if lt != LoadTest::default() {
