@@ -21,14 +21,20 @@ const TOOLS: &[(&str, &str, [&str; 2])] = &[
 
 /// The files one run of a tool wrote (oha writes one per endpoint, in a directory per run).
 fn run_files(tool: &str, stem: &str) -> Vec<PathBuf> {
+    files_under("", tool, stem)
+}
+
+/// The files of run `stem` of a tool under `fixtures/<root>` (`""` for the tools' own directories).
+fn files_under(root: &str, tool: &str, stem: &str) -> Vec<PathBuf> {
+    let f = |rel: String| fixture(&format!("{root}{rel}"));
     match tool {
-        "locust" => vec![fixture(&format!("locust/{stem}.json"))],
-        "locust-csv" => vec![fixture(&format!("locust/{stem}_stats.csv"))],
+        "locust" => vec![f(format!("locust/{stem}.json"))],
+        "locust-csv" => vec![f(format!("locust/{stem}_stats.csv"))],
         "oha" => ["health", "items", "search"]
             .iter()
-            .map(|ep| fixture(&format!("oha/{stem}/{ep}.json")))
+            .map(|ep| f(format!("oha/{stem}/{ep}.json")))
             .collect(),
-        "jmeter-jtl" => vec![fixture(&format!("jmeter/{stem}.jtl"))],
+        "jmeter-jtl" => vec![f(format!("jmeter/{stem}.jtl"))],
         _ => unreachable!("{tool}"),
     }
 }
@@ -199,16 +205,7 @@ fn failure_counts_are_written_as_zero_and_error_rates_with_their_trials() {
 /// The files of one run of `fixtures/errors/` (generate-beyond-k6.sh): `clean` or `errors`, where every
 /// 30th request to /items answered HTTP 500.
 fn error_run(tool: &str, run: &str) -> Vec<PathBuf> {
-    match tool {
-        "locust" => vec![fixture(&format!("errors/locust/{run}.json"))],
-        "locust-csv" => vec![fixture(&format!("errors/locust/{run}_stats.csv"))],
-        "oha" => ["health", "items", "search"]
-            .iter()
-            .map(|ep| fixture(&format!("errors/oha/{run}/{ep}.json")))
-            .collect(),
-        "jmeter-jtl" => vec![fixture(&format!("errors/jmeter/{run}.jtl"))],
-        _ => unreachable!("{tool}"),
-    }
+    files_under("errors/", tool, run)
 }
 
 fn error_verdict(tool: &str, base: &str, cur: &str, output: &str) -> (i32, String) {
