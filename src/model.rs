@@ -180,6 +180,10 @@ pub struct Metric {
     /// it has no noise, so any change is real and is graded by the bands alone.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deterministic: bool,
+    /// The step the tool rounded the value to (Locust's whole milliseconds, JMeter's whole-ms
+    /// `elapsed`), in `unit`: the true value lies within half a step of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<f64>,
 }
 
 /// What a failure count is out of: the metric holding the number of trials in the same run (e.g.
@@ -217,7 +221,14 @@ impl Metric {
             ci_high: None,
             failures: None,
             deterministic: false,
+            resolution: None,
         }
+    }
+
+    /// Records the step the tool rounded the value to (see [`Metric::resolution`]).
+    pub fn with_resolution(mut self, step: f64) -> Metric {
+        self.resolution = (step.is_finite() && step > 0.0).then_some(step);
+        self
     }
 
     /// Marks the metric as deterministic (see [`Metric::deterministic`]).
@@ -272,6 +283,7 @@ impl Metric {
             ci_high: self.ci_high.map(|x| x * k),
             failures: self.failures.clone(),
             deterministic: self.deterministic,
+            resolution: self.resolution.map(|x| x * k),
         })
     }
 }

@@ -256,7 +256,7 @@ pub fn worse_pct(c: &Comparison) -> f64 {
 
 /// Puts rows in the order every report shows them: gated rows before ungated ones; within each, benchmarks
 /// by their worst row (severity, then size of change), and a benchmark's rows by severity, then size of
-/// change for regressions. At equal severity an endpoint's series (`http_req_duration{name:search}`) comes
+/// change for regressions. At equal severity the benchmark whose failure rate rose most comes first, and an endpoint's series (`http_req_duration{name:search}`) comes
 /// before aggregates (`http_req_duration`), whose change it usually explains. Rows that tie keep their
 /// order (means and percentiles before extremes).
 pub fn order_rows(rows: &mut [Comparison]) {
@@ -272,9 +272,20 @@ pub fn order_rows(rows: &mut [Comparison]) {
             *e = (r.severity, w);
         }
     }
+    // Among benchmarks equally bad, the one whose failure rate rose most (the endpoint's, before a
+    // total such as Locust's `Aggregated`) first.
+    let mut rise: HashMap<(bool, &str), f64> = HashMap::new();
+    for r in rows.iter() {
+        let e = rise.entry((r.gated, r.benchmark.as_str())).or_insert(0.0);
+        *e = e.max(crate::loadtest::failures::rise_points(r));
+    }
     let keys: Vec<(Severity, f64)> = rows
         .iter()
         .map(|r| worst[&(r.gated, r.benchmark.as_str())])
+        .collect();
+    let rises: Vec<f64> = rows
+        .iter()
+        .map(|r| rise[&(r.gated, r.benchmark.as_str())])
         .collect();
     let mut idx: Vec<usize> = (0..rows.len()).collect();
     idx.sort_by(|&a, &b| {
@@ -291,6 +302,7 @@ pub fn order_rows(rows: &mut [Comparison]) {
         rb.gated
             .cmp(&ra.gated)
             .then(kb.0.cmp(&ka.0))
+            .then(rises[b].total_cmp(&rises[a]))
             .then(tagged(rb).cmp(&tagged(ra)))
             .then(kb.1.total_cmp(&ka.1))
             .then_with(|| ra.benchmark.cmp(&rb.benchmark))

@@ -61,8 +61,14 @@ pub enum Reason {
         beyond: f64,
         needed: f64,
     },
-    /// Load test: the latency change is below the materiality floor.
-    BelowMateriality { change: f64, floor: f64 },
+    /// Load test: the latency change is below the materiality floor; with `rounding` (the sum of both
+    /// sides' half rounding steps) it is the change the rounded values may hide, `change` minus it.
+    BelowMateriality {
+        change: f64,
+        floor: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rounding: Option<f64>,
+    },
     /// Load test: a throughput change that Poisson counting noise explains.
     CountingNoise {
         baseline_events: u64,
@@ -134,6 +140,7 @@ pub(crate) mod tests {
             Reason::BelowMateriality {
                 change: 1.4025782000000016,
                 floor: 5.0,
+                rounding: None,
             },
             Reason::CountingNoise {
                 baseline_events: 1203,
@@ -161,6 +168,7 @@ pub(crate) mod tests {
                 also: Some(Box::new(Reason::BelowMateriality {
                     change: 1.4025782000000016,
                     floor: 5.0,
+                    rounding: None,
                 })),
             },
             Reason::Approximate {

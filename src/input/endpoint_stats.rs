@@ -9,11 +9,12 @@
 //! - `rate`: requests per second, gated only for open-loop tools (a fixed arrival rate); a closed loop's
 //!   rate is concurrency / latency and restates the latency rows.
 //! - `failures` (count, lower is better, gated, always written, also when zero, so that a baseline without
-//!   failures compares as zero) and `error_rate` = failures / requests with its `error_rate_trials`, tested
+//!   failures compares as zero), declared as failures of the endpoint's `count` (`Metric::failures_of`), so
+//!   that `loadtest::failures` tests them as failed of requests like k6's and Artillery's and `error_rate` = failures / requests with its `error_rate_trials`, tested
 //!   as counts.
 
 use crate::model::trials_name;
-use crate::model::{Direction, Metric, Run, Unit};
+use crate::model::{Direction, Metric, Run, Trials, Unit};
 
 /// The failure-count metric every reader of this module writes.
 pub const FAILURES: &str = "failures";
@@ -23,6 +24,8 @@ pub const FAILURES: &str = "failures";
 pub(crate) struct EndpointStats {
     /// (percentile in 0..=100, value in ms).
     pub percentiles: Vec<(f64, f64)>,
+    /// The step, in ms, the tool rounded a percentile of this value to (`Metric::resolution`).
+    pub percentile_step: Option<fn(f64) -> f64>,
     pub mean: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
@@ -54,7 +57,10 @@ impl EndpointStats {
     pub(crate) fn insert(&self, run: &mut Run, bench: &str) {
         let ms = |v: f64| Metric::new(v, Unit::Milliseconds, Direction::LowerIsBetter);
         for &(pct, v) in &self.percentiles {
-            let m = ms(v);
+            let m = match self.percentile_step {
+                Some(step) => ms(v).with_resolution(step(v)),
+                None => ms(v),
+            };
             let gated = pct <= 99.0 && !self.overall;
             run.insert(
                 bench,
@@ -77,11 +83,14 @@ impl EndpointStats {
             run.insert(bench, "rate", if gated { m } else { info(m) });
         }
         if let Some(f) = self.failures {
-            run.insert(
-                bench,
-                FAILURES,
-                Metric::new(f, Unit::Count, Direction::LowerIsBetter),
-            );
+            let m = Metric::new(f, Unit::Count, Direction::LowerIsBetter);
+            // Judged as failed of the endpoint's requests (`loadtest::failures`), a zero on a side
+            // without failures, so that an error the baseline never had fails on its own endpoint.
+            let m = match self.requests {
+                Some(_) => m.failures_of(bench, "count", Trials::Requests),
+                None => m,
+            };
+            run.insert(bench, FAILURES, m);
             if let Some(n) = self.requests.filter(|n| *n > 0.0) {
                 let rate = (f / n).clamp(0.0, 1.0);
                 run.insert(
@@ -153,6 +162,12 @@ mod tests {
         assert!(b["p95"].gated && !b["p99.9"].gated && !b["rate"].gated);
         assert_eq!(b[FAILURES].value, 0.0);
         assert!(b[FAILURES].gated);
+        let of = b[FAILURES].failures.as_ref().expect("declared as failures");
+        assert_eq!(
+            (of.benchmark.as_str(), of.metric.as_str()),
+            ("GET /a", "count")
+        );
+        assert_eq!(of.trials, Trials::Requests);
         assert_eq!(b["error_rate"].value, 0.0);
         assert_eq!(b["error_rate_trials"].value, 200.0);
     }

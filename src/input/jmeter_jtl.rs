@@ -153,6 +153,8 @@ impl Label {
         #[allow(clippy::cast_precision_loss)]
         EndpointStats {
             percentiles,
+            // JMeter writes `elapsed` in whole milliseconds.
+            percentile_step: Some(|_| 1.0),
             mean: (n > 0.0).then(|| self.elapsed.sum() / n),
             min: self.elapsed.min(),
             max: self.elapsed.max(),

@@ -37,6 +37,18 @@ pub(crate) fn bench_name(method: &str, name: &str) -> String {
     }
 }
 
+/// The step Locust rounds a response time of `ms` to before it counts it (`_log_response_time`: whole
+/// milliseconds below 100 ms, tens below 1 s, hundreds below 10 s, thousands beyond), so the step of each
+/// percentile it reports.
+pub(crate) fn rounding_step(ms: f64) -> f64 {
+    match ms {
+        m if m < 100.0 => 1.0,
+        m if m < 1000.0 => 10.0,
+        m if m < 10_000.0 => 100.0,
+        _ => 1000.0,
+    }
+}
+
 /// Locust's `calculate_response_time_percentile`: the smallest rounded response time with at most
 /// `int(n * q)` requests above it.
 fn locust_percentile(hist: &BTreeMap<u64, f64>, n: f64, q: f64) -> Option<f64> {
@@ -134,6 +146,7 @@ impl Entry {
         };
         EndpointStats {
             percentiles,
+            percentile_step: Some(rounding_step),
             mean: (timed > 0.0).then(|| self.total_ms / timed),
             min: self.min.filter(|_| n > 0.0),
             max: self.max.filter(|_| n > 0.0),

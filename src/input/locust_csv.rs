@@ -3,11 +3,12 @@
 //!
 //! The same benchmarks and metrics as the JSON reader ([`super::locust`]): `METHOD name`, Locust's own
 //! percentile columns (`50%`, `90%`, `95%`, `99%`, `99.9%`), `Average`/`Min`/`Max Response Time`, `Request Count`, `Failure Count` and `Requests/s`.
-//! Locust 1.x headers (`"Method"`, `"# requests"`, `"# failures"`) are read too. `N/A` is missing.
+//! Locust 1.x headers (`"Method"`, `"# requests"`, `"# failures"`) are read too. `N/A` is missing. The
+//! percentiles are Locust's rounded response times (whole ms below 100 ms), recorded as their resolution.
 
 use crate::error::ParseError;
 use crate::input::endpoint_stats::{csv_fields, EndpointStats};
-use crate::input::locust::{bench_name, AGGREGATED, PERCENTILES};
+use crate::input::locust::{bench_name, rounding_step, AGGREGATED, PERCENTILES};
 use crate::input::{lines, InputFormat, Probe};
 use crate::model::Run;
 
@@ -107,6 +108,7 @@ impl InputFormat for LocustCsvInput {
             }
             let stats = EndpointStats {
                 percentiles,
+                percentile_step: Some(rounding_step),
                 mean: num(mean_col)?.filter(|_| requests > 0.0),
                 min: num(min_col)?.filter(|_| requests > 0.0),
                 max: num(max_col)?.filter(|_| requests > 0.0),

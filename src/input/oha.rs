@@ -109,6 +109,7 @@ impl InputFormat for OhaInput {
                 .iter()
                 .filter_map(|(k, p)| ms(pcts.and_then(|o| o.get(*k))).map(|v| (*p, v)))
                 .collect(),
+            percentile_step: None,
             mean: ms(summary.get("average")),
             min: ms(summary.get("fastest")),
             max: ms(summary.get("slowest")),

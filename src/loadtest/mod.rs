@@ -9,7 +9,8 @@
 //! * **Materiality**: a latency change smaller than the low band (5 %) of the median duration of the request
 //!   it belongs to (the endpoint's `http_req_duration` p50 for k6 phases), or than [`MIN_LATENCY_CHANGE_MS`]
 //!   (a few milliseconds of scheduling delay on a shared machine), never fails; a `min_abs_change` rule in
-//!   the policy file replaces the floor.
+//!   the policy file replaces the floor. Of a change between values the tool rounded (Locust's whole
+//!   milliseconds, `Metric::resolution`), only what the rounding cannot account for counts.
 //! * **Counts**: error rates and check rates are tested as counts (Fisher's exact test, [`counts`]) with a
 //!   floor of [`MIN_RATE_POINTS`] percentage points, one rule for zero and non-zero baselines.
 //! * **Failure counts** the readers declare (HTTP 4xx/5xx, errors, failed VUs) get the same test, a counter
@@ -175,7 +176,15 @@ pub fn apply(baseline: &Run, current: &Run, rows: &mut [Comparison], policy: &Po
         } else {
             thin_rule(baseline, current, row, mp.gate, &mut lt);
             if is_time(&row.unit) {
-                material_rule(baseline, row, mp.min_abs_change, mp.bands.low, &mut lt);
+                let rounding = rounding_of(baseline, current, row);
+                material_rule(
+                    baseline,
+                    row,
+                    mp.min_abs_change,
+                    mp.bands.low,
+                    rounding,
+                    &mut lt,
+                );
             }
         }
         if lt != LoadTest::default() {
@@ -217,13 +226,26 @@ fn thin_rule(
     }
 }
 
+/// How much of a row's change the tools' rounding may account for, in the row's unit: half a step on
+/// each side (Locust's percentiles are whole milliseconds: 9 → 14 ms is a change of 4 to 6 ms). Zero
+/// for values written unrounded.
+fn rounding_of(baseline: &Run, current: &Run, row: &Comparison) -> f64 {
+    let half_step = |run: &Run| {
+        let m = run.metric(&row.benchmark, &row.metric)?;
+        Some(m.resolution? * m.unit.factor_to(&row.unit)? / 2.0)
+    };
+    half_step(baseline).unwrap_or(0.0) + half_step(current).unwrap_or(0.0)
+}
+
 /// Latency changes that are small next to the request's own duration, or a few milliseconds of
-/// scheduling, never fail the gate.
+/// scheduling, never fail the gate; of a change between rounded values, only what the rounding cannot
+/// account for counts.
 fn material_rule(
     baseline: &Run,
     row: &mut Comparison,
     min_abs: Option<f64>,
     low_band_pct: f64,
+    rounding: f64,
     lt: &mut LoadTest,
 ) {
     let floor = match min_abs {
@@ -237,11 +259,15 @@ fn material_rule(
     };
     lt.material_change = Some(floor);
     let change = row.change_abs.unwrap_or(0.0).abs();
-    if change < floor && row.severity != Severity::Unchanged {
+    if change - rounding < floor && row.severity != Severity::Unchanged {
         row.severity = Severity::Unchanged;
         if lt.exemption.is_none() {
             lt.exemption = Some(Exemption::Immaterial);
-            row.reason = Some(Reason::BelowMateriality { change, floor });
+            row.reason = Some(Reason::BelowMateriality {
+                change,
+                floor,
+                rounding: (rounding > 0.0).then_some(rounding),
+            });
         }
     }
 }

@@ -91,9 +91,23 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             "{} of {requests:.0} requests rests on {beyond:.0} beyond it (needs {needed:.0}); reported, too thin to gate",
             c.metric
         ),
-        Reason::BelowMateriality { change, floor } => format!(
+        Reason::BelowMateriality {
+            change,
+            floor,
+            rounding: None,
+        } => format!(
             "a change of {} is below the load-test materiality floor of {}",
             human(*change, unit),
+            human(*floor, unit)
+        ),
+        Reason::BelowMateriality {
+            change,
+            floor,
+            rounding: Some(r),
+        } => format!(
+            "a change of {} between rounded values may be as little as {}, below the load-test materiality floor of {}",
+            human(*change, unit),
+            human((*change - *r).max(0.0), unit),
             human(*floor, unit)
         ),
         Reason::CountingNoise {

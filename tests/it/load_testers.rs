@@ -21,14 +21,20 @@ const TOOLS: &[(&str, &str, [&str; 2])] = &[
 
 /// The files one run of a tool wrote (oha writes one per endpoint, in a directory per run).
 fn run_files(tool: &str, stem: &str) -> Vec<PathBuf> {
+    files_under("", tool, stem)
+}
+
+/// The files of run `stem` of a tool under `fixtures/<root>` (`""` for the tools' own directories).
+fn files_under(root: &str, tool: &str, stem: &str) -> Vec<PathBuf> {
+    let f = |rel: String| fixture(&format!("{root}{rel}"));
     match tool {
-        "locust" => vec![fixture(&format!("locust/{stem}.json"))],
-        "locust-csv" => vec![fixture(&format!("locust/{stem}_stats.csv"))],
+        "locust" => vec![f(format!("locust/{stem}.json"))],
+        "locust-csv" => vec![f(format!("locust/{stem}_stats.csv"))],
         "oha" => ["health", "items", "search"]
             .iter()
-            .map(|ep| fixture(&format!("oha/{stem}/{ep}.json")))
+            .map(|ep| f(format!("oha/{stem}/{ep}.json")))
             .collect(),
-        "jmeter-jtl" => vec![fixture(&format!("jmeter/{stem}.jtl"))],
+        "jmeter-jtl" => vec![f(format!("jmeter/{stem}.jtl"))],
         _ => unreachable!("{tool}"),
     }
 }
@@ -87,14 +93,16 @@ fn every_fixture_is_detected_as_its_format() {
     }
 }
 
-/// Same-code pairs that fail, measured on the 2-core machine these runs were recorded on while it was 99 %
-/// busy (fixtures/*/README.md): a p99 that moved by 5 ms, exactly the load-test materiality floor
-/// (`loadtest::MIN_LATENCY_CHANGE_MS`), from one value per run with no within-run evidence (oha's JSON and
-/// Locust's CSV have no per-request times). They are listed, not hidden: a change to the rules or the
-/// readers that fixes one, or a new one, fails this test. JMeter's JTL (within-run batches) and Locust's
-/// JSON have none.
+/// Same-code pairs that fail: oha's /items p99 of noise/run3 (15.2 ms; 9.3-12.1 ms in the five other runs)
+/// against run1 (10.2 ms) and run2 (9.5 ms), one value per side. Neither sampling nor rounding explains it:
+/// oha writes nanoseconds, and the distribution-free 95 % interval of each run's p99 (ranks p98.6-p99.4 of
+/// its ~2 600 requests, read off its percentile ladder) is 14.6-17.9 ms in run3 and at most 11.0 ms in runs
+/// 1 and 2. It is the between-run noise of one tail on a machine 99 % busy (fixtures/oha/README.md), which
+/// only repeated runs or history measure; oha's JSON has no per-request times or time windows for
+/// within-run evidence. They are listed, not hidden: a change to the rules or the readers that fixes one,
+/// or a new one, fails this test. (Locust's CSV 9 -> 14 ms of run2 vs run3 passes since its whole-ms
+/// rounding is taken into account: a change of 4 to 6 ms.)
 const KNOWN_FALSE_ALARMS: &[(&str, &str, &str, &str)] = &[
-    ("locust-csv", "run2 vs run3", "GET /health", "p99"),
     ("oha", "run1 vs run3", "items", "p99"),
     ("oha", "run2 vs run3", "items", "p99"),
 ];
@@ -191,5 +199,82 @@ fn failure_counts_are_written_as_zero_and_error_rates_with_their_trials() {
         assert_eq!(f["gated"], true, "{tool}: {f}");
         let e = common::row(&v, slow, "error_rate");
         assert_eq!(e["severity"], "unchanged", "{tool}: {e}");
+    }
+}
+
+/// The files of one run of `fixtures/errors/` (generate-beyond-k6.sh): `clean` or `errors`, where every
+/// 30th request to /items answered HTTP 500.
+fn error_run(tool: &str, run: &str) -> Vec<PathBuf> {
+    files_under("errors/", tool, run)
+}
+
+fn error_verdict(tool: &str, base: &str, cur: &str, output: &str) -> (i32, String) {
+    let sb = Sandbox::new();
+    sb.create_baseline(&["main"], &error_run(tool, base));
+    let out = sb
+        .cmd()
+        .args(["analyze", "--color", "never", "-o", output])
+        .args(error_run(tool, cur))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn an_error_the_baseline_never_had_fails_on_its_endpoint_first() {
+    for (tool, _, _) in TOOLS {
+        let items = if tool.starts_with("locust") {
+            "GET /items"
+        } else {
+            "items"
+        };
+        let (code, out) = error_verdict(tool, "clean", "errors", "json");
+        assert_eq!(code, 1, "{tool}: the gate must fail");
+        let v = common::json(out.as_bytes());
+        let first = &common::rows(&v)[0];
+        assert_eq!(first["benchmark"], items, "{tool}: first row {first}");
+        assert!(
+            ["failures", "error_rate"].contains(&first["metric"].as_str().unwrap()),
+            "{tool}: first row {first}"
+        );
+        assert!(common::high_or_worse(first), "{tool}: {first}");
+        let counts = &first["load_test"]["counts"];
+        assert_eq!(counts["baseline_events"], 0, "{tool}: {first}");
+        assert!(counts["current_events"].as_u64().unwrap() >= 20, "{tool}");
+        let failures = common::row(&v, items, "failures");
+        assert!(common::high_or_worse(failures), "{tool}: {failures}");
+        assert_eq!(failures["baseline"], 0.0, "{tool}: {failures}");
+        assert_eq!(
+            failures["reason"]["trials"], "requests",
+            "{tool}: {failures}"
+        );
+        for c in failing_rows(&v) {
+            let b = c["benchmark"].as_str().unwrap();
+            assert!(
+                [items, "Aggregated", "Total"].contains(&b),
+                "{tool}: only /items (and the total over all endpoints) fails: {c}"
+            );
+        }
+        // The terminal table names the endpoint and says the counts as counts.
+        let (_, table) = error_verdict(tool, "clean", "errors", "table");
+        let row = table
+            .lines()
+            .find(|l| l.contains("CRITICAL"))
+            .unwrap_or_else(|| panic!("{tool}: no failing row:\n{table}"));
+        assert!(row.contains(items), "{tool}: {row}\n{table}");
+        let note = format!("note: {items} failures: 0 of ");
+        assert!(table.contains(&note), "{tool}: {table}");
+        // Errors that stop are an improvement, never a failure.
+        let (code, out) = error_verdict(tool, "errors", "clean", "json");
+        assert_eq!(code, 0, "{tool}: fewer errors never fail");
+        let v = common::json(out.as_bytes());
+        assert_eq!(
+            common::row(&v, items, "failures")["severity"],
+            "improvement",
+            "{tool}"
+        );
     }
 }
