@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 
@@ -13,14 +14,16 @@ use super::partial::Partial;
 use crate::error::ParseError;
 use crate::input::progress::Progress;
 
-/// Feeds a stream into `agg` with `threads` workers.
+/// Feeds a stream into `agg` with `threads` workers; `counter` (when given) counts the bytes read.
 pub(super) fn feed<R: Read + Send>(
     mut agg: K6Aggregator,
     reader: R,
     threads: usize,
     progress: Option<Progress>,
+    counter: Option<Arc<AtomicU64>>,
 ) -> Result<K6Aggregator, ParseError> {
     let mut chunker = Chunker::new(reader);
+    chunker.counter = counter;
     let mut lines_before = 0u64;
     let first = chunker
         .next(Vec::with_capacity(CHUNK))
