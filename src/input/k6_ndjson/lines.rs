@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::fxhash::Fx;
-use super::partial::Partial;
+use super::partial::{KeptGroups, Partial};
 use super::scan;
 use crate::time::{ns_to_sec, parse_rfc3339_nanos, TimeCache};
 
@@ -56,8 +57,13 @@ impl<'a> Routes<'a> {
 }
 
 /// Parses the lines of one chunk. Stops at the first bad line.
-pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
+pub(super) fn parse_chunk(
+    chunk: &[u8],
+    first_in_file: bool,
+    kept: Option<Arc<KeptGroups>>,
+) -> Partial {
     let mut part = Partial::default();
+    part.kept = kept;
     let mut key = String::new();
     let mut time_cache = TimeCache::default();
     // Points of one metric with the same tags (byte for byte) go to the same series: remember which.
