@@ -7,6 +7,9 @@ set -euo pipefail
 profile=${PG_SELF_PROFILE:-release}
 target=${PG_SELF_TARGET:-$PWD/target}
 dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
+# Cargo decides freshness by modification times: the other tree's build is newer than this tree's files,
+# so without this it would hand back the other tree's binary (both sides would time the same code).
+touch src/lib.rs
 cargo build --locked --quiet --profile "$profile" --bin perfgate --target-dir "$target"
 mkdir -p target/self-bin
 cp "$target/$dir/perfgate" target/self-bin/perfgate.tmp

@@ -49,10 +49,9 @@ impl Default for SeriesCap {
 impl SeriesCap {
     /// Whether a new series `metric{tag:value}` may be created. Plain metrics always may.
     pub fn admit(&mut self, key: &str) -> bool {
-        let Some(open) = key.find('{') else {
+        let Some((group, tag, value)) = group_of(key) else {
             return true;
         };
-        let group = &key[open..];
         if self.kept.contains(group) {
             return true;
         }
@@ -60,17 +59,26 @@ impl SeriesCap {
             self.kept.insert(group.into());
             return true;
         }
-        let inner = group.trim_start_matches('{').trim_end_matches('}');
-        let (tag, value) = inner.split_once(':').unwrap_or((inner, ""));
+        self.count_dropped(tag, DistinctCount::hash(value), || value.to_string());
+        false
+    }
+
+    /// The kept groups once the cap is reached, when no other group can be admitted any more: a reader's
+    /// worker threads may then drop the others themselves (and report them through
+    /// [`count_dropped`](Self::count_dropped)) without building their series.
+    pub fn full(&self) -> Option<impl Iterator<Item = &str>> {
+        (self.kept.len() >= self.max).then(|| self.kept.iter().map(|g| &**g))
+    }
+
+    /// Counts a dropped value of `tag` by its [`DistinctCount::hash`]; `example` names the first.
+    pub fn count_dropped(&mut self, tag: &str, hash: u64, example: impl FnOnce() -> String) {
         if !self.dropped.contains_key(tag) {
-            let first = (DistinctCount::default(), value.to_string());
+            let first = (DistinctCount::default(), example());
             self.dropped.insert(tag.to_string(), first);
         }
-        let Some((seen, _example)) = self.dropped.get_mut(tag) else {
-            return false;
-        };
-        seen.add(value);
-        false
+        if let Some((seen, _example)) = self.dropped.get_mut(tag) {
+            seen.add_hash(hash);
+        }
     }
 
     /// The warning to show when anything was dropped: which tag, how many values, an example, the fix.
@@ -89,6 +97,14 @@ impl SeriesCap {
             crate::escape::terminal(&shown),
         ))
     }
+}
+
+/// A sub-metric key's group `{tag:value}`, its tag and its value; `None` for a plain metric.
+pub fn group_of(key: &str) -> Option<(&str, &str, &str)> {
+    let group = key.get(key.find('{')?..)?;
+    let inner = group.trim_start_matches('{').trim_end_matches('}');
+    let (tag, value) = inner.split_once(':').unwrap_or((inner, ""));
+    Some((group, tag, value))
 }
 
 #[cfg(test)]

@@ -30,10 +30,19 @@ impl Default for DistinctCount {
 impl DistinctCount {
     /// Counts `value` (again, if it was seen before: that changes nothing).
     pub fn add<T: Hash + ?Sized>(&mut self, value: &T) {
+        self.add_hash(Self::hash(value));
+    }
+
+    /// The hash [`add`](Self::add) counts `value` by, so that it can be taken on another thread.
+    pub fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
         // SipHash with fixed keys: the same count on every run, well mixed even for similar URLs.
         let mut h = DefaultHasher::new();
         value.hash(&mut h);
-        let h = h.finish();
+        h.finish()
+    }
+
+    /// Counts the value of this [`hash`](Self::hash).
+    pub fn add_hash(&mut self, h: u64) {
         if let Some(exact) = &mut self.exact {
             if !exact.contains(&h) {
                 exact.push(h);

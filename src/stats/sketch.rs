@@ -32,6 +32,15 @@ impl Store {
         // Biased exponent of a finite value: 11 bits, so always < 2048.
         let exp = usize::try_from(bits >> 52).unwrap_or(0) & 0x7ff;
         let sub = usize::try_from((bits >> MANTISSA_SHIFT) & (SUB as u64 - 1)).unwrap_or(0);
+        // The common case: a power of two already seen.
+        if let Some(Some(c)) = self
+            .pages
+            .get_mut(exp.wrapping_sub(self.first_exp))
+            .map(|p| p.as_mut().and_then(|p| p.get_mut(sub)))
+        {
+            *c += n;
+            return;
+        }
         if self.pages.is_empty() {
             self.first_exp = exp;
         } else if exp < self.first_exp {

@@ -7,7 +7,7 @@ use std::hash::BuildHasherDefault;
 use serde_json::{Map, Value};
 
 use super::fxhash::Fx;
-use super::partial::Partial;
+use super::partial::{KeptGroups, Partial};
 use super::windows::Windows;
 use crate::error::ParseError;
 use crate::input::k6_common::{self, K6Type};
@@ -138,6 +138,18 @@ impl K6Aggregator {
         Some(i)
     }
 
+    #[cfg(test)]
+    pub(super) fn cap_warning(&self) -> Option<String> {
+        self.cap.warning()
+    }
+
+    /// The sub-metric groups kept once the series cap is full, for the workers to drop the others.
+    pub(super) fn kept_groups(&self) -> Option<KeptGroups> {
+        self.cap
+            .full()
+            .map(|groups| groups.map(Box::from).collect())
+    }
+
     /// Merges one chunk's partial result; returns the line count so far, or the chunk's error with its line.
     pub(super) fn merge_partial(
         &mut self,
@@ -178,6 +190,19 @@ impl K6Aggregator {
                 }
             }
             slot_of.push(slot);
+        }
+        // Values the workers dropped themselves once the cap was full, counted as `slot` would have.
+        for d in &part.dropped {
+            let name = |i: usize| part.dropped_names.get(i).map_or("", |n| &**n);
+            if self
+                .kind_of(name(d.metric))
+                .filter(|k| *k != K6Type::Gauge)
+                .is_none()
+            {
+                continue;
+            }
+            let example = || d.example.as_deref().unwrap_or_default().to_string();
+            self.cap.count_dropped(name(d.tag), d.hash, example);
         }
         for &(i, sec, v) in &part.timed {
             let slot = slot_of.get(i).copied().flatten();

@@ -1,6 +1,8 @@
 //! Cutting a stream into chunks of whole lines at places that depend on the content only.
 
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Bytes per chunk handed to a worker. Chunks end at the last newline within this many bytes, so their
 /// boundaries depend on the content only (not on read sizes or gzip).
@@ -15,6 +17,9 @@ pub(super) struct Chunker<R> {
     carry: Vec<u8>,
     /// Whether the stream has ended (the chunk last returned is the final one).
     pub(super) eof: bool,
+    /// Bytes read so far, for the progress bar of a plain file. Counted here rather than by a wrapper
+    /// around the file: a wrapper's `read` would make `read_to_end` zero every buffer first.
+    pub(super) counter: Option<Arc<AtomicU64>>,
 }
 
 impl<R: Read> Chunker<R> {
@@ -23,6 +28,7 @@ impl<R: Read> Chunker<R> {
             r,
             carry: Vec::new(),
             eof: false,
+            counter: None,
         }
     }
 
@@ -45,6 +51,9 @@ impl<R: Read> Chunker<R> {
                     }
                 };
                 let n = n.inspect_err(|_| buf.truncate(filled))?;
+                if let Some(c) = &self.counter {
+                    c.fetch_add(n as u64, Ordering::Relaxed);
+                }
                 self.eof = n < want;
             }
             if self.eof {

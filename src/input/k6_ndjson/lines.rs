@@ -3,25 +3,73 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::fxhash::Fx;
-use super::partial::Partial;
+use super::partial::{KeptGroups, Partial};
 use super::scan;
 use crate::time::{ns_to_sec, parse_rfc3339_nanos, TimeCache};
 
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
 /// (metric, tags object as written) → the series its points go to, or `None` when they are not counted.
-type Routes<'a> = HashMap<(&'a [u8], &'a [u8]), Option<Vec<usize>>, BuildHasherDefault<Fx>>;
+/// The tags object (long) is hashed once per run of lines that share it, as the points of a request do.
+#[derive(Default)]
+struct Routes<'a> {
+    tag_ids: FxMap<&'a [u8], u32>,
+    last: Option<(&'a [u8], u32)>,
+    map: FxMap<(&'a [u8], u32), Option<Vec<usize>>>,
+}
+
+impl<'a> Routes<'a> {
+    fn tags_id(&mut self, tags: &'a [u8], insert: bool) -> Option<u32> {
+        if let Some((t, id)) = self.last {
+            if t == tags {
+                return Some(id);
+            }
+        }
+        let id = match self.tag_ids.get(tags) {
+            Some(&id) => id,
+            None if insert => {
+                let id = u32::try_from(self.tag_ids.len()).ok()?;
+                self.tag_ids.insert(tags, id);
+                id
+            }
+            None => return None,
+        };
+        self.last = Some((tags, id));
+        Some(id)
+    }
+
+    fn get(&mut self, metric: &'a [u8], tags: &'a [u8]) -> Option<&Option<Vec<usize>>> {
+        let id = self.tags_id(tags, false)?;
+        self.map.get(&(metric, id))
+    }
+
+    fn insert(&mut self, metric: &'a [u8], tags: &'a [u8], went: Option<Vec<usize>>) {
+        if let Some(id) = self.tags_id(tags, true) {
+            self.map.insert((metric, id), went);
+        }
+    }
+}
 
 /// Parses the lines of one chunk. Stops at the first bad line.
-pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
+pub(super) fn parse_chunk(
+    chunk: &[u8],
+    first_in_file: bool,
+    kept: Option<Arc<KeptGroups>>,
+) -> Partial {
     let mut part = Partial::default();
+    part.kept = kept;
     let mut key = String::new();
     let mut time_cache = TimeCache::default();
     // Points of one metric with the same tags (byte for byte) go to the same series: remember which.
-    let mut routes: Routes<'_> = HashMap::default();
+    let mut routes = Routes::default();
+    // The points of one request share their timestamp, byte for byte.
+    let mut last_time: Option<(&[u8], i128)> = None;
     // About one timed point per 300 bytes of a typical k6 file: skip the doublings.
     part.timed.reserve(chunk.len() / 300);
     let mut rest = chunk;
@@ -42,6 +90,31 @@ pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
         if line.is_empty() {
             continue;
         }
+        // The common case: k6's own layout, with metric and tags seen before in this chunk (so already
+        // validated by the scanner); the tags are neither parsed nor split again.
+        if let Some(q) = scan::layout(line) {
+            if let Some(route) = routes.get(q.metric, q.tags_raw) {
+                if let Ok(t) = std::str::from_utf8(q.time) {
+                    let ns = match last_time {
+                        Some((lt, ns)) if lt == q.time => Some(ns),
+                        _ => time_cache.parse(t),
+                    };
+                    let Some(ns) = ns else {
+                        part.error = Some((part.lines, bad_time(t)));
+                        return part;
+                    };
+                    last_time = Some((q.time, ns));
+                    part.observe_time(ns);
+                    if let (Some(went), Some(v)) = (route, q.value.filter(|v| v.is_finite())) {
+                        for &i in went {
+                            part.add_at(i, v);
+                        }
+                        part.add_timed(went, Some(ns_to_sec(ns)), v);
+                    }
+                    continue;
+                }
+            }
+        }
         let result = match scan::point(line) {
             Some(p) => {
                 let mut sec = None;
@@ -52,17 +125,14 @@ pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
                             sec = Some(ns_to_sec(ns));
                         }
                         None => {
-                            part.error = Some((
-                                part.lines,
-                                format!("`data.time` {t:?} is not an RFC 3339 timestamp"),
-                            ));
+                            part.error = Some((part.lines, bad_time(t)));
                             return part;
                         }
                     }
                 }
                 // Non-finite values are missing samples; they create no series.
                 if let Some(v) = p.value.filter(|v| v.is_finite()) {
-                    match routes.get(&(p.metric.as_bytes(), p.tags_raw)) {
+                    match routes.get(p.metric.as_bytes(), p.tags_raw) {
                         Some(Some(went)) => {
                             for &i in went {
                                 part.add_at(i, v);
@@ -75,7 +145,7 @@ pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
                             if let Some(w) = &went {
                                 part.add_timed(w, sec, v);
                             }
-                            routes.insert((p.metric.as_bytes(), p.tags_raw), went);
+                            routes.insert(p.metric.as_bytes(), p.tags_raw, went);
                         }
                     }
                 }
@@ -89,6 +159,10 @@ pub(super) fn parse_chunk(chunk: &[u8], first_in_file: bool) -> Partial {
         }
     }
     part
+}
+
+fn bad_time(t: &str) -> String {
+    format!("`data.time` {t:?} is not an RFC 3339 timestamp")
 }
 
 #[derive(Deserialize)]
@@ -131,8 +205,7 @@ fn slow_line(part: &mut Partial, key: &mut String, bytes: &[u8]) -> Result<(), S
             let data = data.ok_or("Point line without `data`")?;
             let mut sec = None;
             if let Some(t) = data.time.as_deref() {
-                let ns = parse_rfc3339_nanos(t)
-                    .ok_or_else(|| format!("`data.time` {t:?} is not an RFC 3339 timestamp"))?;
+                let ns = parse_rfc3339_nanos(t).ok_or_else(|| bad_time(t))?;
                 part.observe_time(ns);
                 sec = Some(ns_to_sec(ns));
             }

@@ -93,29 +93,29 @@ pub fn feed_probe(agg: K6Aggregator, probe: &Probe) -> Result<K6Aggregator, Pars
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if let Some(text) = probe.in_memory_text() {
-        return pool::feed(agg, text.as_bytes(), threads, None);
+        return pool::feed(agg, text.as_bytes(), threads, None, None);
     }
     let path = probe.path();
     let file = crate::bounded_read::open(path).map_err(|e| ParseError::from_read(&e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
-    let counted = source::Counting {
-        inner: file,
-        n: Arc::clone(&read),
-    };
-    let progress = Progress::new(path, total, read);
+    let progress = Progress::new(path, total, Arc::clone(&read));
     if probe.is_gzip() {
+        let counted = source::Counting {
+            inner: file,
+            n: read,
+        };
         let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, counted));
-        pool::feed(agg, source::GzipErrors(gz), threads, Some(progress))
+        pool::feed(agg, source::GzipErrors(gz), threads, Some(progress), None)
     } else {
-        pool::feed(agg, counted, threads, Some(progress))
+        pool::feed(agg, file, threads, Some(progress), Some(read))
     }
 }
 
 /// Aggregates a k6 NDJSON stream with `threads` workers (1: all on the calling thread). The result is the
 /// same for any number of threads.
 pub fn aggregate_reader<R: Read + Send>(reader: R, threads: usize) -> Result<Run, ParseError> {
-    pool::feed(K6Aggregator::new(), reader, threads, None).map(K6Aggregator::finish)
+    pool::feed(K6Aggregator::new(), reader, threads, None, None).map(K6Aggregator::finish)
 }
 
 #[cfg(test)]

@@ -1,11 +1,28 @@
 //! What a worker makes of one chunk: per-series values and the timed points of gated trends, keyed by the
 //! metric and its sub-metric tags, before the merger (which knows each metric's type) takes them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use super::fxhash::Fx;
 use crate::input::k6_common;
+use crate::input::series_cap::group_of;
+use crate::stats::distinct::DistinctCount;
+
+/// The sub-metric groups (`{name:login}`) the series cap keeps, once it is full.
+pub(super) type KeptGroups = HashSet<Box<str>, BuildHasherDefault<Fx>>;
+
+/// A value whose sub-metric the full series cap drops, for its count of dropped values.
+#[derive(Debug)]
+pub(super) struct Dropped {
+    /// Indices into [`Partial::dropped_names`].
+    pub(super) metric: usize,
+    pub(super) tag: usize,
+    pub(super) hash: u64,
+    /// The value, on the first of its metric and tag in the chunk (the warning's example).
+    pub(super) example: Option<Box<str>>,
+}
 
 /// Tags whose values split a metric into sub-metrics.
 const SPLIT_TAGS: &[&str] = &["name", "scenario", "status", "method"];
@@ -38,6 +55,13 @@ pub(super) struct Partial {
     pub(super) timed: Vec<(usize, i64, f64)>,
     /// The first bad line (1-based within the chunk) and what is wrong with it.
     pub(super) error: Option<(u64, String)>,
+    /// Once the series cap is full (no new group can be admitted), the groups it keeps: points of any
+    /// other group build no series here, they are only counted in `dropped` (in file order).
+    pub(super) kept: Option<Arc<KeptGroups>>,
+    pub(super) dropped: Vec<Dropped>,
+    /// The metrics and tags `dropped` refers to, and which (metric, tag) pairs have their example.
+    pub(super) dropped_names: Vec<Box<str>>,
+    dropped_firsts: Vec<(usize, usize)>,
 }
 
 impl Partial {
@@ -59,9 +83,9 @@ impl Partial {
                         metric_len,
                         min: value,
                         max: value,
-                        // A small reserve: with one series per distinct tag value a chunk may hold
+                        // No reserve: with one series per distinct tag value a chunk may hold
                         // thousands of series of one point each.
-                        values: Vec::with_capacity(32),
+                        values: Vec::new(),
                         windowed: k6_common::windowed(key),
                         ..PartSeries::default()
                     },
@@ -113,6 +137,7 @@ impl Partial {
         {
             return None;
         }
+        let kept = self.kept.take();
         let mut went = vec![self.index_of(metric, metric.len(), value)];
         for (k, v) in tags {
             let split = (SPLIT_TAGS.contains(&k) && !v.is_empty())
@@ -125,13 +150,43 @@ impl Partial {
                 key.push(':');
                 key.push_str(v);
                 key.push('}');
+                if let (Some(kept), Some((group, tag, v))) = (&kept, group_of(key)) {
+                    if !kept.contains(group) {
+                        self.drop_value(metric, tag, v);
+                        continue;
+                    }
+                }
                 went.push(self.index_of(key, metric.len(), value));
             }
         }
+        self.kept = kept;
         for &i in &went {
             self.add_at(i, value);
         }
         Some(went)
+    }
+}
+
+impl Partial {
+    fn drop_value(&mut self, metric: &str, tag: &str, value: &str) {
+        let mut name = |n: &str| match self.dropped_names.iter().position(|x| **x == *n) {
+            Some(i) => i,
+            None => {
+                self.dropped_names.push(n.into());
+                self.dropped_names.len() - 1
+            }
+        };
+        let (metric, tag) = (name(metric), name(tag));
+        let first = !self.dropped_firsts.contains(&(metric, tag));
+        if first {
+            self.dropped_firsts.push((metric, tag));
+        }
+        self.dropped.push(Dropped {
+            metric,
+            tag,
+            hash: DistinctCount::hash(value),
+            example: first.then(|| value.into()),
+        });
     }
 }
 

@@ -3,24 +3,27 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::aggregate::K6Aggregator;
 use super::chunk::{Chunker, CHUNK};
 use super::lines::parse_chunk;
-use super::partial::Partial;
+use super::partial::{KeptGroups, Partial};
 use crate::error::ParseError;
 use crate::input::progress::Progress;
 
-/// Feeds a stream into `agg` with `threads` workers.
+/// Feeds a stream into `agg` with `threads` workers; `counter` (when given) counts the bytes read.
 pub(super) fn feed<R: Read + Send>(
     mut agg: K6Aggregator,
     reader: R,
     threads: usize,
     progress: Option<Progress>,
+    counter: Option<Arc<AtomicU64>>,
 ) -> Result<K6Aggregator, ParseError> {
     let mut chunker = Chunker::new(reader);
+    chunker.counter = counter;
     let mut lines_before = 0u64;
     let first = chunker
         .next(Vec::with_capacity(CHUNK))
@@ -28,14 +31,20 @@ pub(super) fn feed<R: Read + Send>(
     let Some(first) = first else {
         return Ok(agg);
     };
+    let kept = OnceLock::new();
     // Small inputs (one chunk) are not worth threads.
     if threads <= 1 || chunker.eof {
         let mut progress = progress;
         let mut buf = Some(first);
         let mut first_in_file = true;
         while let Some(chunk) = buf.take() {
-            let part = parse_chunk(&chunk, std::mem::take(&mut first_in_file));
+            let part = parse_chunk(
+                &chunk,
+                std::mem::take(&mut first_in_file),
+                kept.get().cloned(),
+            );
             lines_before = agg.merge_partial(part, lines_before)?;
+            publish(&agg, &kept);
             if let Some(p) = &mut progress {
                 p.tick();
             }
@@ -46,7 +55,17 @@ pub(super) fn feed<R: Read + Send>(
         }
         return Ok(agg);
     }
-    parallel(chunker, first, threads, progress, agg)
+    parallel(chunker, first, threads, progress, agg, &kept)
+}
+
+/// Once the series cap is full, hands the groups it keeps to the workers (once): from then on they drop
+/// the other groups' points themselves instead of building series the merger would throw away.
+fn publish(agg: &K6Aggregator, kept: &OnceLock<Arc<KeptGroups>>) {
+    if kept.get().is_none() {
+        if let Some(groups) = agg.kept_groups() {
+            let _ = kept.set(Arc::new(groups));
+        }
+    }
 }
 
 fn read_error(e: io::Error) -> ParseError {
@@ -66,6 +85,7 @@ fn parallel<R: Read + Send>(
     threads: usize,
     progress: Option<Progress>,
     mut agg: K6Aggregator,
+    kept: &OnceLock<Arc<KeptGroups>>,
 ) -> Result<K6Aggregator, ParseError> {
     // Buffers circulate reader → worker → merger → reader; their number bounds the memory in flight.
     let buffers = threads * 2 + 2;
@@ -110,11 +130,11 @@ fn parallel<R: Read + Send>(
         for _ in 0..threads {
             let rx = Arc::clone(&work_rx);
             let tx = done_tx.clone();
-            s.spawn(move || worker(&rx, &tx));
+            s.spawn(move || worker(&rx, &tx, kept));
         }
         drop(done_tx);
         drop(work_rx);
-        let result = merge_in_order(&mut agg, &done_rx, &free_tx);
+        let result = merge_in_order(&mut agg, &done_rx, &free_tx, kept);
         // Unblock the reader and the workers before the scope joins them.
         drop(free_tx);
         drop(done_rx);
@@ -123,14 +143,18 @@ fn parallel<R: Read + Send>(
     Ok(agg)
 }
 
-fn worker(rx: &Mutex<Receiver<(u64, Vec<u8>)>>, tx: &mpsc::Sender<Msg>) {
+fn worker(
+    rx: &Mutex<Receiver<(u64, Vec<u8>)>>,
+    tx: &mpsc::Sender<Msg>,
+    kept: &OnceLock<Arc<KeptGroups>>,
+) {
     loop {
         let job = match rx.lock() {
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
         let Ok((seq, chunk)) = job else { return };
-        let part = parse_chunk(&chunk, seq == 0);
+        let part = parse_chunk(&chunk, seq == 0, kept.get().cloned());
         if tx.send(Msg::Chunk(seq, Box::new(part), chunk)).is_err() {
             return;
         }
@@ -141,6 +165,7 @@ fn merge_in_order(
     agg: &mut K6Aggregator,
     done: &Receiver<Msg>,
     free: &mpsc::SyncSender<Vec<u8>>,
+    kept: &OnceLock<Arc<KeptGroups>>,
 ) -> Result<(), ParseError> {
     let mut pending: BTreeMap<u64, Msg> = BTreeMap::new();
     let mut next = 0u64;
@@ -150,6 +175,7 @@ fn merge_in_order(
             match msg {
                 Msg::Chunk(_, part, buf) => {
                     lines_before = agg.merge_partial(*part, lines_before)?;
+                    publish(agg, kept);
                     let _ = free.try_send(buf);
                     next += 1;
                 }
@@ -171,9 +197,11 @@ fn merge_in_order(
 mod tests {
     use std::io::{self, Read};
 
+    use std::sync::OnceLock;
+
     use super::super::aggregate_reader;
     use super::super::tests::generated;
-    use super::CHUNK;
+    use super::{parse_chunk, publish, Chunker, K6Aggregator, CHUNK};
 
     #[test]
     fn parallel_and_sequential_give_identical_runs() {
@@ -198,6 +226,47 @@ mod tests {
             seq.metric("http_req_duration", "count").unwrap().value,
             12_000.0
         );
+    }
+
+    #[test]
+    fn workers_drop_past_the_full_cap_exactly_as_the_merger_would() {
+        use std::fmt::Write;
+        // 10 000 distinct names over three chunks: the cap (1 000 groups) is full within the first.
+        let mut text = String::new();
+        for i in 0..10_000 {
+            let tags = format!("{{\"name\":\"item/{i}\",\"status\":\"200\"}}");
+            for metric in ["http_req_duration", "not_a_k6_metric"] {
+                let _ = writeln!(text, "{{\"metric\":\"{metric}\",\"type\":\"Point\",\"data\":{{\"time\":\"2024-08-22T04:{:02}:{:02}Z\",\"value\":{}.5,\"tags\":{tags}}}}}", i / 6000, i / 100 % 60, i % 97);
+            }
+        }
+        assert!(text.len() > 2 * CHUNK);
+        let run = |workers_drop: bool| {
+            let (mut agg, kept) = (K6Aggregator::new(), OnceLock::new());
+            let mut chunker = Chunker::new(text.as_bytes());
+            let (mut lines, mut first, mut dropped_by_workers) = (0, true, 0);
+            while let Some(c) = chunker.next(Vec::new()).unwrap() {
+                let k = if workers_drop {
+                    kept.get().cloned()
+                } else {
+                    None
+                };
+                let part = parse_chunk(&c, std::mem::take(&mut first), k);
+                dropped_by_workers += part.dropped.len();
+                lines = agg.merge_partial(part, lines).unwrap();
+                publish(&agg, &kept);
+            }
+            (agg.cap_warning(), dropped_by_workers > 0, agg.finish())
+        };
+        let (merger, workers) = (run(false), run(true));
+        assert!(
+            !merger.1 && workers.1,
+            "the second run takes the workers' path"
+        );
+        assert_eq!(merger.0, workers.0);
+        assert_eq!(merger.2, workers.2);
+        let w = workers.0.unwrap();
+        assert!(w.contains("more values of tag `name` (e.g. `item/"), "{w}");
+        assert_eq!(aggregate_reader(text.as_bytes(), 2).unwrap(), workers.2);
     }
 
     #[test]

@@ -236,6 +236,49 @@ fn escaped_names_still_count_via_serde() {
     assert_eq!(run.metric("my_trend{name:a\"b}", "max").unwrap().value, 4.0);
 }
 
+#[test]
+fn k6_layout_shortcut_equals_the_full_scanner() {
+    // One chunk either way (sums are added per chunk, so other cuts could move the mean's last bit).
+    let text = generated(1_000, 5);
+    assert!(text.len() + text.lines().count() < chunk::CHUNK);
+    // A space after each line's first brace defeats the shortcut, not the scanner.
+    let spaced: String = text
+        .lines()
+        .map(|l| match l.strip_prefix('{') {
+            Some(rest) => format!("{{ {rest}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    assert_eq!(parse_text(&text).unwrap(), parse_text(&spaced).unwrap());
+    // A line the shortcut takes (metric and tags seen before) still has its timestamp and value checked.
+    let seen = text
+        .lines()
+        .rfind(|l| l.starts_with("{\"metric\":\"http_req_duration\",\"type\":\"Point\""))
+        .unwrap();
+    let (head, tail) = seen.split_once("\"time\":\"").unwrap();
+    let tail = &tail[tail.find('"').unwrap()..];
+    let lines = text.lines().count() as u64;
+    for time in ["", "soon", "2024-08-22T04:00:00.5"] {
+        let bad = format!("{text}{head}\"time\":\"{time}{tail}\n");
+        let e = parse_text(&bad).unwrap_err();
+        assert_eq!(e.line, Some(lines + 1), "{time:?}: {e}");
+        assert!(e.to_string().contains("RFC 3339"), "{e}");
+    }
+    let (before, after) = seen.split_once("\"value\":").unwrap();
+    let after = &after[after.find(',').unwrap()..];
+    let with = |v: &str| parse_text(&format!("{text}{before}\"value\":{v}{after}\n"));
+    let count = |r: Result<Run, ParseError>| {
+        r.unwrap()
+            .metric("http_req_duration", "count")
+            .unwrap()
+            .value
+    };
+    let n = count(parse_text(&text));
+    assert_eq!(count(with("null")), n, "null is a missing sample");
+    assert_eq!(count(with("2.5e1")), n + 1.0);
+    assert!(with("01").is_err() && with("1.").is_err() && with("\"1\"").is_ok());
+}
+
 /// A k6-shaped stream of `n` requests with log-normal durations over several names and statuses,
 /// in both key orders.
 pub(crate) fn generated(n: usize, seed: u64) -> String {
