@@ -38,6 +38,13 @@ struct State {
     log: Vec<String>,
 }
 
+/// A comment as GitHub shows it, plus the `pr` it belongs to (the fake's own bookkeeping).
+fn stored_comment(id: u64, pr: u64, login: &str, body: &str) -> Value {
+    let mut c = common::github::comment(id, pr, login, body);
+    c["pr"] = json!(pr);
+    c
+}
+
 #[derive(Clone)]
 struct FakeGitHub {
     url: String,
@@ -69,10 +76,7 @@ impl FakeGitHub {
         let mut s = self.state.lock().unwrap();
         s.next_id += 1;
         let id = s.next_id;
-        s.comments.push(
-            json!({"id": id, "pr": pr, "body": body, "user": {"login": login},
-            "html_url": format!("https://github.test/o/r/pull/{pr}#issuecomment-{id}")}),
-        );
+        s.comments.push(stored_comment(id, pr, login, body));
         id
     }
 
@@ -172,8 +176,7 @@ impl FakeGitHub {
                 let n: u64 = n.parse().unwrap();
                 s.next_id += 1;
                 let id = s.next_id;
-                let c = json!({"id": id, "pr": n, "body": body["body"], "user": {"login": BOT},
-                    "html_url": format!("https://github.test/o/r/pull/{n}#issuecomment-{id}")});
+                let c = stored_comment(id, n, BOT, body["body"].as_str().unwrap_or_default());
                 s.comments.push(c.clone());
                 (201, c.to_string().into_bytes())
             }
@@ -193,7 +196,7 @@ impl FakeGitHub {
                 ok(s.comments[pos].clone())
             }
             ("GET", ["repos", "o", "r", "pulls", n]) => match s.pulls.get(&n.parse().unwrap()) {
-                Some(sha) => ok(json!({"number": n.parse::<u64>().unwrap(), "head": {"sha": sha}})),
+                Some(sha) => ok(common::github::pull(n.parse().unwrap(), sha)),
                 None => status(404, "Not Found"),
             },
             ("GET", _) => match s.files.get(path) {
