@@ -329,6 +329,21 @@ impl World {
         out
     }
 
+    /// `run.sh` in baseline mode on `files`, with `vars` besides.
+    fn baseline(&self, dir: &Path, files: &str, vars: &[(&str, &str)]) -> Output {
+        let mut all = vec![("PG_MODE", "baseline"), ("PG_FILES", files)];
+        all.extend_from_slice(vars);
+        self.run("run.sh", dir, &all)
+    }
+
+    fn assert_nothing_pushed(&self) {
+        let data = git(
+            &self.path("origin.git"),
+            &["branch", "--list", "perfgate-data"],
+        );
+        assert_eq!(data, "", "nothing was pushed");
+    }
+
     /// The snapshots on origin's `branch`, as (path, commit recorded in the snapshot).
     fn snapshots_on(&self, branch: &str) -> Vec<(String, String)> {
         let origin = self.path("origin.git");
@@ -541,15 +556,7 @@ fn baseline_mode_refuses_to_record_a_pull_request() {
     let w = World::new();
     let ws = w.checkout("pr-run", "origin/main");
     let files = k6("baseline-summary.json");
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_MODE", "baseline"),
-            ("PG_FILES", &files),
-            ("GITHUB_EVENT_NAME", "pull_request"),
-        ],
-    );
+    let out = w.baseline(&ws, &files, &[("GITHUB_EVENT_NAME", "pull_request")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not on pull_request"));
     assert!(w.snapshots_on("main").is_empty());
@@ -1236,15 +1243,10 @@ fn baseline_mode_records_by_allow_list_only() {
         ("workflow_dispatch", "refs/heads/feature"),
     ];
     for (event, git_ref) in refused {
-        let out = w.run(
-            "run.sh",
+        let out = w.baseline(
             &ws,
-            &[
-                ("PG_MODE", "baseline"),
-                ("PG_FILES", &files),
-                ("GITHUB_EVENT_NAME", event),
-                ("GITHUB_REF", git_ref),
-            ],
+            &files,
+            &[("GITHUB_EVENT_NAME", event), ("GITHUB_REF", git_ref)],
         );
         assert_eq!(
             out.status.code(),
@@ -1259,24 +1261,9 @@ fn baseline_mode_records_by_allow_list_only() {
             "{cmds:?}"
         );
     }
-    assert_eq!(
-        git(
-            &w.path("origin.git"),
-            &["branch", "--list", "perfgate-data"]
-        ),
-        "",
-        "nothing was pushed"
-    );
+    w.assert_nothing_pushed();
     // Unknown default branch: refused unless the branches are listed.
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_MODE", "baseline"),
-            ("PG_FILES", &files),
-            ("PG_DEFAULT_BRANCH", ""),
-        ],
-    );
+    let out = w.baseline(&ws, &files, &[("PG_DEFAULT_BRANCH", "")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("baseline-branches"));
 
@@ -1286,12 +1273,10 @@ fn baseline_mode_records_by_allow_list_only() {
         ("schedule", "refs/heads/main", ""),
         ("push", "refs/heads/release", "main, release"),
     ] {
-        let out = w.run(
-            "run.sh",
+        let out = w.baseline(
             &ws,
+            &files,
             &[
-                ("PG_MODE", "baseline"),
-                ("PG_FILES", &files),
                 ("GITHUB_EVENT_NAME", event),
                 ("GITHUB_REF", git_ref),
                 ("PG_BASELINE_BRANCHES", listed),
