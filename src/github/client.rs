@@ -227,7 +227,10 @@ impl GitHubApi {
                 };
                 (err, retry_after.or(exhausted.then_some(Duration::MAX)))
             }
-            octocrab::Error::Serde { .. } | octocrab::Error::Json { .. } => (
+            // A GraphQL answer with `errors` is an answer too: not retried.
+            octocrab::Error::Serde { .. }
+            | octocrab::Error::Json { .. }
+            | octocrab::Error::Graphql { .. } => (
                 ApiError::transport(format!("{UNEXPECTED}: {}", chain(e))),
                 None,
             ),
