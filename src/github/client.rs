@@ -351,15 +351,18 @@ impl GitHubApi {
     }
 }
 
-/// An error with its causes, `a: b: c`; octocrab's own Display is just "GitHub" or "Hyper".
+/// An error with its causes, `a: b: c`, leaving out a cause its parent already says (hyper's and
+/// octocrab's errors repeat their source).
 fn chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        parts.push(s.to_string());
-        cur = s.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
     }
-    parts.dedup();
     parts.join(": ")
 }
 
