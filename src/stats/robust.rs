@@ -15,11 +15,6 @@ pub const MAD_TO_SD: f64 = 1.482_602_218_505_602;
 /// Hoaglin's cut-off: a normal sample of 10 loses a value to it about once in 300 samples.
 pub const REJECT_MADS: f64 = 3.5;
 
-/// The median of finite values; `None` when there are none.
-pub fn median(v: &[f64]) -> Option<f64> {
-    super::median(v)
-}
-
 /// The scaled median absolute deviation from the median. `None` for fewer than 2 finite values.
 pub fn mad_sd(v: &[f64]) -> Option<f64> {
     if v.len() < 2 || !v.iter().all(|x| x.is_finite()) {

@@ -38,6 +38,13 @@ struct State {
     log: Vec<String>,
 }
 
+/// A comment as GitHub shows it, plus the `pr` it belongs to (the fake's own bookkeeping).
+fn stored_comment(id: u64, pr: u64, login: &str, body: &str) -> Value {
+    let mut c = common::github::comment(id, pr, login, body);
+    c["pr"] = json!(pr);
+    c
+}
+
 #[derive(Clone)]
 struct FakeGitHub {
     url: String,
@@ -69,10 +76,7 @@ impl FakeGitHub {
         let mut s = self.state.lock().unwrap();
         s.next_id += 1;
         let id = s.next_id;
-        s.comments.push(
-            json!({"id": id, "pr": pr, "body": body, "user": {"login": login},
-            "html_url": format!("https://github.test/o/r/pull/{pr}#issuecomment-{id}")}),
-        );
+        s.comments.push(stored_comment(id, pr, login, body));
         id
     }
 
@@ -172,8 +176,7 @@ impl FakeGitHub {
                 let n: u64 = n.parse().unwrap();
                 s.next_id += 1;
                 let id = s.next_id;
-                let c = json!({"id": id, "pr": n, "body": body["body"], "user": {"login": BOT},
-                    "html_url": format!("https://github.test/o/r/pull/{n}#issuecomment-{id}")});
+                let c = stored_comment(id, n, BOT, body["body"].as_str().unwrap_or_default());
                 s.comments.push(c.clone());
                 (201, c.to_string().into_bytes())
             }
@@ -193,7 +196,7 @@ impl FakeGitHub {
                 ok(s.comments[pos].clone())
             }
             ("GET", ["repos", "o", "r", "pulls", n]) => match s.pulls.get(&n.parse().unwrap()) {
-                Some(sha) => ok(json!({"number": n.parse::<u64>().unwrap(), "head": {"sha": sha}})),
+                Some(sha) => ok(common::github::pull(n.parse().unwrap(), sha)),
                 None => status(404, "Not Found"),
             },
             ("GET", _) => match s.files.get(path) {
@@ -324,6 +327,21 @@ impl World {
             assert!(!String::from_utf8_lossy(s).contains(TOKEN), "token leaked");
         }
         out
+    }
+
+    /// `run.sh` in baseline mode on `files`, with `vars` besides.
+    fn baseline(&self, dir: &Path, files: &str, vars: &[(&str, &str)]) -> Output {
+        let mut all = vec![("PG_MODE", "baseline"), ("PG_FILES", files)];
+        all.extend_from_slice(vars);
+        self.run("run.sh", dir, &all)
+    }
+
+    fn assert_nothing_pushed(&self) {
+        let data = git(
+            &self.path("origin.git"),
+            &["branch", "--list", "perfgate-data"],
+        );
+        assert_eq!(data, "", "nothing was pushed");
     }
 
     /// The snapshots on origin's `branch`, as (path, commit recorded in the snapshot).
@@ -538,15 +556,7 @@ fn baseline_mode_refuses_to_record_a_pull_request() {
     let w = World::new();
     let ws = w.checkout("pr-run", "origin/main");
     let files = k6("baseline-summary.json");
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_MODE", "baseline"),
-            ("PG_FILES", &files),
-            ("GITHUB_EVENT_NAME", "pull_request"),
-        ],
-    );
+    let out = w.baseline(&ws, &files, &[("GITHUB_EVENT_NAME", "pull_request")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not on pull_request"));
     assert!(w.snapshots_on("main").is_empty());
@@ -1233,15 +1243,10 @@ fn baseline_mode_records_by_allow_list_only() {
         ("workflow_dispatch", "refs/heads/feature"),
     ];
     for (event, git_ref) in refused {
-        let out = w.run(
-            "run.sh",
+        let out = w.baseline(
             &ws,
-            &[
-                ("PG_MODE", "baseline"),
-                ("PG_FILES", &files),
-                ("GITHUB_EVENT_NAME", event),
-                ("GITHUB_REF", git_ref),
-            ],
+            &files,
+            &[("GITHUB_EVENT_NAME", event), ("GITHUB_REF", git_ref)],
         );
         assert_eq!(
             out.status.code(),
@@ -1256,24 +1261,9 @@ fn baseline_mode_records_by_allow_list_only() {
             "{cmds:?}"
         );
     }
-    assert_eq!(
-        git(
-            &w.path("origin.git"),
-            &["branch", "--list", "perfgate-data"]
-        ),
-        "",
-        "nothing was pushed"
-    );
+    w.assert_nothing_pushed();
     // Unknown default branch: refused unless the branches are listed.
-    let out = w.run(
-        "run.sh",
-        &ws,
-        &[
-            ("PG_MODE", "baseline"),
-            ("PG_FILES", &files),
-            ("PG_DEFAULT_BRANCH", ""),
-        ],
-    );
+    let out = w.baseline(&ws, &files, &[("PG_DEFAULT_BRANCH", "")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("baseline-branches"));
 
@@ -1283,12 +1273,10 @@ fn baseline_mode_records_by_allow_list_only() {
         ("schedule", "refs/heads/main", ""),
         ("push", "refs/heads/release", "main, release"),
     ] {
-        let out = w.run(
-            "run.sh",
+        let out = w.baseline(
             &ws,
+            &files,
             &[
-                ("PG_MODE", "baseline"),
-                ("PG_FILES", &files),
                 ("GITHUB_EVENT_NAME", event),
                 ("GITHUB_REF", git_ref),
                 ("PG_BASELINE_BRANCHES", listed),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{fixture, perfgate};
 use perfgate::github::client::GitHubApi;
-use perfgate::github::comment::{self, upsert, Action, ApiError, Outcome};
+use perfgate::github::comment::{self, upsert, Action, ApiError, CommentStore, Outcome};
 use perfgate::github::Token;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
@@ -36,10 +36,10 @@ impl Fake {
         let mut n = self.next_id.lock().unwrap();
         *n += 1;
         let id = 1000 + *n;
-        self.comments.lock().unwrap().push(json!({
-            "id": id, "body": body, "user": {"login": login, "type": "Bot"},
-            "html_url": format!("https://github.test/o/r/pull/5#issuecomment-{id}"),
-        }));
+        self.comments
+            .lock()
+            .unwrap()
+            .push(common::github::comment(id, 5, login, body));
         id
     }
 
@@ -91,6 +91,10 @@ impl Respond for Fake {
                 }
                 r
             }
+            // GitHub documents POST on a PR's comments (create) and PATCH on one comment (update).
+            "POST" if !path.ends_with("/comments") => {
+                ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}))
+            }
             "POST" => {
                 let id = self.seed(BOT, body["body"].as_str().unwrap());
                 let c = self
@@ -128,7 +132,7 @@ async fn mount_identity(server: &MockServer, prefix: &str) {
     if prefix.is_empty() {
         Mock::given(method("GET"))
             .and(path("/user"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": BOT})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(common::github::user(BOT)))
             .mount(server)
             .await;
         return;
@@ -162,9 +166,7 @@ struct Env {
 async fn mount_fake(server: &MockServer, fake: &Fake) {
     Mock::given(method("GET"))
         .and(path_regex(r"^(/api/v3)?/repos/o/r/pulls/5$"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"number": 5, "head": {"sha": HEAD}})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::github::pull(5, HEAD)))
         .mount(server)
         .await;
     Mock::given(path_regex(r"^/repos/o/r/issues/(5/comments|comments/\d+)$"))
@@ -509,9 +511,7 @@ async fn stored_verdict_is_posted_by_the_comment_command() {
     .unwrap();
     Mock::given(method("GET"))
         .and(path("/repos/o/r/pulls/5"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"number": 5, "head": {"sha": "0123456789abcdef0123456789abcdef01234567"}}),
-        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::github::pull(5, HEAD)))
         .mount(&env.server)
         .await;
     let comment = [
@@ -899,4 +899,70 @@ async fn a_long_retry_after_gives_up_at_once_with_a_warning() {
     assert_eq!(outcome.unwrap_err().status, Some(429));
     assert!(waits.is_empty(), "{waits:?}");
     assert_eq!(methods(&env).await, ["GET", "GET"]);
+}
+
+/// octocrab's client on the fake GitHub, as perfgate builds it.
+fn octocrab_on(env: &Env) -> octocrab::Octocrab {
+    let token = Token::new(TOKEN.to_string()).unwrap();
+    perfgate::github::client::octocrab(&env.server.uri(), &token).unwrap()
+}
+
+/// Why perfgate updates through `Octocrab::patch` rather than `update_comment`: octocrab's sends POST,
+/// where GitHub documents `PATCH /repos/{owner}/{repo}/issues/comments/{id}`; a POST is also what
+/// perfgate never re-sends, so an update through it could not be retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn octocrabs_update_comment_posts_where_github_documents_patch() {
+    let env = Env::new().await;
+    let mine = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
+    let gh = octocrab_on(&env);
+    let sent = gh.issues("o", "r").update_comment(mine.into(), "new").await;
+    assert!(sent.is_err(), "the documented API has no POST there");
+    assert_eq!(
+        env.writes().await,
+        vec![format!("POST /repos/o/r/issues/comments/{mine}")]
+    );
+    assert!(env.fake.bodies()[0].1.ends_with("old"));
+
+    env.reset_log().await;
+    let (updated, _) = with_api(&env, move |api| api.update(mine, "new")).await;
+    updated.unwrap();
+    assert_eq!(
+        env.writes().await,
+        vec![format!("PATCH /repos/o/r/issues/comments/{mine}")]
+    );
+    assert_eq!(env.fake.bodies()[0].1, "new");
+}
+
+/// Why perfgate reads comments into its own model (through octocrab's `get` and `Page`): GitHub's
+/// schema makes an issue comment's `user` nullable (`null | simple-user`: a deleted account), and
+/// octocrab's `models::issues::Comment` requires it, so one such comment fails the whole listing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn octocrabs_comment_model_fails_a_listing_with_a_deleted_account() {
+    let env = Env::new().await;
+    env.fake.seed("alice", "Nice PR!");
+    let mine = env.fake.seed(BOT, "<!-- perfgate:v1 key=default -->\nold");
+    let gh = octocrab_on(&env);
+    let issues = gh.issues("o", "r");
+    let list = || issues.list_comments(5).per_page(100).send();
+    assert_eq!(
+        list().await.unwrap().items.len(),
+        2,
+        "GitHub-shaped comments read"
+    );
+    env.fake.comments.lock().unwrap()[0]["user"] = Value::Null;
+    let err = list().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            octocrab::Error::Serde { .. } | octocrab::Error::Json { .. }
+        ),
+        "{err:?}"
+    );
+
+    let (outcome, _) = upsert_recording_waits(&env).await;
+    assert_eq!(outcome.unwrap().action, Action::Updated);
+    assert_eq!(
+        env.writes().await,
+        vec![format!("PATCH /repos/o/r/issues/comments/{mine}")]
+    );
 }

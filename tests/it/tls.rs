@@ -135,17 +135,12 @@ fn a_ca_only_in_the_system_store_is_trusted_by_prometheus_and_github_calls() {
         r#"{"number":5,"pull_request":{"number":5,"head":{"sha":"0123456789abcdef0123456789abcdef01234567"}}}"#,
     )
     .unwrap();
-    // `Some(ca)`: the system store is that CA alone; `None`: a store without it.
-    let run = |ca: Option<&Path>| -> (String, String) {
-        let store = ca.map_or(dir.path().join("empty-dir"), Path::to_path_buf);
+    // The system store is the certificates of the file `store` alone.
+    let run = |store: &str| -> (String, String) {
         let with_store = |cmd: &mut Command| {
             cmd.current_dir(dir.path())
-                .env("SSL_CERT_FILE", &store)
+                .env("SSL_CERT_FILE", dir.path().join(store))
                 .env("SSL_CERT_DIR", dir.path().join("no-such-dir"));
-            if ca.is_none() {
-                // A store holding only an unrelated certificate (the server's own is no CA).
-                cmd.env("SSL_CERT_FILE", dir.path().join("srv.pem"));
-            }
         };
         let mut pull = perfgate();
         with_store(&mut pull);
@@ -176,7 +171,7 @@ fn a_ca_only_in_the_system_store_is_trusted_by_prometheus_and_github_calls() {
             String::from_utf8_lossy(&comment.stderr).into_owned(),
         )
     };
-    let (pull, github) = run(Some(&dir.path().join("ca.pem")));
+    let (pull, github) = run("ca.pem");
     for err in [&pull, &github] {
         assert!(!err.is_empty(), "an HTML page is no API answer");
         assert!(
@@ -184,11 +179,23 @@ fn a_ca_only_in_the_system_store_is_trusted_by_prometheus_and_github_calls() {
             "the CA in the system store must be trusted: {err}"
         );
     }
-    let (pull, github) = run(None);
+    // A store holding only an unrelated certificate (the server's own is no CA).
+    let (pull, github) = run("srv.pem");
     for err in [&pull, &github] {
         assert!(
             err.to_lowercase().contains("certificate"),
             "a CA outside the store must be refused: {err}"
         );
+    }
+    // An empty store: both clients fall back to the bundled roots (which do not hold the test CA) and
+    // refuse the server for its unknown issuer, rather than failing to set up TLS at all.
+    std::fs::write(dir.path().join("empty.pem"), "").unwrap();
+    let (pull, github) = run("empty.pem");
+    for err in [&pull, &github] {
+        assert!(
+            err.contains("UnknownIssuer"),
+            "bundled roots in use, the test CA not among them: {err}"
+        );
+        assert!(!err.contains("CA certificates found"), "{err}");
     }
 }

@@ -73,6 +73,7 @@ pub fn fixture(rel: &str) -> PathBuf {
 }
 
 mod corpus;
+pub mod github;
 
 pub use corpus::{file as corpus_file, files as corpus_files};
 
