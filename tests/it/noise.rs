@@ -295,7 +295,13 @@ fn mitata_noise_fails_only_on_the_join_mean() {
         .iter()
         .map(|f| f.split(':').next().unwrap())
         .collect();
-    assert_eq!(split, ["baseline runs [2, 3, 6]"], "mitata 3 vs 3");
+    // With issue 23's outlier-run rule merged, the split whose baseline is runs 1, 2, 3 fails too (the
+    // same join mean); listed, not hidden, until join's between-run spread is measured.
+    assert_eq!(
+        split,
+        ["baseline runs [1, 2, 3]", "baseline runs [2, 3, 6]"],
+        "mitata 3 vs 3"
+    );
     for f in &failures {
         assert_eq!(f.matches("method").count(), 1, "one row: {f}");
         assert!(f.contains("\\\"join\\\" \\\"mean\\\""), "{f}");
