@@ -90,15 +90,28 @@ impl InputFormat for BenchmarkDotNetInput {
                     }
                 }
             }
-            if let Some(bytes) = json::number(
-                b.get("Memory")
-                    .and_then(|m| m.get("BytesAllocatedPerOperation")),
-            ) {
+            let memory = b.get("Memory");
+            if let Some(bytes) =
+                json::number(memory.and_then(|m| m.get("BytesAllocatedPerOperation")))
+            {
                 run.insert(
                     name,
                     "allocated",
                     Metric::new(bytes, Unit::Bytes, Direction::LowerIsBetter),
                 );
+            }
+            // Totals over however many operations the pilot stage chose, so reported, not gated
+            // (Bencher's names).
+            for (key, metric) in [
+                ("Gen0Collections", "gen0-collects"),
+                ("Gen1Collections", "gen1-collects"),
+                ("Gen2Collections", "gen2-collects"),
+                ("TotalOperations", "total-operations"),
+            ] {
+                if let Some(v) = json::number(memory.and_then(|m| m.get(key))) {
+                    let count = Metric::new(v, Unit::Count, Direction::LowerIsBetter);
+                    run.insert(name, metric, count.informational());
+                }
             }
         }
         Ok(run)
@@ -239,6 +252,10 @@ mod tests {
                 match b.pointer("/Memory/BytesAllocatedPerOperation") {
                     Some(v) => assert_eq!(m["allocated"].value, v.as_f64().unwrap()),
                     None => assert!(!m.contains_key("allocated")),
+                }
+                if let Some(g0) = b.pointer("/Memory/Gen0Collections") {
+                    assert_eq!(m["gen0-collects"].value, g0.as_f64().unwrap());
+                    assert!(!m["gen0-collects"].gated && !m["total-operations"].gated);
                 }
             }
         }
