@@ -11,7 +11,7 @@ use crate::escape;
 use crate::evidence::Outcome;
 use crate::report::{
     budget_limit, change_text, headline, is_notable, is_unverified, not_gated_reason, plain_table,
-    reason, severity_label, summary_line, value, write_table, RenderOptions, Renderer,
+    plural, reason, severity_label, summary_line, value, write_table, RenderOptions, Renderer,
     ESTIMATE_LEGEND, UNVERIFIED_FOOTNOTE,
 };
 use crate::severity::Severity;
@@ -64,12 +64,11 @@ pub fn header(verdict: &Verdict) -> String {
         }
         None => s.push_str(" · no baseline"),
     }
-    let files = verdict.current.files.len();
     s.push_str(&format!(
-        " · {files} file{} · {} benchmarks · {} metrics",
-        if files == 1 { "" } else { "s" },
-        verdict.current.benchmarks,
-        verdict.current.metrics
+        " · {} · {} · {}",
+        plural(verdict.current.files.len(), "file"),
+        plural(verdict.current.benchmarks, "benchmark"),
+        plural(verdict.current.metrics, "metric")
     ));
     s
 }
