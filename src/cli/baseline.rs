@@ -8,7 +8,7 @@ use perfgate::error::{Error, Result};
 use perfgate::github::{Context, RunInfo};
 use perfgate::input;
 use perfgate::policy::{Pattern, Policy};
-use perfgate::report;
+use perfgate::report::{self, plural};
 use perfgate::severity::Severity;
 
 use super::args::{BaselineCommand, HistoryArgs, HistoryFormat, ListFormat};
@@ -43,13 +43,12 @@ pub fn run(cmd: &BaselineCommand, store: &Store, out: &mut dyn Write) -> Result<
             };
             writeln!(
                 out,
-                "created baseline `{}` ({}): {} file{}, {} benchmarks, {} metrics{}",
+                "created baseline `{}` ({}): {}, {}, {}{}",
                 name,
                 path.display(),
-                files.len(),
-                if files.len() == 1 { "" } else { "s" },
-                snapshot.run.benchmarks.len(),
-                snapshot.run.metric_count(),
+                plural(files.len(), "file"),
+                plural(snapshot.run.benchmarks.len(), "benchmark"),
+                plural(snapshot.run.metric_count(), "metric"),
                 snapshot
                     .short_commit()
                     .map(|c| format!(", commit {c}"))

@@ -5,6 +5,7 @@ use std::io::Write;
 use perfgate::error::Result;
 use perfgate::prom::pull::{PullOptions, TrendUnit};
 use perfgate::prom::push::PushOptions;
+use perfgate::report::plural;
 
 use super::args::{PullArgs, PushArgs};
 use super::{stdout_err, EXIT_PASS};
@@ -39,10 +40,10 @@ pub fn pull(args: &PullArgs, out: &mut dyn Write) -> Result<u8> {
     }
     writeln!(
         out,
-        "wrote {}: {} benchmarks, {} metrics from {} series",
+        "wrote {}: {}, {} from {} series",
         args.output.display(),
-        pulled.benchmarks,
-        pulled.metrics,
+        plural(pulled.benchmarks, "benchmark"),
+        plural(pulled.metrics, "metric"),
         pulled.series
     )
     .map_err(stdout_err)?;

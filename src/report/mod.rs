@@ -437,8 +437,8 @@ impl<'a> Sections<'a> {
     }
 }
 
-/// `1 metric`, `3 metrics`: a count and its word.
-pub(crate) fn plural(n: usize, word: &str) -> String {
+/// `1 metric`, `3 metrics`: a count and its word (the command line's messages use it too).
+pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
