@@ -1,6 +1,7 @@
 //! Pairs every metric of the current run with its baseline and grades the change.
 
 pub mod approximate;
+pub mod whole_run;
 
 pub use crate::comparison::{Comparison, Kind, Reason};
 use crate::error::Result;
@@ -45,6 +46,7 @@ impl<'a> Context<'a> {
 pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<Comparison>> {
     let mut out = Vec::new();
     let suite = suite_variances(baseline, current, ctx.policy);
+    let factors = whole_run::factors(current, ctx);
     for (bench_name, bench) in &current.benchmarks {
         for (metric_name, cur) in &bench.metrics {
             let mp = ctx.policy.for_metric(bench_name, metric_name);
@@ -65,7 +67,8 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
                         continue;
                     };
                     let history = ctx.history_of(bench_name, metric_name, &cur.unit);
-                    grade_pair(
+                    let prior = suite_prior(&suite, bench_name, metric_name);
+                    let row = grade_pair(
                         bench_name,
                         metric_name,
                         &base,
@@ -73,8 +76,17 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
                         &mp,
                         ctx.policy,
                         &history,
-                        suite_prior(&suite, bench_name, metric_name),
-                    )
+                        prior,
+                    );
+                    match factors.get(bench_name.as_str()) {
+                        Some(f)
+                            if whole_run::row_series(bench_name, metric_name, cur, ctx)
+                                .is_some() =>
+                        {
+                            beyond_run_factor(row, f, &base, cur, &history, &mp, ctx.policy)
+                        }
+                        _ => row,
+                    }
                 }
                 None => one_sided(bench_name, metric_name, cur, &mp, None, Severity::New),
             };
@@ -98,6 +110,70 @@ pub fn compare(baseline: &Run, current: &Run, ctx: &Context<'_>) -> Result<Vec<C
     }
     sort_worst_first(&mut out);
     Ok(out)
+}
+
+/// Regrades a history row on its change beyond its runs' factors ([`whole_run`]); the row keeps its
+/// own values and change, and says so when the whole run's shift is what moved it.
+fn beyond_run_factor(
+    row: Comparison,
+    f: &whole_run::RunFactors,
+    base: &Metric,
+    cur: &Metric,
+    history: &[Metric],
+    mp: &MetricPolicy,
+    policy: &Policy,
+) -> Comparison {
+    let judged_by_history = |r: &Comparison| {
+        r.evidence.as_ref().map(|e| e.method) == Some(evidence::Method::PredictionInterval)
+    };
+    if !judged_by_history(&row) || history.len() != f.snapshots.len() {
+        return row;
+    }
+    let direction = mp.direction.unwrap_or(cur.direction);
+    let last = f.snapshots.last().copied().unwrap_or(0.0);
+    let adj_history: Vec<Metric> = history
+        .iter()
+        .zip(&f.snapshots)
+        .map(|(m, s)| whole_run::adjusted(m, *s, direction))
+        .collect();
+    let adj = grade_pair(
+        &row.benchmark,
+        &row.metric,
+        &whole_run::adjusted(base, last, direction),
+        &whole_run::adjusted(cur, f.current, direction),
+        mp,
+        policy,
+        &adj_history,
+        None,
+    );
+    if !judged_by_history(&adj) {
+        return row;
+    }
+    let moved_by_run = row.severity.is_regression() && !adj.severity.is_regression();
+    // A whole run that moved beyond the medium band warns: it does not fail the gate, but it is shown.
+    let severity =
+        if moved_by_run && f.shift_pct > mp.bands.medium && row.severity >= Severity::Medium {
+            Severity::Medium
+        } else {
+            adj.severity
+        };
+    Comparison {
+        severity,
+        reason: if moved_by_run {
+            Some(Reason::WholeRun {
+                shift_pct: f.shift_pct,
+                p_value: f.p_value,
+                snapshots: f.n,
+                outlier_snapshots: f.outliers,
+                benchmarks: f.benchmarks,
+                own_pct: adj.evidence.as_ref().and_then(|e| e.estimate_pct),
+            })
+        } else {
+            adj.reason
+        },
+        evidence: adj.evidence,
+        ..row
+    }
 }
 
 fn one_sided(

@@ -90,6 +90,19 @@ pub enum Reason {
     },
     /// Significant alone, not after the family-wise correction (Benjamini–Hochberg) over the rows that moved.
     FamilyWise { gated_rows: usize, adjusted_p: f64 },
+    /// One run per side with history: the whole run moved (every benchmark by one factor, as a noisy
+    /// neighbour slows a run), which one run cannot tell from a change; the row is judged on its own
+    /// change beyond the run's (`own_pct`). `p_value` is the shift's, with the history's rate of outlier
+    /// runs (`outlier_snapshots` of `snapshots`) in it.
+    WholeRun {
+        shift_pct: f64,
+        p_value: f64,
+        snapshots: usize,
+        outlier_snapshots: usize,
+        benchmarks: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        own_pct: Option<f64>,
+    },
     /// Merged from several workers' summaries: the true value lies between `low` and `high`.
     Approximate {
         workers: usize,
@@ -160,6 +173,14 @@ pub(crate) mod tests {
                 gated_rows: 4,
                 adjusted_p: 0.03,
             },
+            Reason::WholeRun {
+                shift_pct: 29.5,
+                p_value: 0.045,
+                snapshots: 10,
+                outlier_snapshots: 0,
+                benchmarks: 19,
+                own_pct: Some(0.4),
+            },
             Reason::Approximate {
                 workers: 2,
                 low: 6.833075,
@@ -196,6 +217,7 @@ pub(crate) mod tests {
             Reason::CountingNoise { .. } => "counting_noise",
             Reason::FailedCounts { .. } => "failed_counts",
             Reason::FamilyWise { .. } => "family_wise",
+            Reason::WholeRun { .. } => "whole_run",
             Reason::Approximate { .. } => "approximate",
         }
     }
@@ -204,7 +226,7 @@ pub(crate) mod tests {
     fn every_reason_round_trips_through_json_as_a_tagged_object() {
         let reasons = one_of_each();
         let tags: std::collections::BTreeSet<&str> = reasons.iter().map(tag).collect();
-        assert_eq!(tags.len(), 13, "one reason of each kind");
+        assert_eq!(tags.len(), 14, "one reason of each kind");
         for r in &reasons {
             let json = serde_json::to_value(r).unwrap();
             assert_eq!(json["kind"], tag(r), "{json}");
@@ -224,7 +246,7 @@ pub(crate) mod tests {
             serde_json::to_string(&r).unwrap(),
             r#"{"kind":"budget_exceeded","value":38.87851,"limit":30.0,"breaks":"fail_above"}"#
         );
-        let nested = &one_of_each()[12];
+        let nested = &one_of_each()[13];
         assert_eq!(
             serde_json::to_string(nested).unwrap(),
             r#"{"kind":"approximate","workers":2,"low":6.833075,"high":8.235653200000002,"also":{"kind":"below_materiality","change":1.4025782000000016,"floor":5.0}}"#

@@ -150,6 +150,21 @@ pub fn sentence(reason: &Reason, c: &Comparison) -> String {
             "significant alone, not after Benjamini–Hochberg over {gated_rows} rows that moved ({})",
             p_text("adjusted p", *adjusted_p)
         ),
+        Reason::WholeRun {
+            shift_pct,
+            p_value,
+            snapshots,
+            outlier_snapshots,
+            benchmarks,
+            own_pct,
+        } => {
+            let own = own_pct.map_or(String::new(), |o| format!("; its own change: {}", pct(o)));
+            format!(
+                "the whole run moved {} (median of {benchmarks} other benchmarks), as a noisy neighbour moves every row; one run per side cannot tell that from a change ({} with {outlier_snapshots} of {snapshots} snapshots such a run){own}",
+                pct(*shift_pct),
+                p_text("p", *p_value)
+            )
+        }
         Reason::Approximate {
             workers,
             low,
@@ -254,6 +269,7 @@ mod tests {
             ("rate", Unit::PerSecond, Higher, "1203 → 1130 events: counting noise explains it (p = 0.070)"),
             ("error_rate", Unit::Ratio, Lower, "0 of 1203 → 30 of 1200 failed (+2.50 points, Fisher exact p < 0.001)"),
             ("p95", Unit::Milliseconds, Lower, "significant alone, not after Benjamini–Hochberg over 4 rows that moved (adjusted p = 0.030)"),
+            ("p95", Unit::Milliseconds, Lower, "the whole run moved +29.5 % (median of 19 other benchmarks), as a noisy neighbour moves every row; one run per side cannot tell that from a change (p = 0.045 with 0 of 10 snapshots such a run); its own change: +0.4 %"),
             ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; the true value lies between 6.833 and 8.236 ms (shown: the worse bound); not gated; a change of 1.40 ms is below the load-test materiality floor of 5.00 ms"),
             ("p90", Unit::Milliseconds, Lower, "approximate: merged from 2 worker summaries; even the best case (37.38 ms) is +73.6 % worse, so it is gated"),
         ];
