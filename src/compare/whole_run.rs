@@ -204,3 +204,49 @@ pub fn adjusted(m: &Metric, f: f64, direction: Direction) -> Metric {
     m.ci_high = m.ci_high.map(|v| v * k);
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compare::{compare, Context, Reason};
+    use crate::model::{Direction, Metric, Run, Unit};
+    use crate::policy::Policy;
+    use crate::severity::Severity;
+
+    /// Eight benchmarks, each run's value 100 ms × a small per-benchmark jitter × `factor(b)`.
+    fn run(seed: u64, factor: impl Fn(usize) -> f64) -> Run {
+        let mut rng = crate::stats::test_util::Lcg(seed);
+        let mut run = Run::default();
+        for b in 0..8 {
+            let v = 100.0 * (0.02 * rng.normal()).exp() * factor(b);
+            run.insert(
+                &format!("b{b}"),
+                "median",
+                Metric::new(v, Unit::Milliseconds, Direction::LowerIsBetter),
+            );
+        }
+        run
+    }
+
+    #[test]
+    fn a_whole_run_slowed_warns_and_one_slowed_benchmark_fails() {
+        let policy = Policy::default();
+        let history: Vec<Run> = (0..10).map(|i| run(i + 1, |_| 1.0)).collect();
+        let ctx = Context {
+            policy: &policy,
+            history: &history,
+        };
+        let base = history.last().unwrap();
+        let rows = compare(base, &run(99, |_| 1.3), &ctx).unwrap();
+        for r in &rows {
+            assert_eq!(r.severity, Severity::Medium, "{r:?}");
+            assert!(matches!(r.reason, Some(Reason::WholeRun { .. })), "{r:?}");
+        }
+        let rows = compare(base, &run(99, |b| if b == 0 { 1.3 } else { 1.0 }), &ctx).unwrap();
+        let b0 = rows.iter().find(|r| r.benchmark == "b0").unwrap();
+        assert!(b0.severity >= Severity::High, "{b0:?}");
+        assert!(rows
+            .iter()
+            .filter(|r| r.benchmark != "b0")
+            .all(|r| !r.severity.is_regression()));
+    }
+}
