@@ -130,19 +130,23 @@ pub fn segments(len: usize, points: &[ChangePoint]) -> Vec<Range<usize>> {
 /// moves each to its best single split between its neighbours, until nothing changes. Returns the
 /// p-values.
 fn refine(values: &[f64], cuts: &mut Vec<usize>, alpha: f64) -> Vec<f64> {
+    // (best split, its p-value, whether the test could reach `alpha` there at all)
     let test = |cuts: &[usize], i: usize| {
         let (lo, hi) = neighbours(values.len(), cuts, i);
         match best_split(&values[lo..hi], alpha, Shape::Step) {
-            Some(Split { start, p, .. }) => (lo + start, p),
-            None => (cuts[i], 1.0),
+            Some(Split { start, p, .. }) => (lo + start, p, can_reach(hi - lo, start, alpha)),
+            None => (cuts[i], 1.0, true),
         }
     };
     for _ in 0..MAX_REFINE_ROUNDS {
-        let tests: Vec<(usize, f64)> = (0..cuts.len()).map(|i| test(cuts, i)).collect();
+        let tests: Vec<(usize, f64, bool)> = (0..cuts.len()).map(|i| test(cuts, i)).collect();
+        // A cut the test cannot judge between its neighbours (too few values either side for any
+        // arrangement to reach `alpha`) stays: its discovery, in a longer segment, was significant. Else a
+        // large step between two short segments would go and leave the drift around it.
         let weakest = tests
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.1 > alpha)
+            .filter(|(_, t)| t.1 > alpha && t.2)
             .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(b.0.cmp(&a.0)));
         if let Some((i, _)) = weakest {
             cuts.remove(i);
@@ -157,6 +161,21 @@ fn refine(values: &[f64], cuts: &mut Vec<usize>, alpha: f64) -> Vec<f64> {
         *cuts = moved;
     }
     (0..cuts.len()).map(|i| test(cuts, i).1).collect()
+}
+
+/// Whether a split of `n` values after `k` can be significant at `alpha`: its smallest permutation p-value
+/// is 2 / C(n, k) (the k values in a block at either end score alike).
+fn can_reach(n: usize, k: usize, alpha: f64) -> bool {
+    let k = k.min(n - k);
+    // C(n, k) by the product formula, stopping once it is large enough.
+    let mut c = 1.0f64;
+    for j in 0..k {
+        c = c * (n - j) as f64 / (j + 1) as f64;
+        if 2.0 / c <= alpha {
+            return true;
+        }
+    }
+    2.0 / c <= alpha
 }
 
 fn neighbours(len: usize, cuts: &[usize], i: usize) -> (usize, usize) {
