@@ -325,7 +325,7 @@ fn local_sigma(values: &[f64]) -> f64 {
 /// series' outliers lie.
 fn locate(values: &[f64], clean: &[f64], cuts: &mut [usize]) {
     let sigma = local_sigma(values);
-    if !(sigma > 0.0) {
+    if sigma.is_nan() || sigma <= 0.0 {
         return;
     }
     // Share of the spikes that were high, with one pseudo-count each way (½ when there were none).
