@@ -16,6 +16,12 @@
 //! 4. A significant split is kept and both halves are searched again; then every change point is tested
 //!    again between its neighbours (dropping the weakest until all are significant, and moving each to its
 //!    best split there), as Otava re-checks its points.
+//! 5. Each change point is then placed, within [`LOCATE_WITHIN`] snapshots, where a step fits the raw
+//!    values best under normal noise with outliers (maximum likelihood, each value's cost capped at
+//!    [`OUTLIER_CAP`] robust standard deviations). Despiking can flatten the first values of a new level or
+//!    the last of the old one when noise is a quarter of the step; the raw values do not lie about where
+//!    the step is. Outliers count as more likely on the side where the series' own spikes lie (slow runs
+//!    for timings), so a slow run just before a step of its size is read as an outlier, not as the step.
 //!
 //! No segment is shorter than [`MIN_SEGMENT`]: one outlier snapshot can never become a segment of its own.
 
@@ -34,11 +40,18 @@ const MAX_SHUFFLES: usize = 4999;
 /// Rounds of re-testing the change points between their neighbours; it settles in one or two.
 const MAX_REFINE_ROUNDS: usize = 8;
 
+/// How far (snapshots) the final placement may move a change point from where the test put it.
+const LOCATE_WITHIN: usize = 3;
+
+/// Robust standard deviations beyond which a value costs as an outlier does, wherever it lands.
+const OUTLIER_CAP: f64 = 2.5;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChangePoint {
     /// Index of the first value of the new segment.
     pub index: usize,
-    /// Permutation p-value of the split, tested between the neighbouring change points.
+    /// Permutation p-value of the split, tested between the neighbouring change points (at the test's
+    /// best split, which the final placement may have moved by up to 3 snapshots).
     pub p_value: f64,
     /// Median of the new segment minus the median of the previous one, in the units passed (for `ln`
     /// values, the log of the ratio of the segments' medians).
@@ -81,6 +94,7 @@ pub fn change_points(values: &[f64], alpha: f64) -> Vec<ChangePoint> {
     }
     cuts.sort_unstable();
     let p_values = refine(&clean, &mut cuts, alpha);
+    locate(values, &clean, &mut cuts);
     cuts.iter()
         .zip(p_values)
         .enumerate()
@@ -116,19 +130,23 @@ pub fn segments(len: usize, points: &[ChangePoint]) -> Vec<Range<usize>> {
 /// moves each to its best single split between its neighbours, until nothing changes. Returns the
 /// p-values.
 fn refine(values: &[f64], cuts: &mut Vec<usize>, alpha: f64) -> Vec<f64> {
+    // (best split, its p-value, whether the test could reach `alpha` there at all)
     let test = |cuts: &[usize], i: usize| {
         let (lo, hi) = neighbours(values.len(), cuts, i);
         match best_split(&values[lo..hi], alpha, Shape::Step) {
-            Some(Split { start, p, .. }) => (lo + start, p),
-            None => (cuts[i], 1.0),
+            Some(Split { start, p, .. }) => (lo + start, p, can_reach(hi - lo, start, alpha)),
+            None => (cuts[i], 1.0, true),
         }
     };
     for _ in 0..MAX_REFINE_ROUNDS {
-        let tests: Vec<(usize, f64)> = (0..cuts.len()).map(|i| test(cuts, i)).collect();
+        let tests: Vec<(usize, f64, bool)> = (0..cuts.len()).map(|i| test(cuts, i)).collect();
+        // A cut the test cannot judge between its neighbours (too few values either side for any
+        // arrangement to reach `alpha`) stays: its discovery, in a longer segment, was significant. Else a
+        // large step between two short segments would go and leave the drift around it.
         let weakest = tests
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.1 > alpha)
+            .filter(|(_, t)| t.1 > alpha && t.2)
             .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(b.0.cmp(&a.0)));
         if let Some((i, _)) = weakest {
             cuts.remove(i);
@@ -143,6 +161,21 @@ fn refine(values: &[f64], cuts: &mut Vec<usize>, alpha: f64) -> Vec<f64> {
         *cuts = moved;
     }
     (0..cuts.len()).map(|i| test(cuts, i).1).collect()
+}
+
+/// Whether a split of `n` values after `k` can be significant at `alpha`: its smallest permutation p-value
+/// is 2 / C(n, k) (the k values in a block at either end score alike).
+fn can_reach(n: usize, k: usize, alpha: f64) -> bool {
+    let k = k.min(n - k);
+    // C(n, k) by the product formula, stopping once it is large enough.
+    let mut c = 1.0f64;
+    for j in 0..k {
+        c = c * (n - j) as f64 / (j + 1) as f64;
+        if 2.0 / c <= alpha {
+            return true;
+        }
+    }
+    2.0 / c <= alpha
 }
 
 fn neighbours(len: usize, cuts: &[usize], i: usize) -> (usize, usize) {
@@ -249,9 +282,7 @@ fn max_contrast(x: &[f64], prefix: &mut [f64], shape: Shape) -> (usize, usize, f
 /// there, nothing is replaced.
 fn despiked(values: &[f64]) -> Vec<f64> {
     let n = values.len();
-    let diffs: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-    // median |x_{i+1} − x_i| of normal noise is 0.6745 · √2 · σ.
-    let sigma = median_of(&diffs) / (0.674_489_75 * std::f64::consts::SQRT_2);
+    let sigma = local_sigma(values);
     if sigma.is_nan() || sigma <= 0.0 {
         return values.to_vec();
     }
@@ -279,6 +310,70 @@ fn despiked(values: &[f64]) -> Vec<f64> {
             level[j] = median_of(&x[window(j)]);
         }
     }
+}
+
+/// Robust standard deviation of the noise from successive differences, which a step moves only once.
+fn local_sigma(values: &[f64]) -> f64 {
+    let diffs: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    // median |x_{i+1} − x_i| of normal noise is 0.6745 · √2 · σ.
+    median_of(&diffs) / (0.674_489_75 * std::f64::consts::SQRT_2)
+}
+
+/// Moves each cut, within `LOCATE_WITHIN` and keeping `MIN_SEGMENT` to its neighbours, to the split of
+/// the raw `values` between its neighbours that costs least under normal noise with outliers (see
+/// [`outlier_cost`]); ties keep the cut where it is. `clean` (the despiked values) tells on which side the
+/// series' outliers lie.
+fn locate(values: &[f64], clean: &[f64], cuts: &mut [usize]) {
+    let sigma = local_sigma(values);
+    if sigma.is_nan() || sigma <= 0.0 {
+        return;
+    }
+    // Share of the spikes that were high, with one pseudo-count each way (½ when there were none).
+    let (high, low) = values.iter().zip(clean).fold((1.0, 1.0), |(h, l), (v, c)| {
+        (
+            h + f64::from(u8::from(v > c)),
+            l + f64::from(u8::from(v < c)),
+        )
+    });
+    let high_share = high / (high + low);
+    let cost = |x: &[f64]| outlier_cost(x, sigma, high_share);
+    for i in 0..cuts.len() {
+        let (lo, hi) = neighbours(values.len(), cuts, i);
+        let from = cuts[i].saturating_sub(LOCATE_WITHIN).max(lo + MIN_SEGMENT);
+        let to = (cuts[i] + LOCATE_WITHIN).min(hi.saturating_sub(MIN_SEGMENT));
+        let mut best = (
+            cuts[i],
+            cost(&values[lo..cuts[i]]) + cost(&values[cuts[i]..hi]),
+        );
+        for t in from..=to {
+            let c = cost(&values[lo..t]) + cost(&values[t..hi]);
+            if c < best.1 - 1e-9 * best.1.abs() {
+                best = (t, c);
+            }
+        }
+        cuts[i] = best.0;
+    }
+}
+
+/// −2 log-likelihood (up to a constant) of a segment around its median: normal noise of `sigma`, or an
+/// outlier, whose density is that of the normal at `OUTLIER_CAP` standard deviations, weighted by the share
+/// of outliers on the value's side. So a value's cost grows as r² near the level and levels off past the
+/// cap: an outlier costs about the same in either segment, and does not decide where the step is.
+fn outlier_cost(x: &[f64], sigma: f64, high_share: f64) -> f64 {
+    let floor = (-OUTLIER_CAP * OUTLIER_CAP / 2.0).exp();
+    let level = median_of(x);
+    x.iter()
+        .map(|v| {
+            let r = (v - level) / sigma;
+            let side = 2.0
+                * if r > 0.0 {
+                    high_share
+                } else {
+                    1.0 - high_share
+                };
+            -2.0 * ((-r * r / 2.0).exp() + floor * side).ln()
+        })
+        .sum()
 }
 
 fn median_of(values: &[f64]) -> f64 {
@@ -454,25 +549,59 @@ mod tests {
         found as f64 / runs as f64
     }
 
+    /// Rates of one seed set (`seed` .. `seed + 3`), 1 000 histories per cell.
+    struct Rates {
+        step10: f64,
+        step20: f64,
+        /// Stationary histories with any change point (the test's calibration: about `alpha` + `alpha / 4`).
+        any: f64,
+        /// Stationary histories with a change point beyond the low band.
+        false_alarms: f64,
+    }
+
+    const RUNS: usize = 1000;
+
+    fn rates(seed: u64) -> Rates {
+        let low_band = 1.05f64.ln();
+        let step10 = found_rate(seed, RUNS, 10.0);
+        let step20 = found_rate(seed + 1, RUNS, 20.0);
+        let mut rng = Lcg(seed + 2);
+        let (mut any, mut beyond) = (0, 0);
+        for _ in 0..RUNS {
+            let h = history(&mut rng, 0.0, 0.05);
+            let cps = change_points(&h.values, DEFAULT_ALPHA);
+            any += usize::from(!cps.is_empty());
+            beyond += usize::from(cps.iter().any(|c| c.step.abs() > low_band));
+        }
+        Rates {
+            step10,
+            step20,
+            any: any as f64 / RUNS as f64,
+            false_alarms: beyond as f64 / RUNS as f64,
+        }
+    }
+
+    fn print_rates(seed: u64, r: &Rates) {
+        println!(
+            "seeds {seed}-{}: {RUNS} histories per cell of 30-60 snapshots, noise 1-5 %, 5 % outlier snapshots, alpha {DEFAULT_ALPHA}:\n\
+             +10 % step found at ±1: {:.1} %\n+20 % step found at ±1: {:.1} %\n\
+             stationary, any change point: {:.1} %; beyond the low band: {:.1} %",
+            seed + 2,
+            100.0 * r.step10,
+            100.0 * r.step20,
+            100.0 * r.any,
+            100.0 * r.false_alarms,
+        );
+    }
+
     /// The measurement issue 24 asks for; `cargo test --lib changepoint -- --nocapture` prints it.
     #[test]
     fn detection_rates_on_generated_histories() {
-        const RUNS: usize = 1000;
-        let low_band = 1.05f64.ln();
-        let step10 = found_rate(1, RUNS, 10.0);
-        let step20 = found_rate(2, RUNS, 20.0);
-        let mut rng = Lcg(3);
-        let false_alarms = (0..RUNS)
-            .filter(|_| {
-                let h = history(&mut rng, 0.0, 0.05);
-                change_points(&h.values, DEFAULT_ALPHA)
-                    .iter()
-                    .any(|c| c.step.abs() > low_band)
-            })
-            .count() as f64
-            / RUNS as f64;
+        let r = rates(1);
+        print_rates(1, &r);
         // One outlier, 30–100 % slower, in otherwise clean noise: never a step up and back down around
         // it, and rarely any change point beyond the low band.
+        let low_band = 1.05f64.ln();
         let mut rng = Lcg(4);
         let (mut two, mut beyond) = (0, 0);
         for _ in 0..RUNS {
@@ -493,19 +622,25 @@ mod tests {
             }
         }
         println!(
-            "change points on {RUNS} histories of 30-60 snapshots, noise 1-5 %, 5 % outlier snapshots, alpha {DEFAULT_ALPHA}:\n\
-             +10 % step found at ±1: {:.1} %\n+20 % step found at ±1: {:.1} %\n\
-             stationary, change point beyond the low band: {:.1} %\n\
-             one outlier snapshot: change point beyond the low band {:.1} %, two around it {:.1} %",
-            100.0 * step10,
-            100.0 * step20,
-            100.0 * false_alarms,
+            "one outlier snapshot: change point beyond the low band {:.1} %, two around it {:.1} %",
             100.0 * beyond as f64 / RUNS as f64,
             100.0 * two as f64 / RUNS as f64,
         );
-        assert!(step10 >= 0.90, "+10 %: {step10}");
-        assert!(step20 >= 0.98, "+20 %: {step20}");
-        assert!(false_alarms <= 0.02, "stationary: {false_alarms}");
+        assert!(r.step10 >= 0.90, "+10 %: {}", r.step10);
+        assert!(r.step20 >= 0.985, "+20 %: {}", r.step20);
+        assert!(r.false_alarms <= 0.02, "stationary: {}", r.false_alarms);
         assert_eq!(two, 0);
+    }
+
+    /// The same rates on three other seed sets, to see the margin is not the seeds' (about 3 × the run
+    /// time of the test above): `cargo test --release --lib changepoint -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "slow: three more seed sets of the rates test"]
+    fn detection_rates_on_other_seeds() {
+        for seed in [11, 21, 31] {
+            let r = rates(seed);
+            print_rates(seed, &r);
+            assert!(r.step10 >= 0.90 && r.false_alarms <= 0.02, "seeds {seed}");
+        }
     }
 }
