@@ -314,15 +314,22 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
             moved.len() - 10
         );
     }
-    // Everything gated that is not in the visible table, in report order.
+    // Everything gated that is not in the visible table, in report order. A visible row stands for
+    // its benchmark's other regressions too ("p50 and 2 more"), so those are not listed a second time.
     let visible: Vec<*const Comparison> = sections.worst[..shown]
         .iter()
         .map(|c| *c as *const Comparison)
         .collect();
+    let folded = |c: &Comparison| {
+        c.severity.is_regression()
+            && sections.worst[..shown]
+                .iter()
+                .any(|w| w.benchmark == c.benchmark)
+    };
     let rest: Vec<&Comparison> = v
         .comparisons
         .iter()
-        .filter(|c| c.gated && !visible.contains(&(*c as *const Comparison)))
+        .filter(|c| c.gated && !visible.contains(&(*c as *const Comparison)) && !folded(c))
         .collect();
     if !rest.is_empty() {
         if plan.details {
