@@ -244,7 +244,9 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
     if shown > 0 {
         out.push_str(GATED_HEADER);
         for (c, more) in sections.worst.iter().zip(&sections.more_worse).take(shown) {
-            gated_row(&mut out, c, *more);
+            // A row is shown once: with the details below listing a benchmark's other regressions,
+            // the visible row does not count them again ("p50 and 2 more") - only without them.
+            gated_row(&mut out, c, if plan.details { 0 } else { *more });
         }
         out.push('\n');
         if shown < sections.worst.len() {
@@ -314,22 +316,15 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
             moved.len() - 10
         );
     }
-    // Everything gated that is not in the visible table, in report order. A visible row stands for
-    // its benchmark's other regressions too ("p50 and 2 more"), so those are not listed a second time.
+    // Everything gated that is not in the visible table, in report order.
     let visible: Vec<*const Comparison> = sections.worst[..shown]
         .iter()
         .map(|c| *c as *const Comparison)
         .collect();
-    let folded = |c: &Comparison| {
-        c.severity.is_regression()
-            && sections.worst[..shown]
-                .iter()
-                .any(|w| w.benchmark == c.benchmark)
-    };
     let rest: Vec<&Comparison> = v
         .comparisons
         .iter()
-        .filter(|c| c.gated && !visible.contains(&(*c as *const Comparison)) && !folded(c))
+        .filter(|c| c.gated && !visible.contains(&(*c as *const Comparison)))
         .collect();
     if !rest.is_empty() {
         if plan.details {
@@ -606,7 +601,9 @@ mod tests {
         let rows: Vec<&str> = visible.lines().filter(|l| l.starts_with("| 🔴")).collect();
         assert_eq!(rows.len(), 2, "{md}");
         assert!(rows[0].contains("`b`") && rows[1].contains("`a`"), "{md}");
-        assert!(rows[1].contains("and 1 more"), "{md}");
+        // The details list a's other regression, so the visible row does not count it again.
+        assert!(!rows[1].contains("more"), "{md}");
+        assert!(md.contains("Other gated metrics: 1 high"), "{md}");
         // Every row once.
         for needle in ["+60.0 %", "+40.0 %", "+20.0 %", "+1.0 %"] {
             assert_eq!(md.matches(needle).count(), 1, "{needle}: {md}");
