@@ -241,7 +241,11 @@ const CATCH2_JOIN: &str = "join strings with a separator into one long string, 5
 /// The console runs that fail, listed, not hidden (a change to the rules or the reader that fixes one,
 /// or a new one, fails this test). Recorded pinned to one core at real-time priority (fixtures/quiet.sh),
 /// the six runs' means still span 4.19-4.92 µs for the join and 39.2-45.5 µs for sort (each benchmark's
-/// 100 samples take a few milliseconds). The three single pairs are more than 15 % worse by the naive rule
+/// 100 samples take a few milliseconds). That between-process spread is not address-space layout:
+/// 10 runs each, interleaved, pinned at real-time priority, gave per-run-mean CVs of sort 6.8 %, join
+/// 3.3 % with ASLR and 10.4 %, 6.3 % with it off (`setarch -R`); the XML runs of the same recording
+/// spread as much (join 12.1 %, console 17.4 %); no steal time, fixed 2.6 GHz; the other core was busy
+/// throughout (shared caches). So the recording method stays and these stay listed. The three single pairs are more than 15 % worse by the naive rule
 /// too (join run1 -> run5 +17.4 %, run6 -> run5 +15.7 %; sort run3 -> run1 +16.1 %): the runs differ. Of
 /// the two 3 vs 3 splits that grade the join's mean medium (the gate passes), baseline runs 1, 4, 6
 /// (medians 4.25 against 4.92 µs, +15.6 %) fail the naive rule too; baseline runs 1, 5, 6 (medians
