@@ -71,6 +71,8 @@ impl InputFormat for BenchmarkDotNetInput {
                 ("Min", "min"),
                 ("Max", "max"),
                 ("StandardDeviation", "stddev"),
+                // The median's spread (Bencher reads it so); report-only like stddev (policy).
+                ("InterquartileRange", "iqr"),
             ] {
                 if let Some(v) = num(key) {
                     run.insert(name, metric, time(v));
@@ -220,6 +222,9 @@ mod tests {
                 assert_eq!(m["mean"].value, st["Mean"].as_f64().unwrap(), "{name}");
                 assert_eq!(m["median"].value, st["Median"].as_f64().unwrap());
                 assert_eq!(m["stddev"].value, st["StandardDeviation"].as_f64().unwrap());
+                if let Some(iqr) = st.get("InterquartileRange") {
+                    assert_eq!(m["iqr"].value, iqr.as_f64().unwrap(), "{name}");
+                }
                 assert_eq!(m["mean"].unit, Unit::Nanoseconds);
                 if let Some(max) = st.get("Max") {
                     assert_eq!(m["max"].value, max.as_f64().unwrap());

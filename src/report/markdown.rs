@@ -244,7 +244,9 @@ fn render_plan(v: &Verdict, opts: &MarkdownOptions, plan: Plan) -> String {
     if shown > 0 {
         out.push_str(GATED_HEADER);
         for (c, more) in sections.worst.iter().zip(&sections.more_worse).take(shown) {
-            gated_row(&mut out, c, *more);
+            // A row is shown once: with the details below listing a benchmark's other regressions,
+            // the visible row does not count them again ("p50 and 2 more") - only without them.
+            gated_row(&mut out, c, if plan.details { 0 } else { *more });
         }
         out.push('\n');
         if shown < sections.worst.len() {
@@ -599,7 +601,9 @@ mod tests {
         let rows: Vec<&str> = visible.lines().filter(|l| l.starts_with("| 🔴")).collect();
         assert_eq!(rows.len(), 2, "{md}");
         assert!(rows[0].contains("`b`") && rows[1].contains("`a`"), "{md}");
-        assert!(rows[1].contains("and 1 more"), "{md}");
+        // The details list a's other regression, so the visible row does not count it again.
+        assert!(!rows[1].contains("more"), "{md}");
+        assert!(md.contains("Other gated metrics: 1 high"), "{md}");
         // Every row once.
         for needle in ["+60.0 %", "+40.0 %", "+20.0 %", "+1.0 %"] {
             assert_eq!(md.matches(needle).count(), 1, "{needle}: {md}");

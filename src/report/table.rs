@@ -185,7 +185,8 @@ impl Renderer for TableRenderer {
             write_rows(w, &gated, "Severity", severity, opts.color)?;
         }
         if hidden > 0 {
-            writeln!(w, " … {hidden} unchanged gated metrics (use --all to list)")?;
+            let hidden = plural(hidden, "unchanged gated metric");
+            writeln!(w, " … {hidden} (use --all to list)")?;
         }
         if !not_gated.is_empty() {
             writeln!(w)?;
