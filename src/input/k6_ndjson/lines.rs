@@ -15,6 +15,9 @@ use crate::time::{ns_to_sec, parse_rfc3339_nanos, TimeCache};
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+/// Where the points of one route go: a range of [`Routes::went`], `None` when they are not counted.
+type Went = Option<(usize, usize)>;
+
 /// (metric, tags object as written) → the series its points go to, or `None` when they are not counted.
 /// The tags object (long) is hashed once per run of lines that share it, as the points of a request do.
 #[derive(Default)]
@@ -22,7 +25,7 @@ struct Routes<'a> {
     tag_ids: FxMap<&'a [u8], u32>,
     last: Option<(&'a [u8], u32)>,
     /// A range of `went` per route: no allocation per new series of tags.
-    map: FxMap<(&'a [u8], u32), Option<(usize, usize)>>,
+    map: FxMap<(&'a [u8], u32), Went>,
     went: Vec<usize>,
 }
 
@@ -49,7 +52,7 @@ impl<'a> Routes<'a> {
         Some(route.map(|(a, b)| self.went.get(a..b).unwrap_or_default()))
     }
 
-    fn insert(&mut self, metric: &'a [u8], tags: &'a [u8], went: Option<(usize, usize)>) {
+    fn insert(&mut self, metric: &'a [u8], tags: &'a [u8], went: Went) {
         if let Some(id) = self.tags_id(tags) {
             self.map.insert((metric, id), went);
         }
