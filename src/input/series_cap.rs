@@ -72,13 +72,13 @@ impl SeriesCap {
 
     /// Counts a dropped value of `tag` by its [`DistinctCount::hash`]; `example` names the first.
     pub fn count_dropped(&mut self, tag: &str, hash: u64, example: impl FnOnce() -> String) {
-        if !self.dropped.contains_key(tag) {
-            let first = (DistinctCount::default(), example());
-            self.dropped.insert(tag.to_string(), first);
-        }
         if let Some((seen, _example)) = self.dropped.get_mut(tag) {
             seen.add_hash(hash);
+            return;
         }
+        let mut seen = DistinctCount::default();
+        seen.add_hash(hash);
+        self.dropped.insert(tag.to_string(), (seen, example()));
     }
 
     /// The warning to show when anything was dropped: which tag, how many values, an example, the fix.

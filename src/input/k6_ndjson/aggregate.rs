@@ -96,7 +96,13 @@ impl K6Aggregator {
     ) {
         let tags: Vec<_> = tags.into_iter().collect();
         let mut part = Partial::default();
-        part.add_point(&mut String::new(), metric, value, tags.into_iter());
+        part.add_point(
+            &mut String::new(),
+            metric,
+            value,
+            tags.into_iter(),
+            &mut Vec::new(),
+        );
         // Cannot fail: the partial has no error.
         let _ = self.merge_partial(part, 0);
     }
@@ -192,13 +198,15 @@ impl K6Aggregator {
             slot_of.push(slot);
         }
         // Values the workers dropped themselves once the cap was full, counted as `slot` would have.
+        // Whether each name is a counted metric, decided once per chunk rather than per dropped value.
+        let counted: Vec<bool> = part
+            .dropped_names
+            .iter()
+            .map(|n| self.kind_of(n).is_some_and(|k| k != K6Type::Gauge))
+            .collect();
         for d in &part.dropped {
             let name = |i: usize| part.dropped_names.get(i).map_or("", |n| &**n);
-            if self
-                .kind_of(name(d.metric))
-                .filter(|k| *k != K6Type::Gauge)
-                .is_none()
-            {
+            if !counted.get(d.metric).copied().unwrap_or(false) {
                 continue;
             }
             let example = || d.example.as_deref().unwrap_or_default().to_string();

@@ -15,42 +15,45 @@ use crate::time::{ns_to_sec, parse_rfc3339_nanos, TimeCache};
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+/// Where the points of one route go: a range of [`Routes::went`], `None` when they are not counted.
+type Went = Option<(usize, usize)>;
+
 /// (metric, tags object as written) → the series its points go to, or `None` when they are not counted.
 /// The tags object (long) is hashed once per run of lines that share it, as the points of a request do.
 #[derive(Default)]
 struct Routes<'a> {
     tag_ids: FxMap<&'a [u8], u32>,
     last: Option<(&'a [u8], u32)>,
-    map: FxMap<(&'a [u8], u32), Option<Vec<usize>>>,
+    /// A range of `went` per route: no allocation per new series of tags.
+    map: FxMap<(&'a [u8], u32), Went>,
+    went: Vec<usize>,
 }
 
 impl<'a> Routes<'a> {
-    fn tags_id(&mut self, tags: &'a [u8], insert: bool) -> Option<u32> {
+    /// The id of these tags, given on first sight (one hash per distinct tags object, however many of
+    /// its points are looked up or inserted).
+    fn tags_id(&mut self, tags: &'a [u8]) -> Option<u32> {
         if let Some((t, id)) = self.last {
             if t == tags {
                 return Some(id);
             }
         }
-        let id = match self.tag_ids.get(tags) {
-            Some(&id) => id,
-            None if insert => {
-                let id = u32::try_from(self.tag_ids.len()).ok()?;
-                self.tag_ids.insert(tags, id);
-                id
-            }
-            None => return None,
-        };
+        let next = u32::try_from(self.tag_ids.len()).ok()?;
+        let id = *self.tag_ids.entry(tags).or_insert(next);
         self.last = Some((tags, id));
         Some(id)
     }
 
-    fn get(&mut self, metric: &'a [u8], tags: &'a [u8]) -> Option<&Option<Vec<usize>>> {
-        let id = self.tags_id(tags, false)?;
-        self.map.get(&(metric, id))
+    /// The series a point of `metric` with these tags goes to: `Some(None)` when not counted, `None`
+    /// when not known yet.
+    fn get(&mut self, metric: &'a [u8], tags: &'a [u8]) -> Option<Option<&[usize]>> {
+        let id = self.tags_id(tags)?;
+        let route = *self.map.get(&(metric, id))?;
+        Some(route.map(|(a, b)| self.went.get(a..b).unwrap_or_default()))
     }
 
-    fn insert(&mut self, metric: &'a [u8], tags: &'a [u8], went: Option<Vec<usize>>) {
-        if let Some(id) = self.tags_id(tags, true) {
+    fn insert(&mut self, metric: &'a [u8], tags: &'a [u8], went: Went) {
+        if let Some(id) = self.tags_id(tags) {
             self.map.insert((metric, id), went);
         }
     }
@@ -141,8 +144,11 @@ pub(super) fn parse_chunk(
                         }
                         Some(None) => {}
                         None => {
-                            let went = part.add_point(&mut key, p.metric, v, p.tags());
-                            if let Some(w) = &went {
+                            let start = routes.went.len();
+                            let counted =
+                                part.add_point(&mut key, p.metric, v, p.tags(), &mut routes.went);
+                            let went = counted.then_some((start, routes.went.len()));
+                            if let Some(w) = routes.went.get(start..).filter(|_| counted) {
                                 part.add_timed(w, sec, v);
                             }
                             routes.insert(p.metric.as_bytes(), p.tags_raw, went);
@@ -214,14 +220,10 @@ fn slow_line(part: &mut Partial, key: &mut String, bytes: &[u8]) -> Result<(), S
                 return Ok(());
             };
             let tags = data.tags.iter().flatten();
-            let went = part.add_point(
-                key,
-                &metric,
-                value,
-                tags.filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
-            );
-            if let Some(w) = &went {
-                part.add_timed(w, sec, value);
+            let mut went = Vec::new();
+            let tags = tags.filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)));
+            if part.add_point(key, &metric, value, tags, &mut went) {
+                part.add_timed(&went, sec, value);
             }
         }
         // Future line types are not ours to judge.

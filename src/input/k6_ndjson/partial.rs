@@ -24,9 +24,6 @@ pub(super) struct Dropped {
     pub(super) example: Option<Box<str>>,
 }
 
-/// Tags whose values split a metric into sub-metrics.
-const SPLIT_TAGS: &[&str] = &["name", "scenario", "status", "method"];
-
 /// One series' values from one chunk, kept for the merger, which knows the metric's type.
 #[derive(Debug, Default)]
 pub(super) struct PartSeries {
@@ -62,6 +59,9 @@ pub(super) struct Partial {
     /// The metrics and tags `dropped` refers to, and which (metric, tag) pairs have their example.
     pub(super) dropped_names: Vec<Box<str>>,
     dropped_firsts: Vec<(usize, usize)>,
+    /// The last dropped value and its hash: the points of one request (one line per metric) drop the
+    /// same value, hashed once.
+    last_dropped: (String, u64),
 }
 
 impl Partial {
@@ -118,30 +118,38 @@ impl Partial {
         }
     }
 
-    /// Adds a point under its metric and each of its sub-metric keys; returns the series it went to
-    /// (`None` when such points are not counted at all), which depend only on the metric and the tags.
+    /// Adds a point under its metric and each of its sub-metric keys, appending the series it went to
+    /// onto `went`; `false` (nothing appended) when such points are not counted at all. The series depend
+    /// only on the metric and the tags.
     pub(super) fn add_point<'a>(
         &mut self,
         key: &mut String,
         metric: &str,
         value: f64,
         tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    ) -> Option<Vec<usize>> {
+        went: &mut Vec<usize>,
+    ) -> bool {
         // Built-in gauges are the most frequent lines that are never reported.
         if !value.is_finite() || metric == "vus" || metric == "vus_max" {
-            return None;
+            return false;
         }
         if tags
             .clone()
             .any(|(k, v)| k == "group" && is_setup_or_teardown(v))
         {
-            return None;
+            return false;
         }
         let kept = self.kept.take();
-        let mut went = vec![self.index_of(metric, metric.len(), value)];
+        let start = went.len();
+        went.push(self.index_of(metric, metric.len(), value));
+        // A metric name with a brace would move where the group starts: let `group_of` find it.
+        let plain = !metric.contains('{');
         for (k, v) in tags {
-            let split = (SPLIT_TAGS.contains(&k) && !v.is_empty())
-                || (k == "expected_response" && v == "true");
+            let split = match k {
+                "name" | "scenario" | "status" | "method" => !v.is_empty(),
+                "expected_response" => v == "true",
+                _ => false,
+            };
             if split {
                 key.clear();
                 key.push_str(metric);
@@ -150,20 +158,29 @@ impl Partial {
                 key.push(':');
                 key.push_str(v);
                 key.push('}');
-                if let (Some(kept), Some((group, tag, v))) = (&kept, group_of(key)) {
-                    if !kept.contains(group) {
-                        self.drop_value(metric, tag, v);
-                        continue;
+                if let Some(kept) = &kept {
+                    // What `group_of(key)` gives, without searching the key again.
+                    let parts = match key.get(metric.len()..) {
+                        Some(group) if plain => Some((group, k, v.trim_end_matches('}'))),
+                        _ => group_of(key),
+                    };
+                    if let Some((group, tag, v)) = parts {
+                        if !kept.contains(group) {
+                            self.drop_value(metric, tag, v);
+                            continue;
+                        }
                     }
                 }
                 went.push(self.index_of(key, metric.len(), value));
             }
         }
         self.kept = kept;
-        for &i in &went {
-            self.add_at(i, value);
+        for i in start..went.len() {
+            if let Some(&j) = went.get(i) {
+                self.add_at(j, value);
+            }
         }
-        Some(went)
+        true
     }
 }
 
@@ -181,10 +198,15 @@ impl Partial {
         if first {
             self.dropped_firsts.push((metric, tag));
         }
+        if self.last_dropped.0 != value || self.last_dropped.0.is_empty() {
+            self.last_dropped.0.clear();
+            self.last_dropped.0.push_str(value);
+            self.last_dropped.1 = DistinctCount::hash(value);
+        }
         self.dropped.push(Dropped {
             metric,
             tag,
-            hash: DistinctCount::hash(value),
+            hash: self.last_dropped.1,
             example: first.then(|| value.into()),
         });
     }
