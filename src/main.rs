@@ -4,8 +4,10 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    cli::run(cli::args::Cli::parse())
+    // Cli::parse(), on the command whose helps point to the guide.
+    let mut matches = cli::args::Cli::command_with_guides().get_matches();
+    cli::run(cli::args::Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.exit()))
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use perfgate::choice::Choice;
 use perfgate::report::OutputFormat;
@@ -53,6 +53,54 @@ pub struct Cli {
     /// No progress bar (it is only drawn on a terminal, outside CI, for inputs that take over a second).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
+
+impl Cli {
+    /// The command line whose every `--help` ends with its guide chapter ([`GUIDES`]).
+    pub fn command_with_guides() -> clap::Command {
+        with_guide(Cli::command(), "")
+    }
+}
+
+/// The guide chapter each command's help ends with, for depth: a path in the repository, as the crate
+/// has no web address. Keyed by the command's words after `perfgate`; tests/it/docs.rs checks that
+/// every command has one and that each file exists.
+const GUIDES: &[(&str, &str)] = &[
+    ("", "docs/README.md"),
+    ("analyze", "docs/getting-started.md"),
+    ("ab", "docs/ab.md"),
+    ("baseline", "docs/getting-started.md"),
+    ("baseline create", "docs/getting-started.md"),
+    ("baseline list", "docs/getting-started.md"),
+    ("baseline prune", "docs/history.md"),
+    ("baseline show", "docs/getting-started.md"),
+    ("baseline latest", "docs/getting-started.md"),
+    ("baseline delete", "docs/getting-started.md"),
+    ("comment", "docs/github-actions.md"),
+    ("formats", "docs/formats.md"),
+    ("history", "docs/history.md"),
+    ("pull", "docs/prometheus.md"),
+    ("push", "docs/prometheus.md"),
+    ("config", "docs/policy.md"),
+    ("config check", "docs/policy.md"),
+    ("init", "docs/policy.md"),
+    ("completions", "docs/getting-started.md"),
+];
+
+/// `cmd` (reached by the words `path`) and its subcommands, each help ending in "Guide: <chapter>".
+fn with_guide(mut cmd: clap::Command, path: &str) -> clap::Command {
+    if let Some((_, chapter)) = GUIDES.iter().find(|(p, _)| *p == path) {
+        let guide = format!("Guide: {chapter}");
+        let help = match cmd.get_after_help() {
+            Some(help) => format!("{help}\n\n{guide}"),
+            None => guide,
+        };
+        cmd = cmd.after_help(help);
+    }
+    cmd.mut_subcommands(|sub| {
+        let words = format!("{path} {}", sub.get_name());
+        with_guide(sub, words.trim_start())
+    })
 }
 
 /// `--color`.

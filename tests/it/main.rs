@@ -9,6 +9,7 @@ mod bad_input;
 mod baseline_safety;
 mod cli;
 mod decision_rule;
+mod docs;
 mod failures;
 mod formats_load;
 mod formats_micro;
