@@ -136,7 +136,10 @@ fn init_writes_an_example_that_config_check_accepts() {
 fn the_guide_policy_example_is_valid() {
     let chapter =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policy.md")).unwrap();
-    let start = chapter.find("```toml\n").expect("docs/policy.md has a toml block") + 8;
+    let start = chapter
+        .find("```toml\n")
+        .expect("docs/policy.md has a toml block")
+        + 8;
     let end = start + chapter[start..].find("```").unwrap();
     let sb = Sandbox::new();
     sb.write("perfgate.toml", &chapter[start..end]);
