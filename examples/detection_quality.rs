@@ -18,7 +18,7 @@
 //! * k6 summaries have 20 endpoints, 2 000 requests each, p50/p90/p95 per endpoint gated; each endpoint's
 //!   percentiles share a log-normal run factor (sd 3, 5 or 10 %) and have 1 % jitter of their own.
 //!
-//! Run: `cargo run --release --example detection_quality [-- --reps 1000] [--json]` (the README's tables,
+//! Run: `cargo run --release --example detection_quality [-- --reps 1000] [--json]` (the tables of docs/noise.md, "Detection quality", and docs/load-tests.md,
 //! a few minutes on two cores at 1 000 replicates per cell).
 
 #[path = "detection_quality/load_tests.rs"]

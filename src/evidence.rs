@@ -28,7 +28,7 @@
 //! least". Where a side has no spread at all (all values equal), the exact conditional Mann–Whitney
 //! p-value decides significance instead.
 //!
-//! See the README ("Noise: when is a change real?") and `examples/detection_quality.rs` for the
+//! See docs/noise.md ("When is a change real?") and `examples/detection_quality.rs` for the
 //! simulation behind every constant here.
 
 use serde::{Deserialize, Serialize};
@@ -283,7 +283,7 @@ pub const SEVERITY_BOUND_LEVEL: f64 = 0.75;
 /// history, and the prior for repeated runs with no history and no other rows. The simulation
 /// (`examples/detection_quality`) draws between-run noise of 1, 3 and 5 %: with 2 % the gate's false
 /// alarms stay at or below the naive rule's at every level while its power stays within a few points
-/// of it (README, "Detection quality").
+/// of it (docs/noise.md, "Detection quality").
 pub const FLOOR_SD_PCT: f64 = 2.0;
 
 /// Degrees of freedom the floor is worth as a prior for repeated runs.

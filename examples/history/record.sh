@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's history example, recorded with real tools: a throwaway git repository in which commit
+# The history example of docs/history.md ("A recorded example"), recorded with real tools: a throwaway git repository in which commit
 # SLOW_FROM (default 20) of RUNS (default 30) slows the local server's /search endpoint by EXTRA_MS
 # (default 6 ms, on ~20 ms). At every commit, k6 runs against ../../fixtures/load-server.js on 127.0.0.1
 # (started and stopped by its PID) and `perfgate baseline create main --append` records the snapshot,

@@ -40,7 +40,7 @@ impl ApiError {
         match self.status {
             _ if self.rate_limited => "GitHub's API rate limit is exhausted; the next run will update the comment",
             Some(401) => "the token was rejected; pass `GITHUB_TOKEN: ${{ github.token }}` in the step's env",
-            Some(403) | Some(404) => "the token cannot write to this pull request: give the job `permissions: pull-requests: write`; for PRs from forks use the two-workflow pattern (README, \"Pull requests from forks\")",
+            Some(403) | Some(404) => "the token cannot write to this pull request: give the job `permissions: pull-requests: write`; for PRs from forks use the two-workflow pattern (docs/github-actions.md, \"Pull requests from forks\")",
             Some(422) => "GitHub refused the comment body; please report this to perfgate",
             Some(429) => "GitHub's API rate limit is exhausted; the next run will update the comment",
             Some(s) if s >= 500 => "GitHub had a server error; the next run will update the comment",

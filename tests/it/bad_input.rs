@@ -589,7 +589,7 @@ fn duplicate_entries_in_pytest_benchmark_and_jmh_are_kept_not_dropped() {
 
 #[test]
 fn many_duplicate_names_are_all_numbered() {
-    // Numbering was quadratic (20 000 repeats: 47 s); 100 000 are measured in the README.
+    // Numbering was quadratic (20 000 repeats: 47 s); 100 000 are measured in docs/security.md.
     let sb = Sandbox::new();
     let doc: Vec<Value> = (0..5_000)
         .map(|i| serde_json::json!({"name": "same", "unit": "ms", "value": 1 + i % 7}))

@@ -133,13 +133,16 @@ fn init_writes_an_example_that_config_check_accepts() {
 }
 
 #[test]
-fn the_readme_policy_example_is_valid() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("```toml\n").expect("README has a toml block") + 8;
-    let end = start + readme[start..].find("```").unwrap();
+fn the_guide_policy_example_is_valid() {
+    let chapter =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policy.md")).unwrap();
+    let start = chapter
+        .find("```toml\n")
+        .expect("docs/policy.md has a toml block")
+        + 8;
+    let end = start + chapter[start..].find("```").unwrap();
     let sb = Sandbox::new();
-    sb.write("perfgate.toml", &readme[start..end]);
+    sb.write("perfgate.toml", &chapter[start..end]);
     sb.cmd().args(["config", "check"]).assert().code(0);
 }
 
