@@ -6,7 +6,7 @@ pub mod whole_run;
 pub use crate::comparison::{Comparison, Kind, Reason};
 use crate::error::Result;
 use crate::evidence;
-use crate::model::{Direction, Metric, Run, Unit};
+use crate::model::{Metric, Run, Unit};
 use crate::policy::{MetricPolicy, Policy};
 use crate::severity::Severity;
 
@@ -316,10 +316,7 @@ pub fn grade_pair(
     let history: Vec<f64> = history.iter().map(|m| m.value).collect();
     let history = history.as_slice();
     let direction = mp.direction.unwrap_or(cur.direction);
-    let sign = match direction {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    };
+    let sign = direction.worse_sign();
     let bands = &mp.bands;
     let (change_pct, mut judgement, mut reason) = if b.abs() > ZERO {
         let worse_pct = sign * tidy((c - b) / b.abs() * 100.0);
@@ -509,6 +506,7 @@ pub fn sort_worst_first(rows: &mut [Comparison]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Direction;
 
     fn ms(v: f64) -> Metric {
         Metric::new(v, Unit::Milliseconds, Direction::LowerIsBetter)

@@ -302,13 +302,6 @@ pub struct LogChange {
     pub df: f64,
 }
 
-fn sign(direction: Direction) -> f64 {
-    match direction {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    }
-}
-
 fn percent(shift: f64) -> f64 {
     shift.exp_m1() * 100.0
 }
@@ -338,7 +331,7 @@ pub fn decide(
             evidence,
         };
     };
-    let s = sign(direction);
+    let s = direction.worse_sign();
     // Worse-oriented shift: positive means worse.
     let w = s * shift;
     let (p_worse, p_better) = match p_override {
@@ -457,7 +450,7 @@ pub fn judge_runs(
     // for one. Of two runs, the worse one when the pair is that far apart: a noisy neighbour only ever
     // slows a run, so the better run is the clean one.
     // With nothing measured (the floor), the scale is at least the runs' own robust spread.
-    let s = sign(direction);
+    let s = direction.worse_sign();
     let scale = match prior.source {
         NoiseSource::Floor => prior.sd.max(robust_spread(&x, &y)),
         _ => prior.sd,
@@ -752,7 +745,7 @@ pub fn judge_history(
     j.evidence.segment_len = Some(noise.segment_len);
     j.evidence.outliers_dropped = Some(noise.outliers);
     // Drift: the worse-oriented series of the window and this run, outlier snapshots left out.
-    let s = sign(direction);
+    let s = direction.worse_sign();
     let mut series: Vec<f64> = h.iter().map(|v| s * v).collect();
     series.push(s * c);
     let kept: Vec<f64> = robust::trimmed(&series);

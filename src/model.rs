@@ -23,6 +23,14 @@ impl Direction {
             Direction::HigherIsBetter => "higher_is_better",
         }
     }
+
+    /// +1 when a larger value is worse, −1 when it is better: multiplies a change into "worse positive".
+    pub fn worse_sign(self) -> f64 {
+        match self {
+            Direction::LowerIsBetter => 1.0,
+            Direction::HigherIsBetter => -1.0,
+        }
+    }
 }
 
 /// The unit of a value. Time units are kept as the tool reported them after normalisation

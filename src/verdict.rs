@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::choice::Choice;
 use crate::compare::{Comparison, Kind};
 use crate::comparison::reason::BudgetProblem;
-use crate::model::{Direction, ToolCheck};
+use crate::model::ToolCheck;
 use crate::severity::{Bands, FailOn, Severity};
 
 /// Schema id of the JSON verdict.
@@ -235,10 +235,7 @@ impl Verdict {
 /// change in the worse direction (the estimate when judged on samples), or for a budget how far past
 /// its limit the value is. Negative for improvements, 0 when unknown.
 pub fn worse_pct(c: &Comparison) -> f64 {
-    let sign = match c.direction {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    };
+    let sign = c.direction.worse_sign();
     let pct = match c.kind {
         Kind::Budget => match (c.baseline, c.current) {
             (Some(limit), Some(v)) if limit.abs() > 0.0 => Some((v - limit) / limit.abs() * 100.0),

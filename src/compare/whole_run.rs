@@ -51,13 +51,6 @@ pub struct RunFactors {
     pub benchmarks: usize,
 }
 
-fn sign(direction: Direction) -> f64 {
-    match direction {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    }
-}
-
 /// The row's values in each snapshot and the current one, when it takes part: gated, one run per side,
 /// not a count, positive, and present in every snapshot.
 pub fn row_series(
@@ -98,12 +91,12 @@ pub fn factors(current: &Run, ctx: &Context<'_>) -> HashMap<String, RunFactors> 
             let Some((history, c)) = row_series(bench, metric, cur, ctx) else {
                 continue;
             };
-            let s = sign(
-                ctx.policy
-                    .for_metric(bench, metric)
-                    .direction
-                    .unwrap_or(cur.direction),
-            );
+            let s = ctx
+                .policy
+                .for_metric(bench, metric)
+                .direction
+                .unwrap_or(cur.direction)
+                .worse_sign();
             let logs: Vec<f64> = history.iter().chain([&c]).map(|v| v.ln()).collect();
             let centre = logs[..n].iter().sum::<f64>() / n as f64;
             rows.push(logs.iter().map(|l| s * (l - centre)).collect());
@@ -195,7 +188,7 @@ fn judge(
 
 /// `m` divided by a run factor (worse-oriented log `f`): the value the run would have had at factor 0.
 pub fn adjusted(m: &Metric, f: f64, direction: Direction) -> Metric {
-    let k = (-sign(direction) * f).exp();
+    let k = (-direction.worse_sign() * f).exp();
     let mut m = m.clone();
     m.value *= k;
     m.samples.iter_mut().for_each(|v| *v *= k);

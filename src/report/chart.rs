@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 
 use crate::escape;
 use crate::history::{Analysed, Change, Series};
-use crate::model::Direction;
 use crate::report::value;
 use crate::severity::{Bands, Severity};
 
@@ -275,10 +274,7 @@ fn thresholds(a: &Analysed, bands: &Bands) -> Vec<(f64, &'static str)> {
     let Some(cur) = a.current() else {
         return Vec::new();
     };
-    let sign = match a.series.direction {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    };
+    let sign = a.series.direction.worse_sign();
     [
         (bands.low, "low"),
         (bands.medium, "medium"),
