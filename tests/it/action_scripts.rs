@@ -1453,15 +1453,6 @@ fn comment_mode_without_a_pr_file_checks_the_prs_head() {
     assert_eq!(w.gh.comments(8).len(), 1, "{}", text(&out));
 }
 
-/// The GFM rendering GitHub applies, with its autolink extension.
-fn gfm(md: &str) -> String {
-    let mut o = comrak::Options::default();
-    o.extension.table = true;
-    o.extension.strikethrough = true;
-    o.extension.autolink = true;
-    comrak::markdown_to_html(md, &o)
-}
-
 /// Finding 5: URLs, `www.`, `#N`, `owner/repo#N`, `GH-N`, e-mail addresses and mentions in the prose
 /// fields of a (forged) verdict link nothing in the comment, as a GFM renderer with GitHub's autolink
 /// extension shows.
@@ -1495,7 +1486,7 @@ fn prose_fields_of_a_forged_verdict_link_nothing() {
         body.matches("Log in again").count() >= 2,
         "message and warning shown: {body}"
     );
-    let html = gfm(&body);
+    let html = crate::report::gfm(&body);
     let links: Vec<&str> = html
         .split("href=\"")
         .skip(1)

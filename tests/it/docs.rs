@@ -67,19 +67,9 @@ struct Doc {
     anchors: HashSet<String>,
 }
 
-fn gfm_options() -> comrak::Options<'static> {
-    let mut o = comrak::Options::default();
-    o.extension.table = true;
-    o.extension.strikethrough = true;
-    o.extension.autolink = true;
-    o.extension.tasklist = true;
-    o.extension.footnotes = true;
-    o
-}
-
 fn parse(text: &str) -> Doc {
     let arena = comrak::Arena::new();
-    let root = comrak::parse_document(&arena, text, &gfm_options());
+    let root = comrak::parse_document(&arena, text, &crate::report::gfm_options());
     // GitHub's heading ids: lowercase, punctuation dropped, spaces to `-`, repeats get `-1`, `-2`, …
     let mut anchorizer = comrak::Anchorizer::new();
     let mut doc = Doc {

@@ -124,16 +124,24 @@ fn table_rows(s: &str) -> Vec<&str> {
     s.lines().filter(|l| l.starts_with('|')).collect()
 }
 
-/// The GFM rendering GitHub applies (tables, autolinks, tag filter), keeping perfgate's `<details>`.
+/// GitHub's GFM extensions (tables, strikethrough, autolinks, tag filter, task lists, footnotes): the one
+/// set every markdown check of the tests parses with.
 // GitHub applies the tag filter; comrak deprecated its option (to be redone), not the behaviour.
 #[allow(deprecated)]
-pub(crate) fn gfm(md: &str) -> String {
+pub(crate) fn gfm_options() -> comrak::Options<'static> {
     let mut o = comrak::Options::default();
     o.extension.table = true;
     o.extension.strikethrough = true;
     o.extension.autolink = true;
     o.extension.tagfilter = true;
     o.extension.tasklist = true;
+    o.extension.footnotes = true;
+    o
+}
+
+/// The GFM rendering GitHub applies, keeping perfgate's `<details>` (raw HTML GitHub allows).
+pub(crate) fn gfm(md: &str) -> String {
+    let mut o = gfm_options();
     o.render.r#unsafe = true;
     comrak::markdown_to_html(md, &o)
 }
