@@ -2,7 +2,6 @@
 
 mod common;
 
-mod ab;
 mod action_scripts;
 mod architecture;
 mod bad_input;

@@ -1,7 +1,13 @@
 //! `perfgate ab`: a real git repository made by each test, a real benchmark tool (hyperfine, installed by
 //! `.ci/run`), base and head measured in turn; errors, interrupts and cleanup.
+//!
+//! A binary of its own, not a module of `tests/it`: cargo runs test binaries one after another, so the runs
+//! these tests time never share the machine with the other tests (`alone` orders them among themselves).
+//! Tests of `tests/it` that do not use a sandbox would not wait for the lock.
 
-use crate::common;
+#[path = "it/common/mod.rs"]
+#[allow(unused_imports)] // Helpers for the other tests of tests/it.
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -168,21 +174,30 @@ fn branches(dir: &Path) -> String {
     git(dir, &["branch", "--list", "--all"])
 }
 
-/// `benchmark metric: base → head (change, p)` of the gated time rows.
+/// `metric base → head (change, p, severity, evidence)` of the mean and median rows and of every row that
+/// moved, so that a failure in CI says which row failed and on what evidence.
 fn describe(v: &Value) -> String {
     let rows = v["comparisons"].as_array().cloned().unwrap_or_default();
     rows.iter()
-        .filter(|c| c["metric"] == "mean" || c["metric"] == "median")
+        .filter(|c| c["metric"] == "mean" || c["metric"] == "median" || c["severity"] != "unchanged")
         .map(|c| {
+            let e = &c["evidence"];
             format!(
-                "{} {:.3} → {:.3} {} ({:+.1} %, p {}, {})",
+                "{} {:.3} → {:.3} {} ({:+.1} %, p {}, {}; {} {}v{}, noise {} sd {} %, outliers {}, gated {})",
                 c["metric"].as_str().unwrap_or(""),
                 c["baseline"].as_f64().unwrap_or(f64::NAN),
                 c["current"].as_f64().unwrap_or(f64::NAN),
                 c["unit"].as_str().unwrap_or(""),
                 c["change_pct"].as_f64().unwrap_or(f64::NAN),
-                c["evidence"]["p_value"],
-                c["severity"].as_str().unwrap_or("")
+                e["p_value"],
+                c["severity"].as_str().unwrap_or(""),
+                e["method"],
+                e["n_baseline"],
+                e["n_current"],
+                e["noise"],
+                e["noise_sd_pct"],
+                e["outliers_dropped"],
+                c["gated"]
             )
         })
         .collect::<Vec<_>>()
@@ -233,9 +248,10 @@ fn an_unchanged_head_passes_ten_times_in_a_row() {
     let (dir, base) = repo(&sb, 16_000, 16_000);
     for i in 1..=10 {
         let (code, v, stderr) = output(ab(&dir, &base, 6, &[], &python("bench.py")));
-        eprintln!("repetition {i}: {}", describe(&v));
-        assert_eq!(code, 0, "repetition {i}: {stderr}\n{v:#}");
-        assert_eq!(v["status"], "pass", "repetition {i}: {v:#}");
+        let rows = describe(&v);
+        eprintln!("repetition {i}: {rows}");
+        assert_eq!(code, 0, "repetition {i}: {rows}\n{stderr}\n{v:#}");
+        assert_eq!(v["status"], "pass", "repetition {i}: {rows}\n{v:#}");
     }
     assert_eq!(worktrees(&dir), 1);
 }
