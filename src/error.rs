@@ -67,6 +67,8 @@ pub const GZIP_UNSUPPORTED: &str =
 pub enum ReadProblem {
     /// A directory where a file is expected.
     IsDirectory,
+    /// A directory given as results that no format reads whole (only Criterion's output directory is).
+    UnknownDirectory,
     /// A pipe, socket or device: it could block or never end.
     NotRegular,
     /// Larger than the limit for this kind of file (`limit` readable, e.g. `256 MiB`).
@@ -81,6 +83,9 @@ impl fmt::Display for ReadProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadProblem::IsDirectory => f.write_str("is a directory, not a file"),
+            ReadProblem::UnknownDirectory => f.write_str(
+                "is a directory, and not one perfgate reads whole (only Criterion's target/criterion is); give the result files in it, or for --baseline a snapshot file or a stored baseline name (`perfgate baseline create NAME FILE...` stores several files as one)",
+            ),
             ReadProblem::NotRegular => f.write_str(
                 "not a regular file (a pipe, socket or device); save the results to a file first",
             ),

@@ -393,6 +393,10 @@ pub fn detect(probe: &Probe) -> Result<&'static dyn InputFormat> {
             return Err(Error::parse(probe.path(), JSON, e));
         }
     }
+    // Listing every file format tried would say the directory is a file perfgate does not know.
+    if probe.is_dir() {
+        return Err(Error::read(probe.path(), ReadProblem::UnknownDirectory));
+    }
     Err(Error::UnknownFormat {
         path: probe.path().to_path_buf(),
         tried: format_ids(),

@@ -223,7 +223,7 @@ fn a_directory_where_a_file_is_expected() {
         &sb,
         &["--baseline", p(&dir), p(&current)],
         "results",
-        "not a result file",
+        "give the result files in it",
     );
 }
 
@@ -260,6 +260,28 @@ fn unreadable_paths() {
     );
     // Devices too: /dev/zero never ends.
     assert_one_line_error(&sb, &["/dev/zero"], "/dev/zero", "not a regular file");
+}
+
+#[test]
+fn a_directory_that_is_not_criterion_output_says_what_to_give() {
+    let sb = Sandbox::new();
+    let dir = sb.path("oha-results");
+    std::fs::create_dir_all(&dir).unwrap();
+    let current = fixture("oha/current/search.json");
+    std::fs::copy(fixture("oha/baseline/search.json"), dir.join("search.json")).unwrap();
+    // As the baseline, as the results, and empty: never "not a result file perfgate knows".
+    for args in [vec!["--baseline", p(&dir), p(&current)], vec![p(&dir)]] {
+        let err = one_line_error(
+            sb.cmd().arg("analyze").args(&args),
+            "oha-results",
+            "is a directory",
+        );
+        assert!(err.contains("give the result files in it"), "{err}");
+        assert!(!err.contains("not a result file"), "{err}");
+    }
+    let empty = sb.path("empty-dir");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_one_line_error(&sb, &[p(&empty)], "empty-dir", "is a directory");
 }
 
 #[test]

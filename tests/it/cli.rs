@@ -156,7 +156,7 @@ fn malformed_inputs_exit_2_without_panicking() {
         ),
         (sb.write("array.json", "[1, 2, 3]"), "not a result file"),
         (sb.path("does-not-exist.json"), "No such file"),
-        (sb.dir(), "not a result file"),
+        (sb.dir(), "is a directory, and not one perfgate reads whole"),
     ];
     for (path, expected) in cases {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
